@@ -1,0 +1,182 @@
+"""The root `a2a` command: global options, command registration, and the ONE place where exceptions
+become exit statuses and error envelopes (SPEC §11.4, §11.6, Appendix B).
+
+Nothing heavy is imported here: `--help`, `--version` and completion must not load the SDK, protobuf,
+httpx or uvicorn. Command modules are thin and import their domain code inside the command body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from a2acli import __version__
+
+EXIT_CODES_EPILOG = (
+    "Exit codes: 0 the CLI did its job (whatever the task's state) · 1 failure · 2 usage error · "
+    "3 agent or card unreachable · 4 authentication · 5 timeout · 130 interrupted."
+)
+
+app = typer.Typer(
+    name="a2a",
+    help="The command-line toolkit for A2A (Agent2Agent) agents: serve, inspect, send, stream, follow.",
+    epilog=EXIT_CODES_EPILOG,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"a2acli {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-v", help="Print the version and exit.", callback=_version_callback, is_eager=True),
+    ] = False,
+) -> None:
+    """The command-line toolkit for A2A (Agent2Agent) agents."""
+
+
+def _register() -> None:
+    from a2acli.commands import card, send, serve, task
+
+    app.command("serve", epilog=EXIT_CODES_EPILOG)(serve.serve)
+    app.add_typer(card.app, name="card")
+    app.command("send", epilog=EXIT_CODES_EPILOG)(send.send)
+    app.command("stream", epilog=EXIT_CODES_EPILOG)(send.stream)
+    app.add_typer(task.app, name="task")
+
+    @app.command("help", epilog=EXIT_CODES_EPILOG)
+    def help_command(
+        ctx: typer.Context,
+        command: Annotated[list[str] | None, typer.Argument(help="The command to describe.")] = None,
+    ) -> None:
+        """Show usage for the tool or for one command."""
+        from a2acli import _click as click
+
+        root_cmd = ctx.find_root().command
+        target: Any = root_cmd
+        info_name = "a2a"
+        path = list(command or [])
+        for name in path:
+            sub = target.get_command(ctx, name) if isinstance(target, click.Group) else None
+            if sub is None:
+                from a2acli.errors import UsageError
+
+                raise UsageError(f"no such command: {' '.join(path)}", hint="run `a2a help` for the list")
+            target = sub
+            info_name = f"{info_name} {name}"
+        with click.Context(target, info_name=info_name, parent=None) as sub_ctx:
+            sys.stdout.write(target.get_help(sub_ctx) + "\n")
+
+
+_register()
+
+
+def _guess_output_format(argv: list[str]) -> str:
+    """For errors raised before a command set its mode (usage errors): look at the raw arguments."""
+    for i, arg in enumerate(argv):
+        if arg in ("--jsonl",) or arg in ("--output=json", "-ojson"):
+            return "json"
+        if arg in ("-o", "--output") and i + 1 < len(argv) and argv[i + 1] == "json":
+            return "json"
+    return "json" if os.environ.get("A2ACLI_OUTPUT", "") == "json" else "text"
+
+
+def report_error(err: Any, *, debug: bool = False) -> int:
+    """Print one error: the envelope on stdout in JSON mode, always one line (plus a hint) on stderr."""
+    from a2acli.render.writers import MODE, diag, write_json
+
+    if MODE.format == "json":
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            write_json(err.envelope())
+    line = f"error: {err.message} [{err.code}]"
+    if err.hint:
+        line += f" — hint: {err.hint}"
+    diag(line)
+    return int(err.exit_status)
+
+
+def _quiet_broken_pipe() -> int:
+    # Python flushes stdout at exit; point it at devnull so a closed pipe ends quietly.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit status; every exception is mapped here and nowhere else."""
+    from a2acli import _click as click
+    from a2acli.errors import A2ACliError, ExitStatus, InternalError, UsageError
+    from a2acli.render.writers import MODE
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("A2ACLI_DEBUG", "").lower() in ("1", "true", "yes")
+    command = typer.main.get_command(app)
+    try:
+        default_map = _file_defaults(command, args)
+        command.main(args=args, prog_name="a2a", standalone_mode=False, default_map=default_map)
+        return 0
+    except click.Exit as exc:
+        return int(exc.exit_code)
+    except click.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            return 0  # help was shown; asking for it is not an error
+        if MODE.format == "text":
+            MODE.format = _guess_output_format(args)
+        sub = exc.ctx.command_path if exc.ctx is not None else "a2a"
+        return report_error(UsageError(exc.format_message(), hint=f"run `{sub} --help`"), debug=debug)
+    except click.Abort:
+        return int(ExitStatus.INTERRUPTED)
+    except KeyboardInterrupt:
+        return int(ExitStatus.INTERRUPTED)
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except A2ACliError as exc:
+        if debug:
+            _print_debug_traceback()
+        return report_error(exc, debug=debug)
+    except click.ClickException as exc:
+        return report_error(UsageError(exc.format_message()), debug=debug)
+    except Exception as exc:  # the last line of defence: never a traceback without --debug
+        if debug:
+            _print_debug_traceback()
+        return report_error(
+            InternalError(f"unexpected {type(exc).__name__}: {exc}", hint="run again with --debug for details"),
+            debug=debug,
+        )
+
+
+def _print_debug_traceback() -> None:
+    import traceback
+
+    from a2acli.redact import redact
+
+    sys.stderr.write(redact(traceback.format_exc()))
+    sys.stderr.flush()
+
+
+def _file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
+    """`.env` values as Click's default_map: flag > environment > .env file > built-in default."""
+    from a2acli.settings import file_defaults
+
+    return file_defaults(command, args)

@@ -1,0 +1,51 @@
+"""The root command: version, help, the error boundary and lazy imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from a2acli import __version__
+from a2acli.cli import run
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--version"]) == 0
+    assert capsys.readouterr().out == f"a2acli {__version__}\n"
+    assert run(["-v"]) == 0
+
+
+def test_unknown_option_is_usage_error_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["send", "--no-such-flag"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "A2ACLI_ERR_USAGE" in lines[0] and "Traceback" not in captured.err
+
+
+def test_usage_error_envelope_in_json_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["send", "--output", "json", "--no-such-flag"]) == 2
+    out = capsys.readouterr().out
+    doc = json.loads(out)
+    assert doc["error"]["code"] == "A2ACLI_ERR_USAGE"
+    assert set(doc["error"]) == {"code", "message", "hint", "a2aCode"}
+
+
+def test_help_command_describes_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["help", "send"]) == 0
+    assert "Usage: a2a send" in capsys.readouterr().out
+    assert run(["help", "no-such-command"]) == 2
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["help"]])
+def test_fast_paths_import_nothing_heavy(args: list[str]) -> None:
+    code = (
+        f"import sys; from a2acli.cli import run; rc = run({args!r}); "
+        "heavy = [m for m in ('a2a', 'httpx', 'httpx_sse', 'uvicorn', 'google.protobuf', 'starlette') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
