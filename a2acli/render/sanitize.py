@@ -22,8 +22,8 @@ _ESCAPE_SEQUENCE = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
-# C0 controls except \t and \n, DEL, C1 controls, bidi embeddings/overrides/isolates, line/para separators.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
+# C0 controls except \t and \n, DEL, C1 controls, bidi marks/embeddings/overrides/isolates, line/para separators.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
 
 
 def clean_text(value: object) -> str:
