@@ -56,6 +56,9 @@ def _register() -> None:
     app.command("send", epilog=EXIT_CODES_EPILOG)(send.send)
     app.command("stream", epilog=EXIT_CODES_EPILOG)(send.stream)
     app.add_typer(task.app, name="task")
+    from a2acli.commands import config
+
+    app.add_typer(config.app, name="config")
 
     @app.command("help", epilog=EXIT_CODES_EPILOG)
     def help_command(

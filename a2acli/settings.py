@@ -25,6 +25,30 @@ class LoadedFiles:
     values: dict[str, str] = field(default_factory=dict)
     origin: dict[str, Path] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    exposed: dict[Path, int] = field(default_factory=dict)  # credential files others can read -> mode
+
+
+# Session state is never configuration (SPEC §6.3, §8.3): these are ignored when a file holds them.
+SESSION_KEYS = frozenset({"A2ACLI_TASK_ID", "A2ACLI_CONTEXT_ID"})
+_SECRET_MARKERS = ("BEARER", "API_KEY", "TOKEN", "SECRET", "PASSWORD", "PASSPHRASE", "CREDENTIAL")
+
+
+def is_secret(name: str) -> bool:
+    """Whether a setting holds a credential (its value is never shown, its file should be mode 0600)."""
+    upper = name.upper()
+    return any(marker in upper for marker in _SECRET_MARKERS)
+
+
+def file_mode_exposed(path: Path) -> int | None:
+    """The permission bits of `path` when group or others may read it (POSIX only), else None."""
+    if os.name != "posix":
+        return None
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return None
+    return mode if mode & 0o044 else None
 
 
 LOADED = LoadedFiles()
@@ -92,10 +116,26 @@ def load_files(args: list[str]) -> LoadedFiles:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read config file {path}: {exc}") from exc
+        if any(path.resolve() == seen.resolve() for seen in loaded.files):  # local may be the global file
+            continue
         loaded.files.append(path)
-        for key, value in parse_dotenv(text).items():
+        values = parse_dotenv(text)
+        for key, value in values.items():
+            if key in SESSION_KEYS:
+                loaded.warnings.append(
+                    f"{key} in {path} ignored: task and context ids are never read from configuration "
+                    f"(pass --{key[7:].lower().replace('_', '-')} or set the environment variable)"
+                )
+                continue
             loaded.values[key] = value
             loaded.origin[key] = path
+        if any(is_secret(key) and value for key, value in values.items()):
+            mode = file_mode_exposed(path)
+            if mode is not None:
+                loaded.exposed[path] = mode
+                loaded.warnings.append(
+                    f"{path} holds a credential and is readable by others (mode {mode:04o}); run: chmod 600 {path}"
+                )
     return loaded
 
 
@@ -105,6 +145,11 @@ def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
 
     global LOADED
     LOADED = load_files(args)
+    if LOADED.warnings:
+        from a2acli.render.writers import warn
+
+        for problem in LOADED.warnings:
+            warn(problem)
     if not LOADED.values:
         return None
 
@@ -150,6 +195,176 @@ def source_of(ctx: Any, name: str) -> str:
         origin = LOADED.origin.get(key)
         return f"file:{origin}" if origin else "file"
     return "default"
+
+
+def _jsonable(value: Any) -> Any:
+    from enum import Enum
+
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if callable(value):
+        return "(computed)"
+    return str(value)
+
+
+def _flag_of(param: Any) -> str:
+    longs = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+    return longs[0] if longs else (param.opts[0] if getattr(param, "opts", None) else param.name or "")
+
+
+def _collect_options(root: Any, only: list[str]) -> dict[str, dict[str, Any]]:
+    """Every option with an A2ACLI_* variable, per variable: its flag, the commands using it, their defaults."""
+    from a2acli import _click as click
+
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(cmd: Any, path: tuple[str, ...]) -> None:
+        if not only or path[: len(only)] == tuple(only) or tuple(only)[: len(path)] == path:
+            in_scope = not only or path[: len(only)] == tuple(only)
+            if in_scope:
+                for param in cmd.params:
+                    envvar = param.envvar
+                    names = [envvar] if isinstance(envvar, str) else list(envvar or [])
+                    for name in names:
+                        if not name.startswith(ENV_PREFIX):
+                            continue
+                        entry = found.setdefault(name, {"flag": _flag_of(param), "commands": {}})
+                        entry["commands"][" ".join(path) or "a2a"] = _jsonable(param.default)
+        if isinstance(cmd, click.Group):
+            for sub_name in sorted(cmd.commands):
+                if not path and sub_name == "config" and only[:1] != ["config"]:
+                    continue  # `config show` mirrors the shared options; it is not a setting's consumer
+                walk(cmd.commands[sub_name], (*path, sub_name))
+
+    walk(root, ())
+    return found
+
+
+def effective_settings(ctx: Any, only: list[str]) -> dict[str, Any]:
+    """The report of `a2a config show`: files consulted and, per setting, value and source (secrets redacted)."""
+    from a2acli import _click as click
+    from a2acli.errors import UsageError
+
+    root = ctx.find_root().command
+    if only:
+        target = root
+        for name in only:
+            target = target.commands.get(name) if isinstance(target, click.Group) else None
+            if target is None:
+                raise UsageError(f"no such command: {' '.join(only)}", hint="run `a2a help` for the list")
+    options = _collect_options(root, only)
+    for param in ctx.command.params:  # the options of `config show` itself (shared ones) are always shown
+        if isinstance(param.envvar, str) and param.envvar not in options:
+            options[param.envvar] = {"flag": _flag_of(param), "commands": {"config show": _jsonable(param.default)}}
+    own = {(p.envvar if isinstance(p.envvar, str) else ""): p for p in ctx.command.params if p.name and p.envvar}
+    warnings: list[str] = []
+    settings: list[dict[str, Any]] = []
+    own_first = sorted(options, key=lambda n: (n not in own, n))
+    for name in own_first:
+        entry = options[name]
+        defaults = entry["commands"]
+        distinct = {repr(v) for v in defaults.values()}
+        param = own.get(name)
+        file_path: str | None = None
+        if param is not None and param.name:
+            # The options `config show` shares with every command: exactly what Click resolved for them.
+            where = source_of(ctx, param.name)
+            source, value = where.split(":", 1)[0], _jsonable(ctx.params.get(param.name))
+            file_path = where.split(":", 1)[1] if ":" in where else None
+            if source == "default" and len(distinct) > 1:
+                value = None
+        elif os.environ.get(name):
+            source, value = "env", os.environ[name]
+        elif name in LOADED.values:
+            file_path = str(LOADED.origin[name])
+            source, value = "file", LOADED.values[name]
+        else:
+            source = "default"
+            value = next(iter(defaults.values())) if len(distinct) == 1 else None
+        secret = is_secret(name)
+        shown = "***" if secret and value not in (None, "", False, []) else value
+        row: dict[str, Any] = {
+            "name": name,
+            "flag": entry["flag"],
+            "value": shown,
+            "source": source,
+            "file": file_path,
+            "secret": secret,
+            "commands": sorted(defaults),
+        }
+        if source == "default" and len(distinct) > 1:
+            row["defaults"] = {cmd: ("***" if secret and v else v) for cmd, v in sorted(defaults.items())}
+        settings.append(row)
+    known = set(options) | {"A2ACLI_CONFIG"} | SESSION_KEYS
+    if not only:
+        for origin, names in (("environment", list(os.environ)), ("a .env file", list(LOADED.values))):
+            for unknown in sorted(n for n in names if n.startswith(ENV_PREFIX) and n not in known):
+                where = str(LOADED.origin.get(unknown, origin)) if origin != "environment" else origin
+                warnings.append(f"{unknown} in {where} is not a setting of any command (typo?)")
+    explicit = explicit_config(_argv_of(ctx))
+    local = explicit if explicit is not None else find_local_env()
+    files = []
+    for scope, path in (("global", global_config_path()), ("explicit" if explicit else "local", local)):
+        if path is None:
+            files.append({"scope": scope, "path": None, "loaded": False, "readableByOthers": False, "mode": None})
+            continue
+        exposed = LOADED.exposed.get(path)
+        files.append(
+            {
+                "scope": scope,
+                "path": str(path),
+                "loaded": path in LOADED.files,
+                "readableByOthers": exposed is not None,
+                "mode": f"{exposed:04o}" if exposed is not None else None,
+            }
+        )
+    return {"files": files, "settings": settings, "warnings": warnings}
+
+
+def _argv_of(ctx: Any) -> list[str]:
+    value = ctx.params.get("config")
+    return ["--config", str(value)] if value else []
+
+
+def render_config_text(report: dict[str, Any]) -> str:
+    """The text floor of `config show`: one `Label: value` line per file and per setting."""
+    from a2acli.render.writers import field
+
+    out: list[str] = []
+    for f in report["files"]:
+        if f["path"] is None:
+            out.append(field(f"File ({f['scope']})", "(no .env found walking up from the working directory)"))
+            continue
+        state = "loaded" if f["loaded"] else "absent"
+        if f["readableByOthers"]:
+            state += f", mode {f['mode']}: readable by others, run chmod 600"
+        out.append(field(f"File ({f['scope']})", f"{f['path']} ({state})"))
+    for row in report["settings"]:
+        value = row["value"]
+        if row.get("defaults"):
+            text = ", ".join(f"{cmd}={_show(v)}" for cmd, v in row["defaults"].items())
+            value_text = f"varies by command: {text}"
+        else:
+            value_text = _show(value)
+        source = f"file {row['file']}" if row["source"] == "file" else row["source"]
+        out.append(field(row["name"], f"{value_text} ({source})"))
+    return "".join(out)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value) if value else "(unset)"
+    return str(value)
 
 
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
