@@ -1,0 +1,505 @@
+"""Resolve an Agent Card reference to a parsed card document (shared by every command that talks to an agent).
+
+A reference (`-a/--agent-card`, SPEC §7.2, §10.1) is one of:
+
+- ``-``: the card is read from standard input;
+- ``file:///path/card.json`` or a filesystem path (``./card.json``, ``/abs/card.json``, ``~/card.json``, or any
+  existing file; a bare ``name.json`` that does not exist is reported as a missing file, not looked up as a host);
+- ``http(s)://host[:port]`` or ``.../`` (an origin): ``/.well-known/agent-card.json`` is fetched and, on 404, the
+  0.2 path ``/.well-known/agent.json``;
+- ``http(s)://host/some/card/url``: used as is (on 404, when the path does not end in ``.json``, it is also tried
+  as an agent base URL with the well-known paths appended — agents mounted below a path prefix);
+- a bare ``host``, ``host:port``, ``[v6]:port`` or ``host/path``: the same, with the scheme chosen for you —
+  ``http`` for loopback hosts (``localhost``, ``*.localhost``, ``127.0.0.0/8``, ``::1``), where ``a2a serve``
+  and local development agents listen without TLS, and ``https`` for every other host, so a name typed without a
+  scheme never sends anything in clear text over a network. Spell out ``http://`` to reach a LAN agent without TLS.
+
+Fetching is careful: the body is streamed and capped (1 MiB by default; ``max_bytes`` or the
+``A2ACLI_MAX_CARD_BYTES`` variable change it, also for decompressed gzip/deflate bodies), redirects are followed
+by hand (at most 5, loops detected), credentials are not sent to a card endpoint unless ``send_credentials`` is
+asked for (and never across origins), every request carries ``A2A-Version``, and the whole fetch has a deadline.
+Failures are typed: no card at the reference -> ``CardNotFoundError`` (exit 3); a card that is not a JSON
+object (HTML with status 200, truncated JSON, an array, too big) -> ``CardInvalidError`` (exit 1); no network,
+TLS failure, HTTP 5xx -> ``UnreachableError`` (exit 3); 401/403 -> ``AuthFailedError`` (exit 4); deadline ->
+``TimeoutExpiredError`` (exit 5).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+
+from a2acli.errors import (
+    AuthFailedError,
+    CardInvalidError,
+    CardNotFoundError,
+    TimeoutExpiredError,
+    UnreachableError,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from a2acli.settings import ConnectionSettings
+
+WELL_KNOWN_PATH = "/.well-known/agent-card.json"
+LEGACY_WELL_KNOWN_PATH = "/.well-known/agent.json"
+DEFAULT_MAX_CARD_BYTES = 1024 * 1024
+MAX_REDIRECTS = 5
+DEFAULT_CARD_TIMEOUT = 30.0
+CARD_A2A_VERSION = "1.0"
+MAX_JSON_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class ResolvedCard:
+    """A card document and where it came from.
+
+    `document` is the parsed JSON object, `raw` the exact bytes served (after transfer decoding), `source` the
+    final URL (after redirects), the file path, or ``"stdin"``; `base_url` the origin (``scheme://host[:port]``)
+    the card was served from, or None for a local card.
+    """
+
+    document: dict[str, Any]
+    raw: bytes
+    source: str
+    base_url: str | None
+    content_type: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------------- references
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for localhost, *.localhost, 127.0.0.0/8 and ::1 (brackets allowed)."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class CardReference:
+    """A classified reference: kind is "stdin", "file" or "url"; for "url", `candidates` are tried in order."""
+
+    kind: str
+    value: str
+    candidates: tuple[str, ...] = ()
+
+
+def _looks_like_path(ref: str) -> bool:
+    return ref.startswith(("/", "./", "../", "~", ".\\", "..\\")) or (
+        len(ref) > 2 and ref[1] == ":" and ref[2] in "\\/"
+    )
+
+
+def classify_reference(ref: str) -> CardReference:
+    """Decide what a reference names, without any I/O except checking whether a local file exists."""
+    text = ref.strip()
+    if not text:
+        raise CardNotFoundError("empty agent card reference", hint="pass -a HOST[:PORT], a card URL or a file path")
+    if text == "-":
+        return CardReference("stdin", "-")
+    lowered = text.lower()
+    if lowered.startswith("file:"):
+        parts = urlsplit(text)
+        if parts.netloc not in ("", "localhost"):
+            raise CardNotFoundError(f"file URL with a remote host is not supported: {text}")
+        return CardReference("file", unquote(parts.path))
+    if lowered.startswith(("http://", "https://")):
+        return CardReference("url", text, _url_candidates(text))
+    if "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise CardNotFoundError(
+            f"unsupported scheme {scheme!r} in agent card reference", hint="use http(s)://, file:// or a path"
+        )
+    if _looks_like_path(text) or Path(text).is_file():
+        return CardReference("file", text)
+    if lowered.endswith(".json") and "/" not in text:
+        return CardReference("file", text)
+    return CardReference("url", _bare_to_url(text), _url_candidates(_bare_to_url(text)))
+
+
+def _bare_to_url(text: str) -> str:
+    """`host`, `host:port`, `[v6]:port`, `::1`, `host/path` -> a URL with http for loopback, https otherwise."""
+    host_part, sep, rest = text.partition("/")
+    if host_part.count(":") > 1 and not host_part.startswith("["):
+        host_part = f"[{host_part}]"  # a bare IPv6 address without a port
+    parts = urlsplit("//" + host_part)
+    try:
+        host = parts.hostname or ""
+        _ = parts.port
+    except ValueError:
+        raise CardNotFoundError(f"invalid agent card reference: {text!r}") from None
+    if not host:
+        raise CardNotFoundError(f"invalid agent card reference: {text!r}")
+    scheme = "http" if is_loopback_host(host) else "https"
+    return f"{scheme}://{host_part}{sep}{rest}"
+
+
+def _url_candidates(url: str) -> tuple[str, ...]:
+    parts = urlsplit(url)
+    try:
+        if not parts.hostname:
+            raise ValueError
+        _ = parts.port
+    except ValueError:
+        raise CardNotFoundError(f"invalid agent card URL: {url!r}") from None
+    path = parts.path
+    if path in ("", "/"):
+        origin = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        return (origin + WELL_KNOWN_PATH, origin + LEGACY_WELL_KNOWN_PATH)
+    if path.endswith(".json") or "/.well-known/" in path or parts.query:
+        return (url,)
+    base = urlunsplit((parts.scheme, parts.netloc, path.rstrip("/"), "", ""))
+    return (url, base + WELL_KNOWN_PATH, base + LEGACY_WELL_KNOWN_PATH)
+
+
+# ------------------------------------------------------------------------------------------------------ parsing
+
+
+def _depth_ok(raw: bytes) -> bool:
+    """Cheap bound on nesting before json.loads (which recurses): count brackets outside strings."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return False
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return True
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_card_bytes(raw: bytes, source: str, content_type: str | None = None) -> dict[str, Any]:
+    """Bytes -> a JSON object, or CardInvalidError saying plainly what was served instead."""
+    head = raw[:512].lstrip().lower()
+    if (content_type and "html" in content_type.lower()) or head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+        raise CardInvalidError(
+            f"{source} served an HTML page, not an Agent Card",
+            hint="check the address: the well-known path should return JSON (an agent behind a web app?)",
+        )
+    if not raw.strip():
+        raise CardInvalidError(f"{source} returned an empty body, not an Agent Card")
+    if not _depth_ok(raw):
+        raise CardInvalidError(f"card from {source} is nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CardInvalidError(f"card from {source} is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise CardInvalidError(
+            f"card from {source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise CardInvalidError(f"card from {source} is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(doc), "a number")
+        raise CardInvalidError(f"card from {source} is {kind}, not a JSON object")
+    return doc
+
+
+# ------------------------------------------------------------------------------------------------------ limits
+
+
+def max_card_bytes(explicit: int | None = None) -> int:
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("A2ACLI_MAX_CARD_BYTES", "").strip()
+    if env:
+        try:
+            value = int(env)
+        except ValueError:
+            from a2acli.errors import UsageError
+
+            raise UsageError(
+                f"invalid A2ACLI_MAX_CARD_BYTES: {env!r}", hint="a number of bytes, e.g. 1048576"
+            ) from None
+        if value > 0:
+            return value
+    return DEFAULT_MAX_CARD_BYTES
+
+
+def _too_big(source: str, limit: int) -> CardInvalidError:
+    return CardInvalidError(
+        f"card from {source} is larger than {limit} bytes",
+        hint="raise the limit with --max-card-bytes / A2ACLI_MAX_CARD_BYTES if this card is genuine",
+    )
+
+
+# ------------------------------------------------------------------------------------------------- local cards
+
+
+def _read_local(path_text: str, limit: int) -> ResolvedCard:
+    path = Path(path_text).expanduser()
+    shown = str(path)
+    try:
+        if not path.exists():
+            raise CardNotFoundError(f"no card file at {shown}", hint="check the path, or pass a URL or host:port")
+        if path.is_dir():
+            raise CardNotFoundError(f"{shown} is a directory, not a card file")
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise CardNotFoundError(f"cannot read card file {shown}: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise _too_big(shown, limit)
+    return ResolvedCard(parse_card_bytes(raw, shown), raw, shown, None)
+
+
+def _read_stdin(limit: int) -> ResolvedCard:
+    stream = getattr(sys.stdin, "buffer", None)
+    try:
+        raw = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode("utf-8")
+    except OSError as exc:
+        raise CardNotFoundError(f"cannot read the card from stdin: {exc}") from None
+    if len(raw) > limit:
+        raise _too_big("stdin", limit)
+    return ResolvedCard(parse_card_bytes(raw, "stdin"), raw, "stdin", None)
+
+
+# ------------------------------------------------------------------------------------------------------ network
+
+
+class _NotThere(Exception):
+    """A 404/410 at one candidate: try the next."""
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "", ""))
+
+
+def _request_headers(conn: ConnectionSettings, send_credentials: bool) -> dict[str, str]:
+    from a2acli import __version__
+
+    headers = {
+        "Accept": "application/json, application/a2a+json;q=0.9, */*;q=0.1",
+        "Accept-Encoding": "gzip, deflate, identity",
+        "A2A-Version": conn.a2a_version or CARD_A2A_VERSION,
+        "User-Agent": f"a2acli/{__version__}",
+    }
+    if send_credentials:
+        from a2acli.redact import register_secret
+
+        if conn.bearer:
+            register_secret(conn.bearer)
+            headers["Authorization"] = f"Bearer {conn.bearer}"
+        if conn.api_key:
+            register_secret(conn.api_key)
+            headers["X-API-Key"] = conn.api_key
+    return headers
+
+
+_CREDENTIAL_HEADERS = ("authorization", "x-api-key", "cookie")
+
+
+class _Decoder:
+    """gzip/deflate decoding with a bound on the output of every step (decompression bombs stay bounded)."""
+
+    def __init__(self, encoding: str, limit: int, source: str) -> None:
+        self.limit = limit
+        self.source = source
+        self.out = bytearray()
+        enc = encoding.strip().lower()
+        if enc in ("", "identity"):
+            self.zobj: Any = None
+        elif enc in ("gzip", "x-gzip"):
+            self.zobj = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif enc == "deflate":
+            self.zobj = zlib.decompressobj()
+        else:
+            raise CardInvalidError(f"{source} used an unsupported content encoding {encoding!r}")
+
+    def feed(self, chunk: bytes) -> None:
+        if self.zobj is None:
+            self.out += chunk
+        else:
+            data = chunk
+            while data:
+                try:
+                    piece = self.zobj.decompress(data, self.limit + 1 - len(self.out))
+                except zlib.error as exc:
+                    raise CardInvalidError(f"card from {self.source} has a corrupt compressed body: {exc}") from None
+                self.out += piece
+                data = self.zobj.unconsumed_tail
+                if len(self.out) > self.limit:
+                    break
+        if len(self.out) > self.limit:
+            raise _too_big(self.source, self.limit)
+
+
+async def _fetch_one(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    limit: int,
+) -> tuple[bytes, str, str | None]:
+    """GET one candidate following redirects by hand; returns (body, final url, content type)."""
+    import httpx
+
+    seen: set[str] = set()
+    current = url
+    request_headers = dict(headers)
+    for _ in range(MAX_REDIRECTS + 1):
+        if current in seen:
+            raise CardNotFoundError(
+                f"redirect loop while fetching the card at {url}", hint="the server redirects in a circle"
+            )
+        seen.add(current)
+        try:
+            async with client.stream("GET", current, headers=request_headers, follow_redirects=False) as resp:
+                status = resp.status_code
+                if status in (301, 302, 303, 307, 308):
+                    location = resp.headers.get("location")
+                    if not location:
+                        raise UnreachableError(f"{current} answered HTTP {status} without a Location header")
+                    target = urljoin(current, location.strip())
+                    if urlsplit(target).scheme not in ("http", "https"):
+                        raise CardNotFoundError(f"{current} redirected to an unsupported URL scheme")
+                    if _origin(target) != _origin(current):
+                        request_headers = {
+                            k: v for k, v in request_headers.items() if k.lower() not in _CREDENTIAL_HEADERS
+                        }
+                    current = target
+                    continue
+                if status in (404, 410):
+                    raise _NotThere(current)
+                if status in (401, 403):
+                    raise AuthFailedError(
+                        f"{current} answered HTTP {status}: the card needs credentials",
+                        a2a_code=status,
+                        hint="pass --bearer / --api-key and ask for them to be sent to the card endpoint",
+                    )
+                if status >= 400 or status < 200:
+                    raise UnreachableError(
+                        f"{current} answered HTTP {status} instead of an Agent Card", a2a_code=status
+                    )
+                content_type = resp.headers.get("content-type")
+                declared = resp.headers.get("content-length")
+                if (
+                    declared
+                    and declared.strip().isdigit()
+                    and int(declared) > limit
+                    and not resp.headers.get("content-encoding")
+                ):
+                    raise _too_big(current, limit)
+                decoder = _Decoder(resp.headers.get("content-encoding", ""), limit, current)
+                async for chunk in resp.aiter_raw():
+                    decoder.feed(chunk)
+                return bytes(decoder.out), current, content_type
+        except httpx.TimeoutException:
+            raise TimeoutExpiredError(f"timed out fetching the card at {current}") from None
+        except httpx.HTTPError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise UnreachableError(
+                f"cannot reach {_origin(current)}: {reason}", hint="is the agent running at that address?"
+            ) from None
+    raise CardNotFoundError(f"too many redirects (>{MAX_REDIRECTS}) while fetching the card at {url}")
+
+
+async def _fetch_http(
+    ref: CardReference,
+    conn: ConnectionSettings,
+    client: httpx.AsyncClient | None,
+    limit: int,
+    send_credentials: bool,
+) -> ResolvedCard:
+    import asyncio
+
+    import httpx
+
+    headers = _request_headers(conn, send_credentials)
+    deadline = conn.timeout if conn.timeout is not None else DEFAULT_CARD_TIMEOUT
+    own = client is None
+    if client is None:
+        client = httpx.AsyncClient(
+            timeout=httpx.Timeout(deadline, connect=min(conn.connect_timeout, deadline)),
+            verify=not conn.insecure,
+            trust_env=True,
+        )
+    notes: list[str] = []
+    first_invalid: CardInvalidError | None = None
+    try:
+        async with asyncio.timeout(deadline):
+            for index, candidate in enumerate(ref.candidates):
+                try:
+                    raw, final, content_type = await _fetch_one(client, candidate, headers, limit)
+                except _NotThere:
+                    notes.append(f"HTTP 404 at {candidate}")
+                    continue
+                try:
+                    doc = parse_card_bytes(raw, final, content_type)
+                except CardInvalidError as exc:
+                    # An HTML catch-all page at the first path: the next candidate may still hold the card.
+                    if first_invalid is None:
+                        first_invalid = exc
+                    if index + 1 < len(ref.candidates) and "HTML" in exc.message:
+                        notes.append(f"HTML page at {candidate}")
+                        continue
+                    raise first_invalid from None
+                if final.endswith(LEGACY_WELL_KNOWN_PATH):
+                    notes.append(f"served at the legacy 0.2 path {LEGACY_WELL_KNOWN_PATH}")
+                if final != candidate:
+                    notes.append(f"redirected from {candidate}")
+                return ResolvedCard(doc, raw, final, _origin(final), content_type, tuple(notes))
+    except TimeoutError:
+        raise TimeoutExpiredError(
+            f"timed out after {deadline:g}s fetching the card at {ref.value}", hint="raise --timeout"
+        ) from None
+    finally:
+        if own:
+            await client.aclose()
+    if first_invalid is not None:
+        raise first_invalid
+    tried = ", ".join(urlsplit(c).path or "/" for c in ref.candidates)
+    raise CardNotFoundError(
+        f"no Agent Card at {ref.value} (HTTP 404 at {tried})",
+        hint="check the address, or pass the full card URL with -a",
+    )
+
+
+async def resolve_card(
+    ref: str,
+    conn: ConnectionSettings,
+    *,
+    client: httpx.AsyncClient | None = None,
+    max_bytes: int | None = None,
+    send_credentials: bool = False,
+) -> ResolvedCard:
+    """Resolve `ref` (see the module docstring) to a card; raises the typed errors of `a2acli.errors`."""
+    limit = max_card_bytes(max_bytes)
+    card_ref = classify_reference(ref)
+    if card_ref.kind == "stdin":
+        return _read_stdin(limit)
+    if card_ref.kind == "file":
+        return _read_local(card_ref.value, limit)
+    return await _fetch_http(card_ref, conn, client, limit, send_credentials)
