@@ -1,0 +1,117 @@
+"""`create_app(options)`: the demo agent as a Starlette app (JSON-RPC + HTTP+JSON, A2A 1.0 and 0.3).
+
+Routes, in match order:
+- the card at `/.well-known/agent-card.json` and `/.well-known/agent.json` (public, shape by `A2A-Version`);
+- JSON-RPC at `/`, `/a2a` and `/a2a/` (each its own route: no redirect);
+- HTTP+JSON 1.0 (`/message:send`, `/tasks/{id}`, ...) and, in dual mode, 0.3 (`/v1/...`).
+Pure ASGI middlewares around them: body cap, optional bearer check, `?A2A-Version=` -> header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from a2acli.agent.guards import BearerGuard, BodyLimit, VersionQueryToHeader
+
+if TYPE_CHECKING:
+    from a2acli.agent.options import ServeOptions
+
+log = logging.getLogger("a2acli.serve")
+
+CARD_PATHS = ("/.well-known/agent-card.json", "/.well-known/agent.json")
+JSONRPC_PATHS = ("/", "/a2a", "/a2a/")
+
+
+def _make_stores(options: ServeOptions) -> tuple[Any, Any, Any]:
+    """(task_store, push_config_store, engine or None) for `--store`."""
+    store = options.store.strip()
+    if store in ("", "memory", "mem", "memory://"):
+        from a2a.server.tasks import InMemoryPushNotificationConfigStore, InMemoryTaskStore
+
+        return InMemoryTaskStore(), InMemoryPushNotificationConfigStore(), None
+    if store.startswith("sqlite"):
+        from a2a.server.tasks import DatabasePushNotificationConfigStore, DatabaseTaskStore
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        url = store
+        if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+            url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
+        engine = create_async_engine(url)
+        return DatabaseTaskStore(engine), DatabasePushNotificationConfigStore(engine), engine
+    raise ValueError(f"unsupported store {options.store!r} (use memory or sqlite:///path/to.db)")
+
+
+def create_app(options: ServeOptions) -> Starlette:
+    """Build the demo agent's ASGI app. Raises ValueError on a bad store URL."""
+    import httpx
+    from a2a.server.request_handlers.default_request_handler_v2 import DefaultRequestHandlerV2
+    from a2a.server.routes import create_jsonrpc_routes, create_rest_routes
+    from a2a.server.tasks import BasePushNotificationSender
+
+    from a2acli.agent.card import build_agent_card, build_card_set
+    from a2acli.agent.executor import DemoAgentExecutor
+    from a2acli.agent.push import make_push_url_validator
+
+    card = build_agent_card(options)
+    cards = build_card_set(options, card)
+    task_store, push_store, engine = _make_stores(options)
+    push_client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False)
+    validator = make_push_url_validator(options.push_allow_hosts)
+    handler = DefaultRequestHandlerV2(
+        agent_executor=DemoAgentExecutor(options),
+        task_store=task_store,
+        agent_card=card,
+        push_config_store=push_store,
+        push_sender=BasePushNotificationSender(push_client, push_store, push_url_validator=validator),
+        push_url_validator=validator,
+    )
+    v03 = options.serves_v03
+
+    async def agent_card(request: Request) -> Response:
+        version = request.headers.get("a2a-version") or request.query_params.get("A2A-Version")
+        served = cards.for_version(version)
+        headers = {"ETag": served.etag, "Cache-Control": "no-cache", "Vary": "A2A-Version"}
+        inm = request.headers.get("if-none-match")
+        if inm and any(c.strip().removeprefix("W/") == served.etag.removeprefix("W/") for c in inm.split(",")):
+            return Response(status_code=304, headers=headers)
+        return Response(served.body, media_type="application/json", headers=headers)
+
+    routes: list[BaseRoute] = [Route(path, agent_card, methods=["GET"]) for path in CARD_PATHS]
+    for path in JSONRPC_PATHS:
+        routes.extend(create_jsonrpc_routes(handler, rpc_url=path, enable_v0_3_compat=v03, shutdown_grace_period=0))
+    routes.extend(create_rest_routes(handler, enable_v0_3_compat=v03, shutdown_grace_period=0))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            if engine is not None:
+                await task_store.initialize()
+                await push_store.initialize()
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                await handler.aclose()
+            await push_client.aclose()
+            if engine is not None:
+                await engine.dispose()
+
+    from starlette.middleware import Middleware
+
+    # Outermost first: body cap, then auth, then the version from the query; the card stays public.
+    middleware = [Middleware(BodyLimit, limit=options.max_body_bytes, jsonrpc_paths=JSONRPC_PATHS)]
+    if options.bearer_token:
+        middleware.append(Middleware(BearerGuard, token=options.bearer_token, public_paths=CARD_PATHS))
+    middleware.append(Middleware(VersionQueryToHeader))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app.state.options = options
+    app.state.cards = cards
+    app.state.handler = handler
+    return app

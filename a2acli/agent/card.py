@@ -1,0 +1,143 @@
+"""The demo agent's card, and the JSON documents served for it.
+
+Two views of one card, chosen per request by `A2A-Version` (header or query):
+- 1.x  -> the pure A2A 1.0 card (proto JSON; validates against the 1.0 schema, no 0.3 fields);
+- none or 0.x -> the same card plus the 0.3 fields (`url`, `preferredTransport`, `protocolVersion`,
+  `additionalInterfaces`, ...) merged by the SDK's `agent_card_to_dict`, which 0.3 clients parse.
+Both documents are serialized once at start-up (and signed once, with `--sign-key`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from a2a.types.a2a_pb2 import (
+    AgentCapabilities,
+    AgentCard,
+    AgentInterface,
+    AgentProvider,
+    AgentSkill,
+    HTTPAuthSecurityScheme,
+    SecurityRequirement,
+    SecurityScheme,
+    StringList,
+)
+
+if TYPE_CHECKING:
+    from a2acli.agent.options import ServeOptions
+
+AGENT_NAME = "Streaming Demo Agent"
+AGENT_DESCRIPTION = (
+    "The A2A streaming tutorial's demo agent: every message starts a task whose reply is streamed word by word "
+    "as chunks of one artifact."
+)
+BEARER_SCHEME = "bearer"
+
+
+def build_agent_card(options: ServeOptions) -> AgentCard:
+    """The card as an SDK proto. Interfaces: 1.0 first (JSON-RPC, HTTP+JSON), then 0.3 (JSON-RPC, HTTP+JSON)."""
+    base = options.base_url
+    interfaces: list[AgentInterface] = []
+    if options.serves_v10:
+        interfaces.append(AgentInterface(url=f"{base}/", protocol_binding="JSONRPC", protocol_version="1.0"))
+        interfaces.append(AgentInterface(url=base, protocol_binding="HTTP+JSON", protocol_version="1.0"))
+    if options.serves_v03:
+        interfaces.append(AgentInterface(url=f"{base}/", protocol_binding="JSONRPC", protocol_version="0.3"))
+        interfaces.append(AgentInterface(url=base, protocol_binding="HTTP+JSON", protocol_version="0.3"))
+    card = AgentCard(
+        name=AGENT_NAME,
+        description=AGENT_DESCRIPTION,
+        supported_interfaces=interfaces,
+        provider=AgentProvider(organization="A2A Streaming Lab", url="https://a2a-protocol.org/"),
+        version="1.0.0",
+        capabilities=AgentCapabilities(streaming=True, push_notifications=True),
+        default_input_modes=["text/plain"],
+        default_output_modes=["text/plain"],
+        skills=[
+            AgentSkill(
+                id="streaming_response",
+                name="Streaming Response Generator",
+                description="Streams a response word by word to demonstrate real-time communication.",
+                tags=["streaming", "real-time", "communication"],
+                examples=["Tell me a story", "Explain something step by step"],
+            )
+        ],
+    )
+    if options.bearer_token:
+        card.security_schemes[BEARER_SCHEME].CopyFrom(
+            SecurityScheme(
+                http_auth_security_scheme=HTTPAuthSecurityScheme(
+                    scheme="Bearer", description="The token given to `a2a serve --bearer-token`."
+                )
+            )
+        )
+        card.security_requirements.append(SecurityRequirement(schemes={BEARER_SCHEME: StringList(list=[])}))
+    return card
+
+
+def card_v10_dict(card: AgentCard) -> dict[str, Any]:
+    from google.protobuf.json_format import MessageToDict
+
+    return dict(MessageToDict(card))
+
+
+def card_v03_dict(card: AgentCard) -> dict[str, Any]:
+    from a2a.server.request_handlers.response_helpers import agent_card_to_dict
+
+    return dict(agent_card_to_dict(card))
+
+
+@dataclass(frozen=True)
+class ServedCard:
+    """One serialized card document with its validator."""
+
+    document: dict[str, Any]
+    body: bytes
+    etag: str
+
+
+def _served(document: dict[str, Any]) -> ServedCard:
+    body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    unsigned = {k: v for k, v in document.items() if k != "signatures"}
+    digest = hashlib.sha256(json.dumps(unsigned, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return ServedCard(document=document, body=body, etag=f'W/"{digest[:32]}"')
+
+
+@dataclass(frozen=True)
+class CardSet:
+    """The card documents the server hands out: `for_version("1.0")` or `for_version(None)` (0.3 view)."""
+
+    v10: ServedCard
+    v03: ServedCard
+
+    def for_version(self, version: str | None) -> ServedCard:
+        if version and version.strip().startswith("1"):
+            return self.v10
+        return self.v03
+
+
+def build_card_set(options: ServeOptions, card: AgentCard | None = None) -> CardSet:
+    """Serialize (and sign, with `--sign-key`) both views once."""
+    card = card or build_agent_card(options)
+    v10 = card_v10_dict(card)
+    v03 = card_v03_dict(card) if options.serves_v03 else v10
+    if options.sign_key:
+        v10, v03 = _sign(options.sign_key, v10, v03 if v03 is not v10 else None)
+    served10 = _served(v10)
+    return CardSet(v10=served10, v03=_served(v03) if v03 is not None and v03 is not v10 else served10)
+
+
+def _sign(key_path: str, v10: dict[str, Any], v03: dict[str, Any] | None) -> tuple[dict[str, Any], Any]:
+    from pathlib import Path
+
+    from a2acli.cards.signing import sign_card_dict  # type: ignore[import-not-found,unused-ignore]
+
+    key_pem = Path(key_path).expanduser().read_bytes()
+    signed10: dict[str, Any] = sign_card_dict(v10, key_pem)
+    if v03 is None:
+        return signed10, signed10
+    signed03: dict[str, Any] = sign_card_dict(v03, key_pem)
+    return signed10, signed03

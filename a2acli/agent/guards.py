@@ -1,0 +1,148 @@
+"""Pure ASGI middlewares of the demo agent: body cap, bearer check, `?A2A-Version=` query -> header.
+
+Pure ASGI (not BaseHTTPMiddleware) so the streaming hot path pays one function call per layer.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+ASGIApp = Any
+Scope = dict[str, Any]
+
+
+def _jsonrpc_error(code: int, message: str) -> bytes:
+    return json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}).encode()
+
+
+def _rest_error(status: int, grpc_status: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": status, "status": grpc_status, "message": message}}).encode()
+
+
+async def _respond(send: Any, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers.extend(extra or [])
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes with 413, without ever holding more than `limit` bytes.
+
+    With a Content-Length the check is up front; a chunked body is buffered up to the cap and replayed.
+    JSON-RPC paths get a JSON-RPC error body (-32600), the others an HTTP+JSON error body.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, jsonrpc_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.limit = int(limit)
+        self.jsonrpc_paths = frozenset(jsonrpc_paths)
+
+    async def _refuse(self, scope: Scope, send: Any) -> None:
+        message = f"Payload too large: the request body exceeds {self.limit} bytes"
+        if scope.get("path") in self.jsonrpc_paths:
+            body = _jsonrpc_error(-32600, message)
+        else:
+            body = _rest_error(413, "INVALID_ARGUMENT", message)
+        await _respond(send, 413, body, [(b"connection", b"close")])
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or self.limit <= 0:
+            await self.app(scope, receive, send)
+            return
+        length: bytes | None = None
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                length = value
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+        if length is not None and not chunked:
+            try:
+                size = int(length)
+            except ValueError:
+                size = self.limit + 1
+            if size > self.limit:
+                await self._refuse(scope, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        if not chunked:
+            await self.app(scope, receive, send)
+            return
+        # Chunked: read up to the cap, then replay what was read.
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total > self.limit:
+                await self._refuse(scope, send)
+                return
+            parts.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(parts)
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class BearerGuard:
+    """Require `Authorization: Bearer <token>` on every A2A endpoint; the card paths stay public."""
+
+    def __init__(self, app: ASGIApp, token: str, public_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.expected = f"Bearer {token}".encode()
+        self.public = frozenset(public_paths)
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("path") in self.public or scope.get("method") == "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        supplied = b""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                supplied = value
+                break
+        # Case-insensitive scheme, constant-time token comparison.
+        if supplied[:7].lower() == b"bearer " and hmac.compare_digest(supplied[7:].strip(), self.expected[7:]):
+            await self.app(scope, receive, send)
+            return
+        error = "invalid_token" if supplied else "invalid_request"
+        body = _rest_error(401, "UNAUTHENTICATED", "authentication required: send Authorization: Bearer <token>")
+        challenge = f'Bearer realm="a2a", error="{error}"'.encode()
+        await _respond(send, 401, body, [(b"www-authenticate", challenge)])
+
+
+class VersionQueryToHeader:
+    """`?A2A-Version=1.0` counts as the `A2A-Version` header when the header is absent (spec: either may carry it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            qs = scope["query_string"]
+            if b"a2a-version" in qs.lower():
+                headers = scope["headers"]
+                if not any(name == b"a2a-version" for name, _ in headers):
+                    for key, value in parse_qsl(qs.decode("latin-1")):
+                        if key.lower() == "a2a-version" and value:
+                            scope = dict(scope)
+                            scope["headers"] = [*headers, (b"a2a-version", value.encode("latin-1"))]
+                            break
+        await self.app(scope, receive, send)

@@ -1,0 +1,70 @@
+"""Settings of the demo streaming agent (`a2a serve`). Pure data: importing this module costs nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TUTORIAL_REPLY = (
+    "Hello! I'm streaming this response word by word to demonstrate real-time communication capabilities."
+)
+KNOWN_PROTOCOL_VERSIONS = ("1.0", "0.3")
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """Everything `create_app` needs; the command builds one from its flags."""
+
+    host: str = "127.0.0.1"
+    port: int = 8001
+    delay: float = 0.5
+    text: str = TUTORIAL_REPLY
+    echo: bool = False
+    public_url: str | None = None
+    store: str = "memory"
+    protocol_versions: tuple[str, ...] = ("1.0", "0.3")
+    max_body_bytes: int = 1_048_576
+    bearer_token: str | None = None
+    log_level: str = "info"
+    push_allow_hosts: tuple[str, ...] = ()
+    sign_key: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The base URL the card advertises: `--public-url`, else where the server listens."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = self.host
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def serves_v03(self) -> bool:
+        return "0.3" in self.protocol_versions
+
+    @property
+    def serves_v10(self) -> bool:
+        return "1.0" in self.protocol_versions
+
+
+def parse_protocol_versions(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """`"1.0,0.3"` -> `("1.0", "0.3")`; raises ValueError on an unknown or empty list."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    versions: list[str] = []
+    for raw in items:
+        item = raw.strip()
+        if not item:
+            continue
+        if item in ("1", "1.0.0", "1.0.1"):
+            item = "1.0"
+        if item in ("0.3.0",):
+            item = "0.3"
+        if item not in KNOWN_PROTOCOL_VERSIONS:
+            raise ValueError(f"unknown protocol version {item!r} (known: {', '.join(KNOWN_PROTOCOL_VERSIONS)})")
+        if item not in versions:
+            versions.append(item)
+    if not versions:
+        raise ValueError("at least one protocol version is needed (1.0, 0.3)")
+    return tuple(versions)

@@ -1,0 +1,75 @@
+"""`demo_agent(**overrides)`: the real demo agent (`a2a serve`'s app) under uvicorn on 127.0.0.1, port 0."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from tests.support.server import serve_in_thread
+
+
+class _DeferredApp:
+    """An ASGI app whose real app is built once the port is known (so the card advertises it).
+
+    The real app's lifespan is entered on its first request, in the server's own event loop, and left on
+    shutdown.
+    """
+
+    def __init__(self) -> None:
+        self.app: Any = None
+        self._lifespan: Any = None
+        self._lock: asyncio.Lock | None = None
+
+    async def _ensure_started(self) -> None:
+        if self._lifespan is not None:
+            return
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._lifespan is None:
+                cm = self.app.router.lifespan_context(self.app)
+                await cm.__aenter__()
+                self._lifespan = cm
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    if self._lifespan is not None:
+                        with contextlib.suppress(Exception):
+                            await self._lifespan.__aexit__(None, None, None)
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        await self._ensure_started()
+        await self.app(scope, receive, send)
+
+
+@contextlib.contextmanager
+def demo_agent(**overrides: Any) -> Iterator[str]:
+    """Yield the base URL (http://127.0.0.1:PORT) of a running demo agent.
+
+    `overrides` are `ServeOptions` fields (default `delay=0`); `protocol_versions` may be a string like
+    "1.0" and `push_allow_hosts` a list. The card advertises the real port unless `public_url` is given.
+    """
+    from a2acli.agent.app import create_app
+    from a2acli.agent.options import ServeOptions, parse_protocol_versions
+
+    overrides.setdefault("delay", 0)
+    if isinstance(overrides.get("protocol_versions"), str | list):
+        overrides["protocol_versions"] = parse_protocol_versions(overrides["protocol_versions"])
+    if isinstance(overrides.get("push_allow_hosts"), list):
+        overrides["push_allow_hosts"] = tuple(overrides["push_allow_hosts"])
+    options = ServeOptions(**overrides)
+    deferred = _DeferredApp()
+    with serve_in_thread(deferred) as url:
+        port = urlsplit(url).port
+        assert port is not None
+        deferred.app = create_app(dataclasses.replace(options, host="127.0.0.1", port=port))
+        yield url
