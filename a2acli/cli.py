@@ -56,9 +56,13 @@ def _register() -> None:
     app.command("send", epilog=EXIT_CODES_EPILOG)(send.send)
     app.command("stream", epilog=EXIT_CODES_EPILOG)(send.stream)
     app.add_typer(task.app, name="task")
-    from a2acli.commands import config
+    from a2acli.commands import completion, config
 
     app.add_typer(config.app, name="config")
+    app.command("completion", epilog=EXIT_CODES_EPILOG)(completion.completion)
+    from a2acli.commands import push
+
+    app.add_typer(push.app, name="push")
 
     @app.command("help", epilog=EXIT_CODES_EPILOG)
     def help_command(

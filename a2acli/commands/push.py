@@ -1,0 +1,124 @@
+"""`a2a push listen`: a local webhook receiver that prints push notifications as they arrive."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from a2acli.commands._options import OutputFormat, OutputOpt
+
+app = typer.Typer(help="Receive A2A push notifications (webhooks).", no_args_is_help=True)
+
+
+@app.command("listen")
+def listen(
+    port: Annotated[
+        int, typer.Option("--port", "-p", envvar="A2ACLI_PUSH_PORT", show_envvar=True, help="Port; 0 picks one.")
+    ] = 0,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            envvar="A2ACLI_PUSH_HOST",
+            show_envvar=True,
+            help="Address to bind. Loopback by default; anything else is reachable from the network.",
+        ),
+    ] = "127.0.0.1",
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="A2ACLI_PUSH_TOKEN",
+            show_envvar=True,
+            help="Notification token the agent must send (X-A2A-Notification-Token or Authorization). "
+            "Default: a random one, printed on stderr.",
+        ),
+    ] = None,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="Accept notifications without a token (loopback testing only; warns).")
+    ] = False,
+    max_body: Annotated[
+        int, typer.Option("--max-body", min=256, help="Largest notification body accepted, in bytes.")
+    ] = 1024 * 1024,
+    count: Annotated[int | None, typer.Option("--count", "-n", min=1, help="Exit after N notifications.")] = None,
+    exit_on_final: Annotated[
+        bool,
+        typer.Option("--exit-on-final", help="Exit after a notification with a terminal or interrupted state."),
+    ] = False,
+    duration: Annotated[
+        str | None, typer.Option("--duration", help="Exit after listening this long (e.g. 30s, 5m).")
+    ] = None,
+    output: OutputOpt = OutputFormat.text,
+) -> None:
+    """Listen for push notifications and print each one as it arrives (Rich / text floor / JSON lines).
+
+    Register the printed URL and token with `a2a task push-config create TASK_ID --url URL --token TOKEN`
+    or let `a2a send --push` do it for you.
+    """
+    import asyncio
+    import secrets
+    import sys
+
+    from a2acli.errors import UsageError
+    from a2acli.push.listen import ListenOptions
+    from a2acli.push.listen import listen as run_listen
+    from a2acli.push.receiver import Delivery, RunningReceiver, is_loopback
+    from a2acli.push.render import rich_view, text_floor
+    from a2acli.redact import register_secret
+    from a2acli.render import writers
+    from a2acli.settings import parse_duration
+
+    writers.set_mode(output.value, stream=True)
+    if no_auth and token:
+        raise UsageError("--token and --no-auth contradict each other", hint="pass one of them")
+    generated = False
+    if not no_auth and not token:
+        token, generated = secrets.token_urlsafe(24), True
+    if token and not generated:
+        register_secret(token)
+    options = ListenOptions(
+        host=host,
+        port=port,
+        token=None if no_auth else token,
+        max_body_bytes=max_body,
+        count=count,
+        exit_on_final=exit_on_final,
+        duration=parse_duration(duration, name="--duration"),
+    )
+    console = None
+    if output is OutputFormat.text and sys.stdout.isatty():
+        from rich.console import Console
+
+        console = Console(highlight=False)
+
+    def on_ready(receiver: RunningReceiver) -> None:
+        writers.diag(f"Listening for A2A push notifications on {receiver.url}")
+        if not is_loopback(host):
+            writers.warn(f"{host} is not a loopback address: the receiver is reachable from the network")
+        if options.token is None:
+            writers.warn("--no-auth: any process that can reach this port can post notifications")
+        elif generated:
+            writers.diag(f"Token: {options.token}")
+        hint = f"a2a task push-config create TASK_ID --url {receiver.url}"
+        if options.token is not None:
+            hint += " --token " + ("$A2ACLI_PUSH_TOKEN" if not generated else options.token)
+        writers.diag(f"Register: {hint}")
+
+    def on_delivery(delivery: Delivery) -> None:
+        if output is OutputFormat.json:
+            writers.write_json(delivery.payload)
+        elif console is not None:
+            console.print(rich_view(delivery))
+        else:
+            writers.write_text(text_floor(delivery))
+
+    stats = asyncio.run(run_listen(options, on_ready=on_ready, on_delivery=on_delivery))
+    refused = stats.rejected_auth + stats.rejected_size + stats.rejected_body + stats.rejected_busy
+    summary = f"received {stats.accepted} notification(s)"
+    if refused:
+        summary += (
+            f"; refused {refused} (auth {stats.rejected_auth}, size {stats.rejected_size}, "
+            f"malformed {stats.rejected_body}, busy {stats.rejected_busy})"
+        )
+    writers.diag(summary)
