@@ -136,8 +136,8 @@ def _bare_to_url(text: str) -> str:
     host_part, sep, rest = text.partition("/")
     if host_part.count(":") > 1 and not host_part.startswith("["):
         host_part = f"[{host_part}]"  # a bare IPv6 address without a port
-    parts = urlsplit("//" + host_part)
     try:
+        parts = urlsplit("//" + host_part)
         host = parts.hostname or ""
         _ = parts.port
     except ValueError:
@@ -149,8 +149,8 @@ def _bare_to_url(text: str) -> str:
 
 
 def _url_candidates(url: str) -> tuple[str, ...]:
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)
         if not parts.hostname:
             raise ValueError
         _ = parts.port
