@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from a2acli.agent.guards import BearerGuard, BodyLimit, VersionQueryToHeader
+from a2acli.agent.guards import BearerGuard, BodyLimit, EndStreamsCleanly, VersionQueryToHeader
 
 if TYPE_CHECKING:
     from a2acli.agent.options import ServeOptions
@@ -106,7 +106,10 @@ def create_app(options: ServeOptions) -> Starlette:
     from starlette.middleware import Middleware
 
     # Outermost first: body cap, then auth, then the version from the query; the card stays public.
-    middleware = [Middleware(BodyLimit, limit=options.max_body_bytes, jsonrpc_paths=JSONRPC_PATHS)]
+    middleware = [
+        Middleware(EndStreamsCleanly),
+        Middleware(BodyLimit, limit=options.max_body_bytes, jsonrpc_paths=JSONRPC_PATHS),
+    ]
     if options.bearer_token:
         middleware.append(Middleware(BearerGuard, token=options.bearer_token, public_paths=CARD_PATHS))
     middleware.append(Middleware(VersionQueryToHeader))

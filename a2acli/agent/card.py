@@ -85,9 +85,20 @@ def card_v10_dict(card: AgentCard) -> dict[str, Any]:
 
 
 def card_v03_dict(card: AgentCard) -> dict[str, Any]:
+    """The SDK's merged view (1.0 fields + 0.3 `url`, `preferredTransport`, `protocolVersion`, ...).
+
+    0.3 says `additionalInterfaces` SHOULD also list the main `url`/`preferredTransport` pair; the SDK leaves
+    it out, so it is put first here.
+    """
     from a2a.server.request_handlers.response_helpers import agent_card_to_dict
 
-    return dict(agent_card_to_dict(card))
+    document = dict(agent_card_to_dict(card))
+    url, transport = document.get("url"), document.get("preferredTransport")
+    if url and transport:
+        extra = [i for i in document.get("additionalInterfaces") or [] if isinstance(i, dict)]
+        if not any(i.get("url") == url and i.get("transport") == transport for i in extra):
+            document["additionalInterfaces"] = [{"url": url, "transport": transport}, *extra]
+    return document
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,8 @@ def build_card_set(options: ServeOptions, card: AgentCard | None = None) -> Card
     card = card or build_agent_card(options)
     v10 = card_v10_dict(card)
     v03 = card_v03_dict(card) if options.serves_v03 else v10
+    if not options.serves_v10:  # 0.3 only: everyone gets the 0.3 card
+        v10 = v03
     if options.sign_key:
         v10, v03 = _sign(options.sign_key, v10, v03 if v03 is not v10 else None)
     served10 = _served(v10)

@@ -5,6 +5,7 @@ Pure ASGI (not BaseHTTPMiddleware) so the streaming hot path pays one function c
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 from typing import Any
@@ -146,3 +147,36 @@ class VersionQueryToHeader:
                             scope["headers"] = [*headers, (b"a2a-version", value.encode("latin-1"))]
                             break
         await self.app(scope, receive, send)
+
+
+class EndStreamsCleanly:
+    """Finish a response the app left open (an SSE stream stopped at shutdown): send the final empty body.
+
+    sse-starlette stops its streams when uvicorn is asked to exit, but returns without the last body
+    message, so the client would see a truncated chunked response; this closes it properly instead.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = {"started": False, "done": False}
+
+        async def tracking_send(message: Any) -> None:
+            kind = message["type"]
+            if kind == "http.response.start":
+                state["started"] = True
+            elif kind == "http.response.body" and not message.get("more_body", False):
+                state["done"] = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        finally:
+            if state["started"] and not state["done"]:
+                state["done"] = True
+                with contextlib.suppress(Exception):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})

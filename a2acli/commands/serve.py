@@ -1,10 +1,175 @@
-"""`a2a serve`: run the demo streaming agent. (Owned by the agent work, issue 2.)"""
+"""`a2a serve`: run the demo streaming agent (the A2A streaming tutorial's agent, done right).
+
+Thin: options -> `ServeOptions` -> `a2acli.agent.server.run`. Nothing heavy is imported until it runs.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
 
-def serve() -> None:
-    """Run the demo streaming agent."""
+import typer
+
+from a2acli.agent.options import TUTORIAL_REPLY
+
+
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            envvar="A2ACLI_SERVE_HOST",
+            show_envvar=True,
+            help="Interface to listen on. Loopback by default: exposing the agent to a network is your choice.",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port",
+            "-p",
+            envvar="A2ACLI_SERVE_PORT",
+            show_envvar=True,
+            min=0,
+            max=65535,
+            help="TCP port (0 picks a free one).",
+        ),
+    ] = 8001,
+    delay: Annotated[
+        float,
+        typer.Option(
+            "--delay",
+            envvar="A2ACLI_SERVE_DELAY",
+            show_envvar=True,
+            min=0.0,
+            help="Seconds between streamed words (0 for tests and benchmarks).",
+        ),
+    ] = 0.5,
+    text: Annotated[
+        str,
+        typer.Option(
+            "--text",
+            envvar="A2ACLI_SERVE_TEXT",
+            show_envvar=True,
+            help="The reply to stream word by word.",
+            show_default=False,
+        ),
+    ] = TUTORIAL_REPLY,
+    echo: Annotated[
+        bool,
+        typer.Option(
+            "--echo", envvar="A2ACLI_SERVE_ECHO", show_envvar=True, help="Stream the prompt back instead of --text."
+        ),
+    ] = False,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            envvar="A2ACLI_SERVE_PUBLIC_URL",
+            show_envvar=True,
+            help="Base URL the card advertises (behind a proxy). Default: http://HOST:PORT.",
+        ),
+    ] = None,
+    store: Annotated[
+        str,
+        typer.Option(
+            "--store",
+            envvar="A2ACLI_SERVE_STORE",
+            show_envvar=True,
+            help="Task store: memory, or sqlite:///path/to.db to keep tasks across restarts.",
+        ),
+    ] = "memory",
+    protocol_versions: Annotated[
+        str,
+        typer.Option(
+            "--protocol-versions",
+            envvar="A2ACLI_SERVE_PROTOCOL_VERSIONS",
+            show_envvar=True,
+            help="A2A versions served, comma-separated: 1.0,0.3 (dual) or 1.0 (pure 1.0).",
+        ),
+    ] = "1.0,0.3",
+    max_body_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-body-bytes",
+            envvar="A2ACLI_SERVE_MAX_BODY_BYTES",
+            show_envvar=True,
+            min=1,
+            help="Refuse request bodies larger than this (413).",
+        ),
+    ] = 1_048_576,
+    bearer_token: Annotated[
+        str | None,
+        typer.Option(
+            "--bearer-token",
+            envvar="A2ACLI_SERVE_BEARER_TOKEN",
+            show_envvar=True,
+            help="Require `Authorization: Bearer TOKEN` on A2A endpoints (the card stays public). "
+            "Prefer the variable: a flag shows in the process table.",
+        ),
+    ] = None,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level",
+            envvar="A2ACLI_SERVE_LOG_LEVEL",
+            show_envvar=True,
+            help="debug, info, warning, error or critical (logs go to stderr).",
+        ),
+    ] = "info",
+    push_allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--push-allow-host",
+            envvar="A2ACLI_SERVE_PUSH_ALLOW_HOST",
+            show_envvar=True,
+            help="Host push notifications may be sent to besides loopback; repeatable.",
+        ),
+    ] = None,
+    sign_key: Annotated[
+        str | None,
+        typer.Option(
+            "--sign-key",
+            envvar="A2ACLI_SERVE_SIGN_KEY",
+            show_envvar=True,
+            help="PEM private key: sign the served card (JWS, each card view signed once at start).",
+        ),
+    ] = None,
+) -> None:
+    """Run the demo streaming agent: A2A 1.0 + 0.3, JSON-RPC and HTTP+JSON, word-by-word streaming."""
+    from a2acli.agent.options import ServeOptions, parse_protocol_versions
+    from a2acli.agent.server import run
     from a2acli.errors import UsageError
 
-    raise UsageError("`a2a serve` is being built")
+    try:
+        versions = parse_protocol_versions(protocol_versions)
+    except ValueError as exc:
+        raise UsageError(f"--protocol-versions: {exc}") from None
+    if bearer_token is not None:
+        if not bearer_token.strip():
+            raise UsageError("--bearer-token is empty")
+        from a2acli.redact import register_secret
+
+        register_secret(bearer_token)
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        raise UsageError("--public-url must be an http:// or https:// URL")
+    if sign_key is not None:
+        from pathlib import Path
+
+        if not Path(sign_key).expanduser().is_file():
+            raise UsageError(f"--sign-key: no such file: {sign_key}")
+    options = ServeOptions(
+        host=host,
+        port=port,
+        delay=delay,
+        text=text,
+        echo=echo,
+        public_url=public_url,
+        store=store,
+        protocol_versions=versions,
+        max_body_bytes=max_body_bytes,
+        bearer_token=bearer_token,
+        log_level=log_level,
+        push_allow_hosts=tuple(push_allow_host or ()),
+        sign_key=sign_key,
+    )
+    run(options)

@@ -1,0 +1,142 @@
+"""`run(options)`: serve the demo agent with uvicorn until SIGINT/SIGTERM, then shut down gracefully.
+
+Graceful: the listening socket closes first (the port is free again), open SSE streams are ended cleanly
+(sse-starlette watches uvicorn's exit flag), the lifespan drains the SDK's active tasks and closes the stores,
+and `run` returns normally so the CLI exits 0. uvicorn re-raises the captured signal after a graceful
+shutdown (so a plain `uvicorn.run` ends with 130 / -15); this server does not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from a2acli.errors import A2ACliError, UsageError
+
+if TYPE_CHECKING:
+    from a2acli.agent.options import ServeOptions
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
+def configure_logging(level: str) -> None:
+    """Every log line to stderr, in one format, at `level` (uvicorn's own loggers included)."""
+    numeric = logging.getLevelName(level.upper())
+    if not isinstance(numeric, int):
+        raise UsageError(f"unknown log level {level!r}", hint="use debug, info, warning, error or critical")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(numeric)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        lg = logging.getLogger(name)
+        lg.handlers[:] = []
+        lg.propagate = True
+        lg.setLevel(numeric)
+    # The SDK logs every failed request at WARNING with its payload; keep that for debug/info runs only.
+    if numeric > logging.DEBUG:
+        logging.getLogger("a2a").setLevel(max(numeric, logging.WARNING))
+        # Noise at every shutdown with an open stream: the SDK's queues are torn down on purpose then.
+        logging.getLogger("a2a.server.events.event_queue_v2").setLevel(logging.ERROR)
+    logging.getLogger("httpx").setLevel(max(numeric, logging.WARNING))
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind the listening socket up front, so a busy port is one clear error, not a uvicorn log + exit 1."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise A2ACliError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="pick another --port (or stop what is using it)",
+            code="A2ACLI_ERR_USAGE",
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _make_server(config: Any) -> Any:
+    import uvicorn
+
+    class GracefulServer(uvicorn.Server):  # type: ignore[misc]
+        @contextlib.contextmanager
+        def capture_signals(self) -> Generator[None, None, None]:
+            # Same as uvicorn's, minus re-raising the signal afterwards: a requested stop is a success.
+            import threading
+
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            originals = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in originals.items():
+                    signal.signal(sig, handler)
+
+    return GracefulServer(config)
+
+
+def startup_line(options: ServeOptions, port: int) -> str:
+    import dataclasses
+
+    shown = dataclasses.replace(options, port=port)
+    base = shown.base_url
+    listen_host = f"[{options.host}]" if ":" in options.host else options.host
+    versions = "+".join(options.protocol_versions)
+    extra = f" (listening on http://{listen_host}:{port})" if options.public_url else ""
+    return (
+        f"a2a serve: Streaming Demo Agent on {base}/ (A2A {versions}, JSON-RPC at / and /a2a, HTTP+JSON) "
+        f"card {base}/.well-known/agent-card.json{extra} — Ctrl-C to stop"
+    )
+
+
+def run(options: ServeOptions) -> None:
+    """Serve until interrupted. Raises typed errors for bad options or a busy port."""
+    import dataclasses
+
+    import uvicorn
+
+    from a2acli.agent.app import create_app
+
+    configure_logging(options.log_level)
+    sock = bind_socket(options.host, options.port)
+    port = int(sock.getsockname()[1])
+    options = dataclasses.replace(options, port=port)
+    try:
+        app = create_app(options)
+    except ValueError as exc:
+        sock.close()
+        raise UsageError(str(exc)) from None
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        log_level=options.log_level.lower(),
+        access_log=options.log_level.lower() == "debug",
+        lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,
+        server_header=False,
+    )
+    server = _make_server(config)
+    sys.stderr.write(startup_line(options, port) + "\n")
+    sys.stderr.flush()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    if not server.started:
+        raise A2ACliError("the server failed to start (see the log above)", code="A2ACLI_ERR_INTERNAL")
+    logging.getLogger("a2acli.serve").info("stopped")
