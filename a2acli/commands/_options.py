@@ -25,6 +25,40 @@ class Transport(StrEnum):
     grpc = "GRPC"
 
 
+TRANSPORTS = ("JSONRPC", "HTTP+JSON")
+PROTOCOL_VERSIONS = ("1.0", "0.3")
+TASK_STATES = (
+    "TASK_STATE_SUBMITTED",
+    "TASK_STATE_WORKING",
+    "TASK_STATE_INPUT_REQUIRED",
+    "TASK_STATE_AUTH_REQUIRED",
+    "TASK_STATE_COMPLETED",
+    "TASK_STATE_FAILED",
+    "TASK_STATE_CANCELED",
+    "TASK_STATE_REJECTED",
+)
+
+
+def _starting_with(values: tuple[str, ...], incomplete: str) -> list[str]:
+    # Shells replace the word with the offered value, and Typer keeps only exact-prefix matches.
+    return [v for v in values if v.startswith(incomplete)]
+
+
+def complete_transport(incomplete: str) -> list[str]:
+    """Shell completion for `--transport` (cheap: a Tab press must not import anything heavy)."""
+    return _starting_with(TRANSPORTS, incomplete)
+
+
+def complete_a2a_version(incomplete: str) -> list[str]:
+    return _starting_with(PROTOCOL_VERSIONS, incomplete)
+
+
+def complete_task_state(incomplete: str) -> list[str]:
+    """Task states: the A2A 1.0 names, or their short lower-case forms (`working`, `input-required`)."""
+    short = tuple(s.removeprefix("TASK_STATE_").lower().replace("_", "-") for s in TASK_STATES)
+    return _starting_with(TASK_STATES if incomplete[:1].isupper() else short, incomplete)
+
+
 AgentCardOpt = Annotated[
     str,
     typer.Option(
@@ -53,6 +87,7 @@ TransportOpt = Annotated[
         "--transport",
         envvar="A2ACLI_TRANSPORT",
         show_envvar=True,
+        autocompletion=complete_transport,
         help="Preferred binding, repeatable, highest first: JSONRPC, HTTP+JSON (alias REST). Default: card order.",
     ),
 ]
@@ -62,6 +97,7 @@ A2AVersionOpt = Annotated[
         "--a2a-version",
         envvar="A2ACLI_A2A_VERSION",
         show_envvar=True,
+        autocompletion=complete_a2a_version,
         help="Protocol version to speak (1.0, 0.3). Default: the highest both sides support, never below 1.0 "
         "unless the agent only speaks 0.x.",
     ),

@@ -1,0 +1,235 @@
+"""Shell completion: the scripts, their committed copies, real completion requests, and a cheap Tab press.
+
+Regenerate the committed scripts after changing Typer: see completions/README.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from a2acli.cli import run
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPLETIONS = ROOT / "completions"
+FILES = {"bash": "a2a.bash", "zsh": "_a2a", "fish": "a2a.fish", "powershell": "a2a.ps1"}
+HEAVY = ("a2a", "httpx", "httpx_sse", "uvicorn", "starlette", "google.protobuf", "grpc", "sse_starlette", "anyio")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("A2ACLI_", "_A2A_", "_TYPER_", "COMP_"))}
+    env.update(extra)
+    return env
+
+
+def _bash_request(line: str) -> list[str]:
+    """Ask the real program what bash's Tab would offer after `line` (a trailing space = a new word)."""
+    words = line.split(" ")
+    proc = subprocess.run(
+        [sys.executable, "-m", "a2acli"],
+        env=_env(_A2A_COMPLETE="complete_bash", COMP_WORDS=line, COMP_CWORD=str(len(words) - 1)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    return [v for v in proc.stdout.splitlines() if v]
+
+
+def _in_process(args: list[str], incomplete: str) -> list[str]:
+    import typer
+    from typer._completion_classes import BashComplete, completion_init
+
+    from a2acli.cli import app
+
+    completion_init()
+    comp = BashComplete(typer.main.get_command(app), {}, "a2a", "_A2A_COMPLETE")
+    return [item.value for item in comp.get_completions(args, incomplete)]
+
+
+@pytest.mark.parametrize("shell", sorted(FILES))
+def test_committed_scripts_are_current(shell: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["completion", shell]) == 0
+    printed = capsys.readouterr().out
+    committed = (COMPLETIONS / FILES[shell]).read_text()
+    assert printed == committed, (
+        f"completions/{FILES[shell]} is stale: run `python -m a2acli completion {shell} > completions/{FILES[shell]}`"
+    )
+    assert "_A2A_COMPLETE" in printed
+
+
+def test_completion_rejects_an_unknown_shell(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["completion", "tcsh"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "A2ACLI_ERR_USAGE" in captured.err
+
+
+def test_completion_needs_a_shell(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["completion"]) == 2
+    assert "A2ACLI_ERR_USAGE" in capsys.readouterr().err
+
+
+def test_install_completion_still_works(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "a2acli", "--install-completion", "bash"],
+        env=_env(HOME=str(tmp_path), _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    installed = (tmp_path / ".bash_completions" / "a2a.sh").read_text()
+    assert installed.strip() == (COMPLETIONS / "a2a.bash").read_text().strip()
+    assert "source" in (tmp_path / ".bashrc").read_text()
+
+
+def test_tab_completes_commands_and_subcommands() -> None:
+    top = _bash_request("a2a ")
+    for name in ("serve", "card", "send", "stream", "task", "config", "completion", "help"):
+        assert name in top
+    assert _bash_request("a2a co") == ["completion", "config"]
+    assert _bash_request("a2a config ") == ["show"]
+
+
+def test_tab_completes_values() -> None:
+    assert _bash_request("a2a config show -o ") == ["text", "json"]
+    assert _bash_request("a2a config show --output j") == ["json"]
+    assert _bash_request("a2a config show --transport ") == ["JSONRPC", "HTTP+JSON"]
+    assert _bash_request("a2a config show --transport H") == ["HTTP+JSON"]
+    assert _bash_request("a2a config show --a2a-version ") == ["1.0", "0.3"]
+    assert _bash_request("a2a completion ") == ["bash", "zsh", "fish", "powershell", "pwsh"]
+    assert _bash_request("a2a completion f") == ["fish"]
+
+
+def test_tab_leaves_file_paths_to_the_shell() -> None:
+    """Where a path is expected nothing is offered, so the shell's own file completion takes over."""
+    assert _bash_request("a2a config show --config ") == []
+    assert "complete -o default" in (COMPLETIONS / "a2a.bash").read_text()
+
+
+def test_zsh_and_fish_requests() -> None:
+    zsh = subprocess.run(
+        [sys.executable, "-m", "a2acli"],
+        env=_env(_A2A_COMPLETE="complete_zsh", _TYPER_COMPLETE_ARGS="a2a config show --output "),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert zsh.returncode == 0 and '"text"' in zsh.stdout and '"json"' in zsh.stdout
+    fish = subprocess.run(
+        [sys.executable, "-m", "a2acli"],
+        env=_env(
+            _A2A_COMPLETE="complete_fish",
+            _TYPER_COMPLETE_FISH_ACTION="get-args",
+            _TYPER_COMPLETE_ARGS="a2a completion ",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert fish.returncode == 0 and fish.stdout.split() == ["bash", "zsh", "fish", "powershell", "pwsh"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_bash_script_works_in_bash(tmp_path: Path) -> None:
+    """Source the committed script in a real bash and press Tab through its completion function."""
+    shim = tmp_path / "a2a"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m a2acli "$@"\n')
+    shim.chmod(0o755)
+    script = (
+        f"source {COMPLETIONS / 'a2a.bash'}; COMP_WORDS=(a2a config show -o ''); COMP_CWORD=4; "
+        '_a2a_completion a2a; echo "${COMPREPLY[@]}"'
+    )
+    proc = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", script],
+        env=_env(PATH=f"{tmp_path}{os.pathsep}{os.environ['PATH']}"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout.strip() == "text json", proc.stderr
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["a2a ", "a2a send --", "a2a stream --", "a2a task --", "a2a card --", "a2a serve --", "a2a config show -o "],
+)
+def test_a_tab_press_imports_nothing_heavy(line: str) -> None:
+    code = (
+        "import atexit, sys\n"
+        f"HEAVY = {HEAVY!r}\n"
+        "atexit.register(lambda: sys.stderr.write('HEAVY=' + ','.join(m for m in HEAVY if m in sys.modules)))\n"
+        "from a2acli.cli import main\n"
+        "main()\n"
+    )
+    words = line.split(" ")
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_env(_A2A_COMPLETE="complete_bash", COMP_WORDS=line, COMP_CWORD=str(len(words) - 1)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stderr.strip().endswith("HEAVY="), proc.stderr
+    assert proc.stdout.strip(), "the completion answered nothing"
+
+
+def _fixed_values(annotation: Any) -> list[str]:
+    """The values of an Enum or Literal annotation, looking through Optional[...] and list[...]."""
+    import enum
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return [str(m.value) for m in annotation]
+    if typing.get_origin(annotation) is typing.Literal:
+        return [str(a) for a in typing.get_args(annotation)]
+    for inner in typing.get_args(annotation):
+        found = _fixed_values(inner)
+        if found:
+            return found
+    return []
+
+
+def test_every_choice_option_completes_its_choices() -> None:
+    """Whatever command is added later: an option with a fixed set of values offers them on Tab."""
+    import typer
+
+    from a2acli.cli import app
+
+    checked = 0
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        nonlocal checked
+        arguments = [p for p in cmd.params if p.param_type_name == "argument"]
+        for param in cmd.params:
+            is_option = param.param_type_name == "option" and not param.is_flag and not param.hidden
+            if not (is_option or (arguments and param is arguments[0])):
+                continue
+            choices = _fixed_values(param.type_descriptor.annotation)
+            if not choices:
+                continue
+            offered = _in_process([*path, param.opts[0]] if is_option else path, "")
+            assert offered, f"{' '.join(['a2a', *path, param.opts[0]])} offers nothing"
+            assert set(choices) <= set(offered), (path, param.opts)
+            checked += 1
+        for name, sub in sorted(getattr(cmd, "commands", {}).items()):
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    assert checked >= 2  # at least `config show -o` and `completion`'s shells
+
+
+def test_task_state_completion() -> None:
+    from a2acli.commands._options import TASK_STATES, complete_task_state
+
+    assert len(complete_task_state("")) == len(TASK_STATES) == 8
+    assert complete_task_state("work") == ["working"]
+    assert complete_task_state("TASK_STATE_C") == ["TASK_STATE_COMPLETED", "TASK_STATE_CANCELED"]
+    assert complete_task_state("input") == ["input-required"]
