@@ -57,10 +57,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
         sock.bind((host.strip("[]"), port))
     except OSError as exc:
         sock.close()
-        raise A2ACliError(
+        raise UsageError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-            hint="pick another --port (or stop what is using it)",
-            code="A2ACLI_ERR_USAGE",
+            hint="pick another --port or --host (or stop what is using the port)",
         ) from None
     sock.set_inheritable(True)
     return sock

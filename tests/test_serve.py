@@ -1,0 +1,170 @@
+"""`a2a serve` as a real subprocess: start-up line, serving, graceful SIGINT/SIGTERM, sqlite restarts."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.server import free_port
+
+V1 = {"A2A-Version": "1.0"}
+A2A = [sys.executable, "-m", "a2acli"]
+
+
+def _port_is_free(port: int) -> bool:
+    """Whether a new server can listen on the port (as uvicorn would: SO_REUSEADDR, TIME_WAIT is fine)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            s.listen()
+        except OSError:
+            return False
+        return True
+
+
+@contextmanager
+def serve_process(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [*A2A, "serve", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"a2a serve exited early: {proc.stderr.read() if proc.stderr else ''}")
+            try:
+                if httpx.get(url + "/.well-known/agent-card.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("a2a serve did not come up")
+            time.sleep(0.1)
+        yield proc, url
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
+def _send(url: str, text: str = "hi", message_id: str = "m1", **headers: str) -> dict[str, Any]:
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "SendMessage",
+        "params": {"message": {"messageId": message_id, "role": "ROLE_USER", "parts": [{"text": text}]}},
+    }
+    r = httpx.post(url + "/a2a", json=body, headers={**V1, **headers}, timeout=10)
+    return dict(r.json())
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_gracefully_on_signal(sig: signal.Signals) -> None:
+    with serve_process("--delay", "0.3") as (proc, url):
+        port = int(url.rsplit(":", 1)[1])
+        body = {
+            "jsonrpc": "2.0",
+            "id": 7,
+            "method": "SendStreamingMessage",
+            "params": {"message": {"messageId": "s1", "role": "ROLE_USER", "parts": [{"text": "x"}]}},
+        }
+        with httpx.Client(timeout=10) as client, client.stream("POST", url + "/", json=body, headers=V1) as r:
+            events = []
+            for line in r.iter_lines():  # ends without an exception: the stream is closed cleanly
+                if line.startswith("data:"):
+                    events.append(json.loads(line[5:]))
+                    if len(events) == 3:
+                        proc.send_signal(sig)
+        assert 3 <= len(events) < 16
+        assert proc.wait(timeout=15) == 0
+        stderr = proc.stderr.read() if proc.stderr else ""
+    assert "Traceback" not in stderr
+    first = stderr.splitlines()[0]
+    assert first.startswith("a2a serve: Streaming Demo Agent on " + url + "/")
+    assert "/.well-known/agent-card.json" in first
+    assert _port_is_free(port)
+
+
+def test_serve_streams_and_answers_on_all_paths() -> None:
+    with serve_process("--delay", "0", "--text", "alpha beta gamma") as (proc, url):
+        task = _send(url)["result"]["task"]
+        assert "".join(p["text"] for p in task["artifacts"][0]["parts"]) == "alpha beta gamma"
+        assert proc.stdout is not None
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+        assert proc.stdout.read() == ""  # stdout carries no logs
+
+
+def test_sqlite_store_keeps_a_completed_task_across_restart(tmp_path: Path) -> None:
+    db = tmp_path / "tasks.db"
+    store = f"sqlite:///{db}"
+    with serve_process("--delay", "0", "--store", store) as (proc, url):
+        task_id = _send(url)["result"]["task"]["id"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    assert db.is_file()
+    with serve_process("--delay", "0", "--store", store) as (proc, url):
+        get = {"jsonrpc": "2.0", "id": 2, "method": "GetTask", "params": {"id": task_id}}
+        task = httpx.post(url + "/", json=get, headers=V1, timeout=10).json()["result"]
+        assert task["id"] == task_id
+        assert task["status"]["state"] == "TASK_STATE_COMPLETED"
+        assert "".join(p["text"] for p in task["artifacts"][0]["parts"]).startswith("Hello! I'm streaming")
+        legacy = {"jsonrpc": "2.0", "id": 3, "method": "tasks/get", "params": {"id": task_id}}
+        assert httpx.post(url + "/", json=legacy, timeout=10).json()["result"]["status"]["state"] == "completed"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+
+
+def test_env_vars_configure_serve() -> None:
+    env = {"A2ACLI_SERVE_TEXT": "from the environment", "A2ACLI_SERVE_DELAY": "0"}
+    with serve_process(env=env) as (proc, url):
+        task = _send(url)["result"]["task"]
+        assert "".join(p["text"] for p in task["artifacts"][0]["parts"]) == "from the environment"
+        proc.terminate()
+        assert proc.wait(timeout=15) == 0
+
+
+def test_busy_port_is_one_line_error() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        done = subprocess.run([*A2A, "serve", "--port", str(port)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert "cannot listen on 127.0.0.1" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--protocol-versions", "2.0"],
+        ["--store", "redis://nowhere"],
+        ["--log-level", "chatty"],
+        ["--public-url", "ftp://x"],
+        ["--delay", "-1"],
+    ],
+)
+def test_bad_options_are_usage_errors(args: list[str]) -> None:
+    from a2acli.cli import run
+
+    assert run(["serve", "--port", "0", *args]) == 2
