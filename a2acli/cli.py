@@ -72,9 +72,9 @@ def _register() -> None:
         """Show usage for the tool or for one command."""
         from a2acli import _click as click
 
-        root_cmd = ctx.find_root().command
-        target: Any = root_cmd
-        info_name = "a2a"
+        # Contexts chained from the root, so the help shows the defaults .env files and the environment set.
+        sub_ctx: Any = ctx.find_root()
+        target: Any = sub_ctx.command
         path = list(command or [])
         for name in path:
             sub = target.get_command(ctx, name) if isinstance(target, click.Group) else None
@@ -83,9 +83,8 @@ def _register() -> None:
 
                 raise UsageError(f"no such command: {' '.join(path)}", hint="run `a2a help` for the list")
             target = sub
-            info_name = f"{info_name} {name}"
-        with click.Context(target, info_name=info_name, parent=None) as sub_ctx:
-            sys.stdout.write(target.get_help(sub_ctx) + "\n")
+            sub_ctx = click.Context(target, info_name=name, parent=sub_ctx)
+        sys.stdout.write(target.get_help(sub_ctx) + "\n")
 
 
 _register()

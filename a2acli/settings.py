@@ -140,7 +140,12 @@ def load_files(args: list[str]) -> LoadedFiles:
 
 
 def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
-    """Build Click's nested default_map from the .env files for every option with an A2ACLI_* envvar."""
+    """Build Click's nested default_map for every option with an A2ACLI_* variable.
+
+    The map carries the .env values, so Click's own order gives flag > environment > file > default. It also
+    carries the environment's values: Click reads the variable itself before it looks at the map (so the source
+    stays "env"), and `--help` then shows the effective default. Credentials never show in `--help`.
+    """
     from a2acli import _click as click
 
     global LOADED
@@ -150,8 +155,6 @@ def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
 
         for problem in LOADED.warnings:
             warn(problem)
-    if not LOADED.values:
-        return None
 
     def walk(cmd: click.Command) -> dict[str, Any]:
         level: dict[str, Any] = {}
@@ -159,8 +162,13 @@ def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
             envvar = param.envvar
             names = [envvar] if isinstance(envvar, str) else list(envvar or [])
             for name in names:
-                if name in LOADED.values and param.name:
-                    level[param.name] = _coerce(param, LOADED.values[name])
+                if not name.startswith(ENV_PREFIX):
+                    continue
+                if is_secret(name):
+                    param.show_default = False  # type: ignore[attr-defined]
+                value = os.environ.get(name) or LOADED.values.get(name)
+                if value and param.name:
+                    level[param.name] = _coerce(param, value)
                     break
         if isinstance(cmd, click.Group):
             for sub_name, sub in cmd.commands.items():

@@ -1,0 +1,150 @@
+"""Help: every option names its A2ACLI_* variable and shows the effective default; `a2a help`; the epilog."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from a2acli.cli import run
+
+# SPEC §7.2: action flags never read the environment.
+NO_VARIABLE = {"--help", "--version", "--stream", "--install-completion", "--show-completion"}
+# Options of other commands still without an A2ACLI_* variable (reported to the lead); the list may only shrink.
+KNOWN_GAPS = {
+    ("push listen", "--no-auth"),
+    ("push listen", "--max-body"),
+    ("push listen", "--count"),
+    ("push listen", "--exit-on-final"),
+    ("push listen", "--duration"),
+}
+
+
+def _commands() -> list[tuple[str, Any]]:
+    import typer
+
+    from a2acli.cli import app
+
+    found: list[tuple[str, Any]] = []
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        found.append((" ".join(path), cmd))
+        for name, sub in sorted(getattr(cmd, "commands", {}).items()):
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def _options(cmd: Any) -> list[Any]:
+    return [p for p in cmd.params if p.param_type_name == "option" and not p.hidden]
+
+
+def _long(param: Any) -> str:
+    return next((o for o in param.opts if o.startswith("--")), param.opts[0])
+
+
+def _help(capsys: pytest.CaptureFixture[str], path: str) -> str:
+    assert run([*path.split(), "--help"]) == 0
+    return capsys.readouterr().out
+
+
+def _variable_gaps() -> set[tuple[str, str]]:
+    gaps = set()
+    for path, cmd in _commands():
+        for param in _options(cmd):
+            flag = _long(param)
+            if flag in NO_VARIABLE or any(o in NO_VARIABLE for o in param.opts):
+                assert not param.envvar, f"{path} {flag} must not read the environment (SPEC §7.2)"
+                continue
+            if not (isinstance(param.envvar, str) and param.envvar.startswith("A2ACLI_")):
+                gaps.add((path, flag))
+    return gaps
+
+
+def test_every_option_has_an_a2acli_variable() -> None:
+    gaps = _variable_gaps()
+    assert gaps <= KNOWN_GAPS, f"options without an A2ACLI_* variable: {sorted(gaps - KNOWN_GAPS)}"
+
+
+def test_variables_are_named_after_their_flag() -> None:
+    """`--agent-card` -> A2ACLI_AGENT_CARD; a command may scope it (`serve --host` -> A2ACLI_SERVE_HOST)."""
+    for path, cmd in _commands():
+        for param in _options(cmd):
+            if not isinstance(param.envvar, str):
+                continue
+            stem = _long(param).lstrip("-").upper().replace("-", "_")
+            assert re.fullmatch(rf"A2ACLI_([A-Z0-9_]+_)?{stem}", param.envvar), (path, _long(param), param.envvar)
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands() if p])
+def test_help_names_every_variable(path: str, capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # long variable names would be cut with an ellipsis otherwise
+    cmd = dict(_commands())[path]
+    out = _help(capsys, path)
+    assert f"Usage: a2a {path}" in out
+    for param in _options(cmd):
+        if isinstance(param.envvar, str):
+            assert f"env var: {param.envvar}" in out, (path, param.envvar)
+
+
+def test_help_shows_built_in_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _help(capsys, "config show")
+    assert "[default: text]" in out and "[default: 1s]" in out
+    assert "[default: http://127.0.0.1:8001]" in out
+
+
+def test_help_shows_the_effective_default_from_files_and_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Path(".env").write_text("A2ACLI_POLL_INTERVAL=5s\nA2ACLI_AGENT_CARD=file.example:9\n")
+    monkeypatch.setenv("A2ACLI_AGENT_CARD", "env.example:7")
+    out = _help(capsys, "config show")
+    assert "[default: 5s]" in out
+    assert "[default: env.example:7]" in out and "file.example" not in out
+
+
+def test_help_never_shows_a_credential(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    Path(".env").write_text("A2ACLI_API_KEY=key-from-file-123\n")
+    Path(".env").chmod(0o600)
+    monkeypatch.setenv("A2ACLI_BEARER", "bearer-from-env-456")
+    for path, _ in _commands():
+        assert run([*path.split(), "--help"]) == 0
+        captured = capsys.readouterr()
+        assert "key-from-file-123" not in captured.out + captured.err, path
+        assert "bearer-from-env-456" not in captured.out + captured.err, path
+    assert run(["help", "config", "show"]) == 0
+    assert "bearer-from-env-456" not in capsys.readouterr().out
+
+
+def test_help_command_matches_dash_dash_help(capsys: pytest.CaptureFixture[str]) -> None:
+    Path(".env").write_text("A2ACLI_POLL_INTERVAL=9s\n")
+    assert run(["help", "config", "show"]) == 0
+    via_help = capsys.readouterr().out
+    assert via_help.rstrip() == _help(capsys, "config show").rstrip()
+    assert "[default: 9s]" in via_help
+    assert run(["help"]) == 0
+    assert "Commands" in capsys.readouterr().out
+
+
+def test_help_for_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["help", "config", "nope"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "no such command: config nope" in captured.err
+
+
+@pytest.mark.parametrize("path", ["", "send", "stream", "serve", "completion", "help"])
+def test_exit_codes_epilog(path: str, capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    out = _help(capsys, path) if path else (run(["--help"]), capsys.readouterr().out)[1]
+    assert "Exit codes: 0" in out and "130 interrupted" in out
+
+
+def test_version_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    from a2acli import __version__
+
+    for flag in ("-v", "--version"):
+        assert run([flag]) == 0
+        assert capsys.readouterr().out == f"a2acli {__version__}\n"
