@@ -1,0 +1,379 @@
+"""Streams that survive a dropped connection (SPEC §9.3–§9.4).
+
+`resilient_events(open_stream, source, ...)` wraps any StreamResponse iterator (`send --stream`, `stream`,
+`task subscribe`). When it fails or ends before the task reaches a terminal or interrupted state — a reset
+connection, a proxy that cuts long streams, an agent restarted on a persistent store — it:
+
+1. waits with bounded exponential backoff and full jitter, then resubscribes (SubscribeToTask);
+2. reconciles the re-delivered first `Task` against what the caller was already shown (the `StreamLedger`):
+   only artifact parts not yet emitted, and the status only if it changed, are passed on, as ordinary
+   `artifactUpdate` / `statusUpdate` StreamResponses — every word exactly once, then the final state;
+3. falls back to polling GetTask when the agent cannot subscribe (UnsupportedOperationError — which the SDK
+   also answers for a task that finished in the gap — or no streaming capability);
+4. gives up after `max_attempts` consecutive failures or the overall `timeout`, with a typed error whose hint
+   is the command that resumes the task.
+
+`on_notice` receives a `ResumeNotice` for every reconnect decision, for a one-line diagnostic on stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+TERMINAL_STATES = frozenset({"TASK_STATE_COMPLETED", "TASK_STATE_FAILED", "TASK_STATE_CANCELED", "TASK_STATE_REJECTED"})
+INTERRUPTED_STATES = frozenset({"TASK_STATE_INPUT_REQUIRED", "TASK_STATE_AUTH_REQUIRED"})
+FINAL_STATES = TERMINAL_STATES | INTERRUPTED_STATES
+
+# Protocol errors that mean "this agent cannot stream this task to you now" rather than "no such task".
+_CANNOT_SUBSCRIBE = frozenset({"UnsupportedOperationError", "MethodNotFoundError", "UnknownA2AError"})
+
+
+class TaskSource(Protocol):
+    """The two AgentConnection methods resumption needs."""
+
+    def subscribe(self, task_id: str) -> AsyncIterator[dict[str, Any]]: ...
+
+    async def get_task(self, task_id: str, history_length: int | None = None) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class ResumePolicy:
+    max_attempts: int = 8  # consecutive failed reconnects before giving up
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+    timeout: float | None = None  # overall limit in seconds, from the first event request
+    poll_interval: float = 2.0  # GetTask fallback: first interval, then backoff ...
+    max_poll_interval: float = 10.0  # ... up to this
+    max_reconnects: int = 100  # total reconnects over the whole stream, whatever progress was made
+
+
+@dataclass(frozen=True)
+class ResumeNotice:
+    """A reconnect decision, for diagnostics: kind is dropped | resubscribed | polling."""
+
+    kind: str
+    task_id: str
+    attempt: int
+    delay: float
+    reason: str
+
+
+def backoff_delay(attempt: int, policy: ResumePolicy, rng: random.Random | None = None) -> float:
+    """Exponential backoff with 'equal jitter': half fixed, half random, capped at max_delay."""
+    ceiling = min(policy.max_delay, policy.base_delay * (2.0 ** max(attempt - 1, 0)))
+    r = rng.random() if rng is not None else random.random()
+    return ceiling / 2 + r * ceiling / 2
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure of the connection rather than an answer from the agent: worth reconnecting."""
+    import httpx
+
+    from a2acli.errors import A2ACliError, ProtocolError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ProtocolError):
+            return False
+        if isinstance(current, httpx.TransportError | ConnectionError | asyncio.IncompleteReadError | EOFError):
+            return True
+        if isinstance(current, A2ACliError) and current.code in ("A2ACLI_ERR_UNREACHABLE", "A2ACLI_ERR_TIMEOUT"):
+            return True
+        if isinstance(current, OSError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _text_of(parts: list[dict[str, Any]]) -> str | None:
+    if all(isinstance(p, dict) and set(p) <= {"text", "mediaType", "metadata"} and "text" in p for p in parts):
+        return "".join(str(p["text"]) for p in parts)
+    return None
+
+
+@dataclass
+class StreamLedger:
+    """What the caller has been shown so far, per task: artifact parts by artifact id, and the last status."""
+
+    task_id: str | None = None
+    context_id: str | None = None
+    state: str | None = None
+    status_key: str | None = None
+    artifacts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    saw_event: bool = False
+    final: bool = False
+    last_message: bool = False
+
+    def _ids(self, task_id: Any, context_id: Any) -> None:
+        if isinstance(task_id, str) and task_id and self.task_id is None:
+            self.task_id = task_id
+        if isinstance(context_id, str) and context_id and self.context_id is None:
+            self.context_id = context_id
+
+    def _status(self, status: Any) -> None:
+        if isinstance(status, dict):
+            state = status.get("state")
+            self.state = state if isinstance(state, str) else self.state
+            self.status_key = _status_key(status)
+            self.final = self.state in FINAL_STATES
+
+    def observe(self, event: dict[str, Any]) -> None:
+        """Record an event that is being passed on unchanged."""
+        self.saw_event = True
+        if isinstance(event.get("task"), dict):
+            task = event["task"]
+            self._ids(task.get("id"), task.get("contextId"))
+            for artifact in task.get("artifacts") or []:
+                if isinstance(artifact, dict) and isinstance(artifact.get("artifactId"), str):
+                    self.artifacts[artifact["artifactId"]] = list(artifact.get("parts") or [])
+            self._status(task.get("status"))
+        elif isinstance(event.get("statusUpdate"), dict):
+            update = event["statusUpdate"]
+            self._ids(update.get("taskId"), update.get("contextId"))
+            self._status(update.get("status"))
+        elif isinstance(event.get("artifactUpdate"), dict):
+            update = event["artifactUpdate"]
+            self._ids(update.get("taskId"), update.get("contextId"))
+            artifact = update.get("artifact")
+            if isinstance(artifact, dict) and isinstance(artifact.get("artifactId"), str):
+                parts = list(artifact.get("parts") or [])
+                if update.get("append"):
+                    self.artifacts.setdefault(artifact["artifactId"], []).extend(parts)
+                else:
+                    self.artifacts[artifact["artifactId"]] = parts
+        elif isinstance(event.get("message"), dict):
+            message = event["message"]
+            self._ids(message.get("taskId"), message.get("contextId"))
+            if not self.task_id:
+                self.final = self.last_message = True  # a direct Message reply ends the stream
+
+    def reconcile(self, task: dict[str, Any]) -> list[dict[str, Any]]:
+        """The StreamResponses that bring the caller from what it saw to `task` — nothing it already saw."""
+        self._ids(task.get("id"), task.get("contextId"))
+        task_id, context_id = self.task_id or "", self.context_id or ""
+        out: list[dict[str, Any]] = []
+        status = task.get("status") if isinstance(task.get("status"), dict) else {}
+        state = status.get("state") if isinstance(status, dict) else None
+        ending = state in FINAL_STATES
+        for artifact in task.get("artifacts") or []:
+            if not isinstance(artifact, dict) or not isinstance(artifact.get("artifactId"), str):
+                continue
+            aid = artifact["artifactId"]
+            parts = list(artifact.get("parts") or [])
+            seen = self.artifacts.get(aid)
+            delta: list[dict[str, Any]] | None
+            append = True
+            if seen is None:
+                delta, append = parts, False
+            elif parts[: len(seen)] == seen:
+                delta = parts[len(seen) :]
+            else:
+                seen_text, now_text = _text_of(seen), _text_of(parts)
+                if seen_text is not None and now_text is not None and now_text.startswith(seen_text):
+                    rest = now_text[len(seen_text) :]
+                    delta = [{"text": rest}] if rest else []
+                else:
+                    delta, append = parts, False  # the artifact was replaced: show the new one whole
+            self.artifacts[aid] = parts
+            if not delta and append:
+                continue
+            shown = {k: v for k, v in artifact.items() if k != "parts"}
+            shown["parts"] = copy.deepcopy(delta)
+            out.append(
+                {
+                    "artifactUpdate": {
+                        "taskId": task_id,
+                        "contextId": context_id,
+                        "artifact": shown,
+                        "append": append,
+                        "lastChunk": ending,
+                    }
+                }
+            )
+        if isinstance(status, dict) and status and _status_key(status) != self.status_key:
+            out.append({"statusUpdate": {"taskId": task_id, "contextId": context_id, "status": status}})
+        self.saw_event = True
+        self._status(status)
+        return out
+
+
+def _status_key(status: dict[str, Any]) -> str:
+    message = status.get("message")
+    message_id = message.get("messageId") if isinstance(message, dict) else None
+    return f"{status.get('state')}|{message_id or ''}"
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+async def resilient_events(
+    open_stream: Callable[[], AsyncIterator[dict[str, Any]]],
+    source: TaskSource,
+    *,
+    task_id: str | None = None,
+    policy: ResumePolicy | None = None,
+    on_notice: Callable[[ResumeNotice], None] | None = None,
+    resume_command: Callable[[str], str] | None = None,
+    ledger: StreamLedger | None = None,
+    rng: random.Random | None = None,
+) -> AsyncIterator[dict[str, Any]]:
+    """Yield the StreamResponses of `open_stream()`, resuming through `source` until a final state."""
+    from a2acli.errors import ProtocolError, TimeoutExpiredError, UnreachableError
+
+    policy = policy or ResumePolicy()
+    book = ledger or StreamLedger(task_id=task_id)
+    deadline = None if policy.timeout is None else time.monotonic() + policy.timeout
+    command = resume_command or (lambda tid: f"a2a task subscribe {tid}")
+
+    def remaining() -> float | None:
+        return None if deadline is None else deadline - time.monotonic()
+
+    def timed_out() -> TimeoutExpiredError:
+        where = f" (task {book.task_id}, state {book.state or 'unknown'})" if book.task_id else ""
+        hint = command(book.task_id) if book.task_id else None
+        err = TimeoutExpiredError(f"--timeout expired before the task reached a final state{where}", hint=hint)
+        err.resume_deadline = True  # type: ignore[attr-defined]  # ours: never retried as a dropped read
+        return err
+
+    def gave_up(reason: str) -> UnreachableError:
+        return UnreachableError(
+            f"the event stream dropped and could not be resumed after {attempt} attempt(s): {reason}"
+            + (f" (task {book.task_id}, last state {book.state or 'unknown'})" if book.task_id else ""),
+            hint=command(book.task_id) if book.task_id else "run the command again",
+        )
+
+    async def next_event(iterator: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
+        left = remaining()
+        if left is None:
+            return await iterator.__anext__()
+        if left <= 0:
+            raise timed_out()
+        try:
+            return await asyncio.wait_for(iterator.__anext__(), left)
+        except TimeoutError:
+            raise timed_out() from None
+
+    attempt = 0  # consecutive failures
+    reconnects = 0
+    resumed = False
+    polling = False
+    stream: AsyncIterator[dict[str, Any]] | None = open_stream()
+    while True:
+        reason = "the stream ended before a final state"
+        if not polling:
+            assert stream is not None
+            try:
+                while True:
+                    try:
+                        event = await next_event(stream)
+                    except StopAsyncIteration:
+                        break
+                    if isinstance(event.get("task"), dict) and book.saw_event:
+                        # A re-delivered snapshot (resubscribe, or an agent's closing Task): only what is new.
+                        for delta in book.reconcile(event["task"]):
+                            yield delta
+                    else:
+                        book.observe(event)
+                        yield event
+                    if resumed:
+                        attempt, resumed = 0, False  # the reconnect worked: the failure budget is whole again
+                    if book.final:
+                        return
+            except ProtocolError as exc:
+                # The first stream's own errors are the caller's, unless it is a subscription by task id.
+                first_attempt = not reconnects and task_id is None
+                if not book.task_id or exc.code not in _CANNOT_SUBSCRIBE or first_attempt:
+                    raise
+                # Cannot (re)subscribe: the task may have ended in the gap, or the agent cannot stream it.
+                polling = True
+                if on_notice is not None:
+                    on_notice(ResumeNotice("polling", book.task_id, attempt, policy.poll_interval, _describe(exc)))
+            except Exception as exc:
+                if getattr(exc, "resume_deadline", False) or not is_transient(exc):
+                    raise
+                reason = _describe(exc)
+            finally:
+                aclose = getattr(stream, "aclose", None)
+                if aclose is not None:
+                    with contextlib.suppress(Exception):
+                        await aclose()
+            if book.final:
+                return
+        if polling:
+            async for delta in _poll(book, source, policy, remaining, timed_out, on_notice, rng):
+                yield delta
+            return
+        if not book.task_id:
+            raise UnreachableError(
+                f"the event stream dropped before the agent named a task: {reason}",
+                hint="nothing was started that can be resumed; run the command again",
+            )
+        attempt += 1
+        reconnects += 1
+        if attempt > policy.max_attempts or reconnects > policy.max_reconnects:
+            raise gave_up(reason)
+        delay = backoff_delay(attempt, policy, rng)
+        left = remaining()
+        if left is not None and left <= delay:
+            raise timed_out()
+        if on_notice is not None:
+            on_notice(ResumeNotice("dropped", book.task_id, attempt, delay, reason))
+        await asyncio.sleep(delay)
+        stream = source.subscribe(book.task_id)
+        resumed = True
+        if on_notice is not None:
+            on_notice(ResumeNotice("resubscribed", book.task_id, attempt, 0.0, "SubscribeToTask"))
+
+
+async def _poll(
+    book: StreamLedger,
+    source: TaskSource,
+    policy: ResumePolicy,
+    remaining: Callable[[], float | None],
+    timed_out: Callable[[], Exception],
+    on_notice: Callable[[ResumeNotice], None] | None,
+    rng: random.Random | None,
+) -> AsyncIterator[dict[str, Any]]:
+    """GetTask until a final state, yielding only what each snapshot adds."""
+    assert book.task_id is not None
+    interval = policy.poll_interval
+    failures = 0
+    while True:
+        try:
+            task = await source.get_task(book.task_id)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            failures += 1
+            if failures > policy.max_attempts:
+                raise
+            delay = backoff_delay(failures, policy, rng)
+            if on_notice is not None:
+                on_notice(ResumeNotice("dropped", book.task_id, failures, delay, _describe(exc)))
+        else:
+            failures = 0
+            if not book.saw_event:
+                book.observe({"task": task})  # nothing shown yet: the first event is the full Task
+                yield {"task": task}
+            else:
+                for delta in book.reconcile(task):
+                    yield delta
+            if book.final:
+                return
+            delay = interval
+            interval = min(interval * 1.5, policy.max_poll_interval)
+        left = remaining()
+        if left is not None and left <= 0:
+            raise timed_out()
+        await asyncio.sleep(delay if left is None else min(delay, left))
