@@ -87,7 +87,11 @@ def create_app(options: ServeOptions) -> Starlette:
     routes: list[BaseRoute] = [Route(path, agent_card, methods=["GET"]) for path in CARD_PATHS]
     for path in JSONRPC_PATHS:
         routes.extend(create_jsonrpc_routes(handler, rpc_url=path, enable_v0_3_compat=v03, shutdown_grace_period=0))
-    routes.extend(create_rest_routes(handler, enable_v0_3_compat=v03, shutdown_grace_period=0))
+    if v03:
+        from a2acli.agent.rest03 import v03_rest_routes
+
+        routes.extend(v03_rest_routes(handler))
+    routes.extend(create_rest_routes(handler, enable_v0_3_compat=False, shutdown_grace_period=0))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -1,0 +1,132 @@
+"""Bad input against the demo agent: protocol errors, never a traceback, bodies capped, server stays up."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.agent import demo_agent
+
+V1 = {"A2A-Version": "1.0"}
+JSON = {"content-type": "application/json"}
+MSG10 = '"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"hi"}]}'
+
+# (path, body, headers, expected HTTP status, expected JSON-RPC error code or REST status string)
+JSONRPC_CASES = [
+    (b"{bad json", {}, -32700),
+    (b"\xff\xfe\x00garbage", {}, -32700),
+    (b"[]", {}, -32600),
+    (b'[{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"x"}}]', {}, -32600),
+    (b'"just a string"', {}, -32600),
+    (b'{"jsonrpc":"2.0","id":1}', {}, -32600),
+    (b'{"jsonrpc":"1.0","id":1,"method":"GetTask"}', {}, -32600),
+    (b'{"jsonrpc":"2.0","id":{"a":1},"method":"GetTask","params":{"id":"x"}}', {}, -32600),
+    (b'{"jsonrpc":"2.0","id":1,"method":"NoSuchMethod"}', {}, -32601),
+    (b'{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":5}}', V1, -32602),
+    (b'{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":[1,2]}', V1, -32602),
+    (b'{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{}}', V1, -32602),
+    (b'{"jsonrpc":"2.0","id":1,"method":"SendStreamingMessage","params":{"message":{}}}', V1, -32602),
+    (b'{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"x","historyLength":"a"}}', V1, -32602),
+    (b'{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"x"}}', V1, -32001),
+    (b'{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"x"}}', {"A2A-Version": "9.9"}, -32009),
+    (b'{"jsonrpc":"2.0","id":1,"method":"message/send","params":{"message":5}}', {}, -32600),
+    (b'{"jsonrpc":"2.0","id":1,"method":"message/stream","params":{"message":{"parts":"x"}}}', {}, -32600),
+    (b'{"jsonrpc":"2.0","id":1,"method":"tasks/get","params":{"id":"x","historyLength":-5}}', {}, -32602),
+]
+REST_CASES = [
+    ("/message:send", b"{bad", V1, 400),
+    ("/message:send", b"[]", V1, 400),
+    ("/message:send", b'{"message":{"parts":[{"text":1}]}}', V1, 400),
+    ("/message:stream", b'{"message":{}}', V1, 400),
+    ("/message:stream", b"{bad", V1, 400),
+    ("/v1/message:send", b"{bad", {}, 400),
+    ("/v1/message:send", b'{"message":{"parts":5}}', {}, 400),
+    ("/v1/message:stream", b'{"message":{"parts":5}}', {}, 400),
+    ("/v1/message:stream", b"{bad", {}, 400),
+    ("/tasks/abc:cancel", b"", V1, 404),
+    ("/message:send", b"{" + MSG10.encode() + b"}", {"A2A-Version": "0.3"}, 400),
+]
+
+
+@pytest.fixture(scope="module")
+def agent_url() -> Iterator[str]:
+    with demo_agent(max_body_bytes=4096) as url:
+        yield url
+
+
+def _no_traceback(text: str) -> None:
+    assert "Traceback" not in text and 'File "' not in text
+
+
+@pytest.mark.parametrize(("body", "headers", "code"), JSONRPC_CASES)
+def test_malformed_jsonrpc_gets_protocol_error(agent_url: str, body: bytes, headers: dict[str, str], code: int) -> None:
+    for path in ("/", "/a2a"):
+        r = httpx.post(agent_url + path, content=body, headers={**JSON, **headers})
+        _no_traceback(r.text)
+        assert r.status_code == 200
+        doc = r.json()
+        assert doc["jsonrpc"] == "2.0" and doc["error"]["code"] == code, doc
+        assert "result" not in doc
+
+
+@pytest.mark.parametrize(("path", "body", "headers", "status"), REST_CASES)
+def test_malformed_rest_gets_error_status(
+    agent_url: str, path: str, body: bytes, headers: dict[str, str], status: int
+) -> None:
+    r = httpx.post(agent_url + path, content=body, headers={**JSON, **headers})
+    _no_traceback(r.text)
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.json()["error"]["code"] == status
+
+
+def test_rest_get_errors(agent_url: str) -> None:
+    for path, status in (("/tasks/nope", 404), ("/v1/tasks/nope", 404), ("/tasks?pageSize=abc", 400)):
+        r = httpx.get(agent_url + path, headers=V1 if not path.startswith("/v1") else {})
+        _no_traceback(r.text)
+        assert r.status_code == status
+
+
+def test_oversized_bodies_refused(agent_url: str) -> None:
+    big = b'{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"pad":"' + b"x" * 10_000 + b'"}}'
+    r = httpx.post(agent_url + "/", content=big, headers={**JSON, **V1})
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == -32600 and "too large" in r.json()["error"]["message"]
+    r = httpx.post(agent_url + "/message:send", content=big, headers={**JSON, **V1})
+    assert r.status_code == 413 and r.json()["error"]["code"] == 413
+
+    def chunks() -> Iterator[bytes]:  # chunked: no Content-Length, refused once past the cap
+        for _ in range(64):
+            yield b"x" * 1024
+
+    r = httpx.post(agent_url + "/a2a", content=chunks(), headers={**JSON, **V1})
+    assert r.status_code == 413
+
+
+def test_small_chunked_body_is_accepted(agent_url: str) -> None:
+    body = ('{"jsonrpc":"2.0","id":9,"method":"SendMessage","params":{' + MSG10 + "}}").encode()
+
+    def chunks() -> Iterator[bytes]:
+        yield body[:10]
+        yield body[10:]
+
+    r = httpx.post(agent_url + "/", content=chunks(), headers={**JSON, **V1})
+    assert r.json()["result"]["task"]["status"]["state"] == "TASK_STATE_COMPLETED"
+
+
+def test_wrong_methods_and_paths(agent_url: str) -> None:
+    assert httpx.get(agent_url + "/a2a").status_code == 405
+    assert httpx.put(agent_url + "/").status_code == 405
+    assert httpx.get(agent_url + "/nowhere/at/all").status_code == 404
+    for path in ("/a2a", "/a2a/"):
+        r = httpx.post(agent_url + path, content=b"{}", headers=JSON, follow_redirects=False)
+        assert r.status_code == 200  # answered in place, never a redirect
+
+
+def test_server_still_serves_after_abuse(agent_url: str) -> None:
+    body = json.loads('{"jsonrpc":"2.0","id":3,"method":"SendMessage","params":{' + MSG10 + "}}")
+    r = httpx.post(agent_url + "/", json=body, headers=V1)
+    assert r.json()["result"]["task"]["status"]["state"] == "TASK_STATE_COMPLETED"
