@@ -131,6 +131,10 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit status; every exception is mapped here and nowhere else."""
+    if (sys.argv[1:] if argv is None else argv) in (["--version"], ["-v"]) and "_A2A_COMPLETE" not in os.environ:
+        # Fast path (bench: start-up): same output as the eager option, without building the command tree.
+        sys.stdout.write(f"a2acli {__version__}\n")
+        return 0
     from a2acli import _click as click
     from a2acli.errors import A2ACliError, ExitStatus, InternalError, UsageError
     from a2acli.render.writers import MODE
