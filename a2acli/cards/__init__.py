@@ -1,1 +1,1 @@
-"""a2acli.cards."""
+"""Agent Card knowledge without I/O: version detection, schema and semantic validation, signing and verification."""
