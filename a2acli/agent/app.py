@@ -117,6 +117,11 @@ def create_app(options: ServeOptions) -> Starlette:
     if options.bearer_token:
         middleware.append(Middleware(BearerGuard, token=options.bearer_token, public_paths=CARD_PATHS))
     middleware.append(Middleware(VersionQueryToHeader))
+    from a2acli.agent.media_types import JsonRpcContentType, RestJsonMediaType
+
+    # Media types as the A2A TCK checks them: -32005 for a non-JSON body, application/json for JSON clients.
+    middleware.append(Middleware(JsonRpcContentType, jsonrpc_paths=JSONRPC_PATHS))
+    middleware.append(Middleware(RestJsonMediaType, skip_paths=CARD_PATHS + JSONRPC_PATHS))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.options = options
     app.state.cards = cards
