@@ -103,3 +103,19 @@ def test_cancel_running_task_stops_promptly() -> None:
         assert len([e for e in rest if "artifactUpdate" in e.get("result", {})]) < 13
         got = client.post(url + "/", json=_rpc("GetTask", {"id": task_id}, 3), headers=V1).json()["result"]
         assert got["status"]["state"] == "TASK_STATE_CANCELED"
+
+
+def test_v03_rest_stream_wire_carries_append_and_last_chunk() -> None:
+    body = {"message": {"messageId": "w1", "role": "ROLE_USER", "content": [{"text": "hi"}]}}
+    with (
+        demo_agent(text="a b c") as url,
+        httpx.Client(timeout=10) as client,
+        client.stream("POST", url + "/v1/message:stream", json=body) as r,
+    ):
+        events = _sse_json(r)
+    chunks = [e["artifactUpdate"] for e in events if "artifactUpdate" in e]
+    assert [c["artifact"]["parts"][0]["text"] for c in chunks] == ["a ", "b ", "c"]
+    assert [c.get("append", False) for c in chunks] == [False, True, True]
+    assert [c.get("lastChunk", False) for c in chunks] == [False, False, True]
+    assert events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
+    assert events[-1]["statusUpdate"]["final"] is True
