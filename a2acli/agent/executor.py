@@ -24,6 +24,8 @@ from a2a.types.a2a_pb2 import (
     TaskStatus,
 )
 
+from a2acli.agent.scenarios import find_scenario
+
 if TYPE_CHECKING:
     from a2acli.agent.options import ServeOptions
 
@@ -46,14 +48,6 @@ def split_words(text: str) -> list[str]:
     return chunks or [""]
 
 
-def _find_scenario(message_id: str, text: str) -> object | None:
-    try:
-        from a2acli.agent.scenarios import find_scenario  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # the scenario facility lands separately
-        return None
-    return find_scenario(message_id, text)  # type: ignore[no-any-return]
-
-
 class DemoAgentExecutor(AgentExecutor):
     """Streams the configured reply (or the prompt, with echo) word by word."""
 
@@ -70,10 +64,10 @@ class DemoAgentExecutor(AgentExecutor):
         context_id = context.context_id or str(uuid.uuid4())
         user_text = context.get_user_input(" ") if message is not None else ""
 
-        scenario = _find_scenario(message.message_id if message is not None else "", user_text)
+        scenario = find_scenario(message.message_id if message is not None else "", user_text)
         updater = TaskUpdater(event_queue, task_id, context_id)
         if scenario is not None:
-            await scenario.run(context, updater, event_queue)  # type: ignore[attr-defined]
+            await scenario.run(context, updater, event_queue)
             return
 
         if context.current_task is None:
