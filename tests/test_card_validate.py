@@ -101,7 +101,9 @@ def test_nameless_not_a_url_card_is_invalid() -> None:
     card["supportedInterfaces"][0]["url"] = "not-a-url"
     report = validate_card(card)
     assert not report.valid
-    assert {("AC010", "/name"), ("AC020", "/supportedInterfaces/0/url")} <= {(f.code, f.pointer) for f in report.findings}
+    assert {("AC010", "/name"), ("AC020", "/supportedInterfaces/0/url")} <= {
+        (f.code, f.pointer) for f in report.findings
+    }
 
 
 def test_strict_mode_fails_on_warnings() -> None:

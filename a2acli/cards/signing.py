@@ -1,0 +1,387 @@
+"""Agent Card signatures (A2A §8.4): JWS (RFC 7515) over the RFC 8785 canonical JSON of the card without
+`signatures`, default/empty values removed. Pure: keys are handed in; fetching a `jku` is the client layer's job.
+
+Two canonical payloads are recognised, and a verified signature says which one it covers:
+- the "1.0 view": the card parsed as an A2A 1.0 `AgentCard` (unknown and 0.3-only fields dropped), empty values
+  removed — exactly what the official SDK signs and verifies, so hybrid cards served by SDK agents verify;
+- the "whole card": the JSON as served minus `signatures`, empty values removed (A2A §8.4.3 read literally).
+When only the 1.0 view verifies, the fields it leaves out are listed as not covered by the signature.
+
+Outcomes per signature: verified, invalid (a key was found and the signature does not match), unverifiable (no key,
+unsupported or symmetric algorithm, malformed header); `absent` when the card carries no signature (not an error).
+Nothing unverified is ever reported as verified. Signing (`sign_card_dict`) uses the 1.0 view when the card has
+one, so SDK clients verify what a2a signs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from a2acli.errors import UsageError
+
+ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    index: int
+    status: str  # "verified" | "invalid" | "unverifiable" | "absent"
+    reason: str = ""
+    kid: str | None = None
+    alg: str | None = None
+    jku: str | None = None
+    key_source: str | None = None
+    covers: str | None = None
+    not_covered: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        if self.status == "absent":
+            return "absent (the card is not signed; that is allowed)"
+        who = ", ".join(p for p in (f"kid={self.kid}" if self.kid else "", self.alg or "") if p)
+        head = f"#{self.index} {self.status}" + (f" ({who})" if who else "")
+        if self.status == "verified":
+            text = f"{head} with key from {self.key_source}; covers {self.covers}"
+            if self.not_covered:
+                text += f" (not covered: {', '.join(self.not_covered)})"
+            return text
+        return f"{head}: {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "status": self.status,
+            "reason": self.reason or None,
+            "kid": self.kid,
+            "alg": self.alg,
+            "jku": self.jku,
+            "keySource": self.key_source,
+            "covers": self.covers,
+            "notCovered": list(self.not_covered),
+        }
+
+
+# ------------------------------------------------------------------------------------------------ canonical form
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _jcs(doc: Any) -> bytes:
+    from a2a.utils._jcs import canonicalize
+
+    return canonicalize(doc).encode("utf-8")
+
+
+def _clean_empty(value: Any, depth: int = 1) -> Any:
+    from a2a.utils.signing import _clean_empty as sdk_clean_empty
+
+    return sdk_clean_empty(value, depth)
+
+
+def proto_view(card: dict[str, Any]) -> dict[str, Any] | None:
+    """The card as the SDK's 1.0 AgentCard sees it (MessageToDict of the parsed card), or None if it does not parse."""
+    from a2a.types.a2a_pb2 import AgentCard
+    from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
+
+    from a2acli.cards.validate import v1_view
+
+    if "supportedInterfaces" not in card and "supported_interfaces" not in card:
+        return None
+    view = {k: v for k, v in v1_view(card).items() if k != "signatures"}
+    try:
+        message = ParseDict(view, AgentCard(), ignore_unknown_fields=True)
+    except (ParseError, ValueError, TypeError, AttributeError, RecursionError):
+        return None
+    out: dict[str, Any] = MessageToDict(message)
+    return out
+
+
+def canonical_payloads(card: dict[str, Any]) -> list[tuple[str, bytes, tuple[str, ...]]]:
+    """(name, canonical bytes, top-level fields not covered) for each recognised canonical form."""
+    forms: list[tuple[str, bytes, tuple[str, ...]]] = []
+    whole = {k: v for k, v in card.items() if k != "signatures"}
+    try:
+        view = proto_view(card)
+        if view is not None:
+            cleaned = _clean_empty(view) or {}
+            missing = tuple(sorted(k for k in whole if k not in cleaned and _clean_empty(whole[k]) is not None))
+            forms.append(("the A2A 1.0 fields", _jcs(cleaned), missing))
+    except Exception:  # canonicalisation of hostile content: fall through to the whole-card form
+        pass
+    try:
+        payload = _jcs(_clean_empty(whole) or {})
+        if not forms or payload != forms[0][1]:
+            forms.append(("the whole card", payload, ()))
+        else:
+            forms[0] = ("the whole card", payload, ())
+    except Exception:
+        pass
+    return forms
+
+
+# ---------------------------------------------------------------------------------------------------------- keys
+
+
+@dataclass
+class KeySet:
+    """Public keys by kid (None for a key without one), each with where it came from."""
+
+    keys: list[tuple[str | None, Any, str]] = field(default_factory=list)
+
+    def add_jwks(self, doc: Any, source: str) -> None:
+        import jwt
+
+        entries = doc.get("keys") if isinstance(doc, dict) and "keys" in doc else [doc]
+        if not isinstance(entries, list):
+            raise UsageError(f"{source} is not a JWKS (no 'keys' list)")
+        for entry in entries:
+            if not isinstance(entry, dict) or entry.get("kty") == "oct":
+                continue  # symmetric keys are never accepted for card signatures
+            try:
+                jwk = jwt.PyJWK(entry)
+            except Exception:
+                continue
+            kid = entry.get("kid") if isinstance(entry.get("kid"), str) else None
+            self.keys.append((kid, jwk.key, source))
+
+    def add_pem(self, data: bytes, source: str) -> None:
+        from cryptography.hazmat.primitives import serialization
+
+        try:
+            key: Any = serialization.load_pem_public_key(data)
+        except ValueError:
+            try:
+                key = serialization.load_pem_private_key(data, password=None).public_key()
+            except (ValueError, TypeError) as exc:
+                raise UsageError(f"{source} holds no PEM public key: {exc}") from None
+        self.keys.append((jwk_thumbprint(key), key, source))
+
+    def candidates(self, kid: str | None) -> list[tuple[Any, str]]:
+        if kid is not None:
+            exact = [(k, s) for key_id, k, s in self.keys if key_id == kid]
+            if exact:
+                return exact
+            return [(k, s) for key_id, k, s in self.keys if key_id is None]
+        return [(k, s) for _, k, s in self.keys]
+
+
+def load_key_material(data: bytes, source: str, into: KeySet | None = None) -> KeySet:
+    """A JWKS, a single JWK or a PEM key from bytes (a `--jwks` file or URL body)."""
+    keys = into or KeySet()
+    stripped = data.lstrip()
+    if stripped.startswith(b"-----BEGIN"):
+        keys.add_pem(data, source)
+        return keys
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        raise UsageError(f"{source} is neither a JWKS (JSON) nor a PEM key") from None
+    keys.add_jwks(doc, source)
+    return keys
+
+
+def jwk_thumbprint(public_key: Any) -> str:
+    """RFC 7638 SHA-256 thumbprint of a public key, base64url: a stable default `kid`."""
+    jwk = json.loads(_public_jwk_json(public_key))
+    required = {
+        "RSA": ("e", "kty", "n"),
+        "EC": ("crv", "kty", "x", "y"),
+        "OKP": ("crv", "kty", "x"),
+    }.get(jwk.get("kty", ""), tuple(sorted(jwk)))
+    members = {k: jwk[k] for k in required if k in jwk}
+    digest = hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode()).digest()
+    return _b64url(digest)
+
+
+def _public_jwk_json(public_key: Any) -> str:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+    from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
+
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return str(RSAAlgorithm.to_jwk(public_key))
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return str(ECAlgorithm.to_jwk(public_key))
+    if isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        return str(OKPAlgorithm.to_jwk(public_key))
+    raise UsageError("unsupported key type (use an RSA, EC P-256/384/521 or Ed25519 key)")
+
+
+def public_jwks(key_pem: bytes, *, kid: str | None = None) -> dict[str, Any]:
+    """The JWKS an agent publishes (at its `jku`) for a private key."""
+    private = _load_private(key_pem)
+    public = private.public_key()
+    jwk = json.loads(_public_jwk_json(public))
+    jwk["kid"] = kid or jwk_thumbprint(public)
+    jwk["use"] = "sig"
+    jwk["alg"] = _default_alg(private)
+    return {"keys": [jwk]}
+
+
+# ------------------------------------------------------------------------------------------------------- verify
+
+
+def _header(sig: Any) -> tuple[dict[str, Any] | None, str]:
+    if not isinstance(sig, dict):
+        return None, "signature entry is not an object"
+    protected = sig.get("protected")
+    if not isinstance(protected, str) or not protected or not isinstance(sig.get("signature"), str):
+        return None, "signature entry lacks 'protected' or 'signature'"
+    try:
+        header = json.loads(_b64url_decode(protected))
+    except (ValueError, UnicodeDecodeError):
+        return None, "protected header is not base64url-encoded JSON"
+    if not isinstance(header, dict):
+        return None, "protected header is not a JSON object"
+    return header, ""
+
+
+def signature_headers(card: dict[str, Any]) -> list[dict[str, Any] | None]:
+    """The decoded protected header of each signature (None where it does not decode), in order."""
+    sigs = card.get("signatures")
+    return [_header(sig)[0] for sig in sigs] if isinstance(sigs, list) else []
+
+
+def verify_card(
+    card: dict[str, Any], keys: KeySet, *, algorithms: tuple[str, ...] = ASYMMETRIC_ALGORITHMS
+) -> list[SignatureCheck]:
+    """One outcome per signature, or a single `absent` outcome."""
+    from jwt import api_jws
+    from jwt.exceptions import InvalidSignatureError, PyJWTError
+
+    sigs = card.get("signatures")
+    if not isinstance(sigs, list) or not sigs:
+        return [SignatureCheck(0, "absent")]
+    payloads = canonical_payloads(card)
+    results: list[SignatureCheck] = []
+    for index, sig in enumerate(sigs):
+        header, problem = _header(sig)
+        if header is None:
+            results.append(SignatureCheck(index, "unverifiable", problem))
+            continue
+        kid = header.get("kid") if isinstance(header.get("kid"), str) else None
+        alg = header.get("alg") if isinstance(header.get("alg"), str) else None
+        jku = header.get("jku") if isinstance(header.get("jku"), str) else None
+        if alg not in algorithms:
+            why = (
+                "symmetric or 'none' algorithm, never accepted for card signatures"
+                if alg is None or alg.startswith("HS") or alg == "none"
+                else f"algorithm {alg!r} is not supported"
+            )
+            results.append(SignatureCheck(index, "unverifiable", why, kid=kid, alg=alg, jku=jku))
+            continue
+        if header.get("crit") or header.get("b64") is False:
+            results.append(
+                SignatureCheck(index, "unverifiable", "unsupported JWS header parameters", kid=kid, alg=alg, jku=jku)
+            )
+            continue
+        candidates = keys.candidates(kid)
+        if not candidates:
+            where = "no keys given (pass --jwks FILE|URL)" if not keys.keys else "no key with that kid"
+            if jku and not keys.keys:
+                where = f"no key available (jku {jku} not fetched)"
+            results.append(SignatureCheck(index, "unverifiable", where, kid=kid, alg=alg, jku=jku))
+            continue
+        outcome: SignatureCheck | None = None
+        mismatched = False
+        for key, source in candidates:
+            for name, payload, missing in payloads:
+                token = f"{sig['protected']}.{_b64url(payload)}.{sig['signature']}"
+                try:
+                    api_jws.decode_complete(token, key=key, algorithms=[alg])
+                except InvalidSignatureError:
+                    mismatched = True
+                    continue
+                except PyJWTError:
+                    continue
+                except (ValueError, TypeError):
+                    continue
+                outcome = SignatureCheck(
+                    index,
+                    "verified",
+                    "",
+                    key_source=source,
+                    covers=name,
+                    not_covered=missing,
+                    kid=kid,
+                    alg=alg,
+                    jku=jku,
+                )
+                break
+            if outcome is not None:
+                break
+        if outcome is None:
+            if mismatched:
+                outcome = SignatureCheck(
+                    index,
+                    "invalid",
+                    "signature does not match the card (modified after signing, or signed with another key)",
+                    kid=kid,
+                    alg=alg,
+                    jku=jku,
+                )
+            else:
+                outcome = SignatureCheck(
+                    index, "unverifiable", "no usable key for this algorithm", kid=kid, alg=alg, jku=jku
+                )
+        results.append(outcome)
+    return results
+
+
+# --------------------------------------------------------------------------------------------------------- sign
+
+
+def _load_private(key_pem: bytes) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        return serialization.load_pem_private_key(key_pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"cannot load the private key: {exc}", hint="a PEM private key without a password") from None
+
+
+def _default_alg(private: Any) -> str:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    if isinstance(private, rsa.RSAPrivateKey):
+        return "RS256"
+    if isinstance(private, ec.EllipticCurvePrivateKey):
+        return {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}.get(private.curve.name, "ES256")
+    if isinstance(private, ed25519.Ed25519PrivateKey):
+        return "EdDSA"
+    raise UsageError("unsupported key type (use an RSA, EC P-256/384/521 or Ed25519 key)")
+
+
+def sign_card_dict(
+    card: dict[str, Any], key_pem: bytes, *, kid: str | None = None, jku: str | None = None
+) -> dict[str, Any]:
+    """A copy of `card` with one more signature (existing ones kept). `kid` defaults to the key's RFC 7638
+    thumbprint; the algorithm follows the key (RS256, ES256/384/512, EdDSA)."""
+    from jwt import api_jws
+
+    private = _load_private(key_pem)
+    alg = _default_alg(private)
+    header: dict[str, Any] = {"alg": alg, "typ": "JOSE", "kid": kid or jwk_thumbprint(private.public_key())}
+    if jku:
+        header["jku"] = jku
+    payloads = canonical_payloads(card)
+    if not payloads:
+        raise UsageError("the card cannot be canonicalised for signing (nesting too deep or invalid numbers)")
+    payload = payloads[0][1]
+    token = api_jws.encode(payload, private, algorithm=alg, headers=header)
+    protected, _, signature = token.split(".")
+    signed = dict(card)
+    existing = card.get("signatures")
+    signed["signatures"] = [
+        *(existing if isinstance(existing, list) else []),
+        {"protected": protected, "signature": signature},
+    ]
+    return signed
