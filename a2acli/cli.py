@@ -53,8 +53,8 @@ def _register() -> None:
 
     app.command("serve", epilog=EXIT_CODES_EPILOG)(serve.serve)
     app.add_typer(card.app, name="card")
-    app.command("send", epilog=EXIT_CODES_EPILOG)(send.send)
-    app.command("stream", epilog=EXIT_CODES_EPILOG)(send.stream)
+    app.command("send", epilog=EXIT_CODES_EPILOG, cls=send.RawArgsCommand)(send.send)
+    app.command("stream", epilog=EXIT_CODES_EPILOG, cls=send.RawArgsCommand)(send.stream)
     app.add_typer(task.app, name="task")
     from a2acli.commands import completion, config
 

@@ -1,0 +1,362 @@
+"""Rich Live view for `a2a stream` on a terminal.
+
+Layout: finished output scrolls above a small live region that holds only the text still growing (the
+current line, or the current Markdown block) and a status line (spinner, state, elapsed, events, time to
+first token). Rendering cost stays linear in the output: completed lines/blocks are printed once, never
+re-rendered; the live region is bounded; refreshes (and the printing of finished lines) are capped at
+`REFRESH_HZ`, whatever the event rate.
+
+Agent text goes through `clean_text` and into `rich.text.Text` (never markup); Markdown is rendered with
+hyperlinks off. Pure parts (`LiveModel`) are separate from the Rich/terminal parts (`LivePresenter`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from a2acli.render.events import (
+    CommandContext,
+    artifact_label,
+    data_block,
+    file_summary,
+    message_text,
+    part_kind,
+    short_state,
+)
+from a2acli.render.events_output import TurnIds, ids_block
+from a2acli.render.sanitize import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.live import Live
+
+REFRESH_HZ = 12.0
+MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
+
+
+@dataclass
+class Flushed:
+    """A finished piece of output, ready to print once: kind is text | markdown | data | file | label | note."""
+
+    kind: str
+    content: Any
+
+
+@dataclass
+class LiveModel:
+    """What the live view shows, updated per event without any terminal I/O (unit-testable)."""
+
+    width: int = 80
+    state: str | None = None
+    task_id: str | None = None
+    context_id: str | None = None
+    events: int = 0
+    started: float = field(default_factory=time.monotonic)
+    first_token: float | None = None
+    pending: str = ""  # text still growing (current line or Markdown block)
+    pending_markdown: bool = False
+    pending_artifact: str | None = None
+    out: list[Flushed] = field(default_factory=list)
+
+    # ---------------------------------------------------------------- flushing
+
+    def _flush_pending(self) -> None:
+        if self.pending:
+            self.out.append(Flushed("markdown" if self.pending_markdown else "text", self.pending.rstrip("\n")))
+        self.pending = ""
+        self.pending_artifact = None
+
+    def _settle(self) -> None:
+        """Move finished lines / blocks from `pending` to `out`; keeps `pending` bounded."""
+        text = self.pending
+        if self.pending_markdown:
+            cut = _last_block_break(text)
+            if cut > 0:
+                self.out.append(Flushed("markdown", text[:cut].rstrip("\n")))
+                self.pending = text[cut:]
+            return
+        nl = text.rfind("\n")
+        if nl >= 0:
+            self.out.append(Flushed("text", text[:nl]))
+            text = self.pending = text[nl + 1 :]
+        limit = max(self.width, 20) * 3
+        if len(text) > limit:
+            cut = text.rfind(" ", 0, len(text) - self.width)
+            if cut <= 0:
+                cut = len(text) - self.width
+            self.out.append(Flushed("text", text[:cut]))
+            self.pending = text[cut + 1 if text[cut : cut + 1] == " " else cut :]
+
+    def _text(self, artifact_id: str | None, text: str, markdown: bool, label: str | None) -> None:
+        if not text:
+            return
+        if self.first_token is None:
+            self.first_token = time.monotonic()
+        if artifact_id != self.pending_artifact or markdown != self.pending_markdown:
+            self._flush_pending()
+            if label:
+                self.out.append(Flushed("label", label))
+            self.pending_artifact = artifact_id
+            self.pending_markdown = markdown
+        self.pending += clean_text(text)
+        self._settle()
+
+    def _parts(self, parts: Any, artifact_id: str | None, label: str | None, *, append: bool) -> None:
+        if not isinstance(parts, list):
+            return
+        for part in parts:
+            kind = part_kind(part)
+            if kind == "text":
+                media = part.get("mediaType")
+                markdown = isinstance(media, str) and media.split(";")[0].strip().lower() in MARKDOWN_TYPES
+                if not append and self.pending_artifact == artifact_id:
+                    self._flush_pending()
+                self._text(artifact_id, str(part.get("text", "")), markdown, label)
+                append = True
+            elif kind == "data":
+                self._flush_pending()
+                self.out.append(Flushed("data", part.get("data")))
+            elif kind == "file":
+                self._flush_pending()
+                self.out.append(Flushed("file", file_summary(part)))
+
+    def _status(self, status: Any) -> None:
+        if not isinstance(status, dict):
+            return
+        state = status.get("state")
+        if isinstance(state, str):
+            self.state = state
+        message = status.get("message")
+        if isinstance(message, dict) and message_text(message).strip():
+            self._flush_pending()
+            self.out.append(Flushed("note", clean_text(message_text(message)).strip()))
+
+    def _ids(self, task_id: Any, context_id: Any) -> None:
+        if isinstance(task_id, str) and task_id and self.task_id is None:
+            self.task_id = task_id
+        if isinstance(context_id, str) and context_id and self.context_id is None:
+            self.context_id = context_id
+
+    # ---------------------------------------------------------------- events
+
+    def apply(self, event: dict[str, Any]) -> None:
+        self.events += 1
+        if "artifactUpdate" in event:
+            update = event["artifactUpdate"] if isinstance(event["artifactUpdate"], dict) else {}
+            self._ids(update.get("taskId"), update.get("contextId"))
+            found = update.get("artifact")
+            artifact: dict[str, Any] = found if isinstance(found, dict) else {}
+            aid = artifact.get("artifactId") if isinstance(artifact.get("artifactId"), str) else ""
+            label = artifact_label(artifact)
+            self._parts(artifact.get("parts"), aid, label, append=update.get("append") is True)
+            if update.get("lastChunk") is True and self.pending_artifact == aid:
+                self._flush_pending()
+        elif "statusUpdate" in event:
+            update = event["statusUpdate"] if isinstance(event["statusUpdate"], dict) else {}
+            self._ids(update.get("taskId"), update.get("contextId"))
+            self._status(update.get("status"))
+        elif "task" in event:
+            task = event["task"] if isinstance(event["task"], dict) else {}
+            self._ids(task.get("id"), task.get("contextId"))
+            self._status(task.get("status"))
+            for artifact in task.get("artifacts") or []:
+                if isinstance(artifact, dict):
+                    aid = artifact.get("artifactId") if isinstance(artifact.get("artifactId"), str) else ""
+                    self._parts(artifact.get("parts"), aid, artifact_label(artifact), append=False)
+                    self._flush_pending()
+        elif "message" in event:
+            message = event["message"] if isinstance(event["message"], dict) else {}
+            self._ids(message.get("taskId"), message.get("contextId"))
+            self._parts(message.get("parts"), "message", None, append=False)
+            self._flush_pending()
+
+    def take(self) -> list[Flushed]:
+        out, self.out = self.out, []
+        return out
+
+    def finish(self) -> list[Flushed]:
+        self._flush_pending()
+        return self.take()
+
+    def status_text(self, now: float | None = None) -> str:
+        now = time.monotonic() if now is None else now
+        bits = [short_state(self.state) if self.state else "CONNECTING", f"{now - self.started:.1f}s"]
+        bits.append(f"{self.events} event{'s' if self.events != 1 else ''}")
+        if self.first_token is not None:
+            bits.append(f"first token {self.first_token - self.started:.2f}s")
+        return " · ".join(bits)
+
+
+def _last_block_break(text: str) -> int:
+    """Index just after the last blank line outside a ``` / ~~~ fence (a finished Markdown block), or 0."""
+    cut = 0
+    fenced = False
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        pos += len(line)
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not stripped and not fenced and line.endswith("\n"):
+            cut = pos
+    return cut
+
+
+# ------------------------------------------------------------------------------------------------ Rich side
+
+
+def _state_style(state: str | None) -> str:
+    if state == "TASK_STATE_COMPLETED":
+        return "bold green"
+    if state in ("TASK_STATE_FAILED", "TASK_STATE_REJECTED", "TASK_STATE_CANCELED"):
+        return "bold red"
+    if state in ("TASK_STATE_INPUT_REQUIRED", "TASK_STATE_AUTH_REQUIRED"):
+        return "bold yellow"
+    return "bold cyan"
+
+
+def renderable(item: Flushed) -> RenderableType:
+    """A finished piece as a Rich renderable, built from Text (agent content never parsed as markup)."""
+    from rich.text import Text
+
+    if item.kind == "markdown":
+        from rich.markdown import Markdown
+
+        return Markdown(str(item.content), hyperlinks=False)
+    if item.kind == "data":
+        from rich.syntax import Syntax
+
+        return Syntax(data_block(item.content), "json", theme="ansi_dark", background_color="default", word_wrap=True)
+    if item.kind == "file":
+        return Text.assemble(("file: ", "bold"), (clean_line(item.content), ""))
+    if item.kind == "label":
+        return Text(f"── {clean_line(item.content)} ──", style="dim")
+    if item.kind == "note":
+        return Text(str(item.content), style="italic")
+    return Text(str(item.content))
+
+
+class LivePresenter:
+    """Presenter for a terminal: a Rich Live region, refresh-capped, fed by `LiveModel`."""
+
+    wants_events = True
+
+    def __init__(self, commands: CommandContext, *, verbose: bool = False, console: Console | None = None) -> None:
+        from rich.console import Console
+
+        self.console = console or Console(highlight=False)
+        self.commands = commands
+        self.verbose = verbose
+        self.model = LiveModel(width=self.console.width)
+        self.live: Live | None = None
+        self._last_refresh = 0.0
+        self._ticker: Any = None
+        self._interval = 1.0 / REFRESH_HZ
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> None:
+        import asyncio
+
+        from rich.live import Live
+
+        self.live = Live(
+            get_renderable=self._region,
+            console=self.console,
+            auto_refresh=False,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self.live.start()
+        try:
+            self._ticker = asyncio.get_running_loop().create_task(self._tick())
+        except RuntimeError:
+            self._ticker = None
+
+    async def _tick(self) -> None:
+        import asyncio
+
+        while self.live is not None:
+            await asyncio.sleep(self._interval)
+            self._refresh(force=True)
+
+    def _stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+        if self.live is not None:
+            live, self.live = self.live, None
+            live.stop()
+
+    # ---------------------------------------------------------------- rendering
+
+    def _region(self) -> RenderableType:
+        from rich.console import Group
+        from rich.spinner import Spinner
+        from rich.text import Text
+
+        model = self.model
+        status = Text(model.status_text(), style=_state_style(model.state))
+        spinner = Spinner("dots", text=status, style="cyan")
+        if not model.pending:
+            return spinner
+        if model.pending_markdown:
+            from rich.markdown import Markdown
+
+            return Group(Markdown(model.pending, hyperlinks=False), spinner)
+        return Group(Text(model.pending), spinner)
+
+    def _refresh(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_refresh < self._interval:
+            return
+        self._last_refresh = now
+        if self.live is None:
+            return
+        finished = self.model.take()
+        if finished:
+            from rich.console import Group
+
+            self.live.console.print(Group(*(renderable(f) for f in finished)))
+        self.live.refresh()
+
+    # ---------------------------------------------------------------- presenter API
+
+    def event(self, event: dict[str, Any]) -> None:
+        self.model.apply(event)
+        self._refresh()
+
+    def _print_tail(self, ids: TurnIds) -> None:
+        from rich.console import Group
+        from rich.text import Text
+
+        finished = self.model.finish()
+        self._stop()
+        if finished:
+            self.console.print(Group(*(renderable(f) for f in finished)))
+        summary = Text()
+        for line in ids_block(ids, self.commands).splitlines():
+            label, _, value = line.partition(": ")
+            summary.append(f"{label}: ", style="bold")
+            summary.append(value + "\n", style=_state_style(ids.state) if label == "State" else "")
+        self.console.print(summary, end="")
+
+    def finish(self, result: dict[str, Any] | None, ids: TurnIds) -> None:
+        self._fill(ids)
+        self._print_tail(ids)
+
+    def abort(self, ids: TurnIds) -> None:
+        self._fill(ids)
+        self._print_tail(ids)
+
+    def close(self) -> None:
+        """Stop the live region whatever happened (idempotent)."""
+        self._stop()
+
+    def _fill(self, ids: TurnIds) -> None:
+        ids.task_id = ids.task_id or self.model.task_id
+        ids.context_id = ids.context_id or self.model.context_id
+        ids.state = ids.state or self.model.state
