@@ -317,11 +317,11 @@ class LivePresenter:
         if self.live is None:
             return
         finished = self.model.take()
+        self.live.refresh()  # first, so the region printed again below the new lines is the current one
         if finished:
             from rich.console import Group
 
             self.live.console.print(Group(*(renderable(f) for f in finished)))
-        self.live.refresh()
 
     # ---------------------------------------------------------------- presenter API
 
@@ -342,7 +342,7 @@ class LivePresenter:
             label, _, value = line.partition(": ")
             summary.append(f"{label}: ", style="bold")
             summary.append(value + "\n", style=_state_style(ids.state) if label == "State" else "")
-        self.console.print(summary, end="")
+        self.console.print(summary, end="", soft_wrap=True)  # commands stay one line for copy-paste
 
     def finish(self, result: dict[str, Any] | None, ids: TurnIds) -> None:
         self._fill(ids)
