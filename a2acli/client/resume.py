@@ -213,6 +213,12 @@ def _status_key(status: dict[str, Any]) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    from a2acli.errors import A2ACliError, ProtocolError
+
+    if isinstance(exc, ProtocolError):
+        return f"{exc.code}: {exc.message}"[:200]
+    if isinstance(exc, A2ACliError):
+        return exc.message[:200]
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
@@ -377,3 +383,69 @@ async def _poll(
         if left is not None and left <= 0:
             raise timed_out()
         await asyncio.sleep(delay if left is None else min(delay, left))
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    interval: float = 2.0  # first wait between two GetTask calls
+    max_interval: float = 10.0  # bounded backoff: the wait grows by `factor` up to this
+    factor: float = 1.5
+    timeout: float | None = None
+    max_failures: int = 5  # consecutive transient failures tolerated
+
+
+async def wait_for_task(
+    source: TaskSource,
+    task_id: str,
+    *,
+    policy: PollPolicy,
+    history_length: int | None = None,
+    on_poll: Callable[[dict[str, Any]], None] | None = None,
+    on_retry: Callable[[int, float, str], None] | None = None,
+    resume_command: Callable[[str], str] | None = None,
+) -> dict[str, Any]:
+    """GetTask until a terminal or interrupted state (SPEC §9.3) and return that Task.
+
+    UNSPECIFIED and unknown states keep polling. Bounded backoff; never a busy loop; `--timeout` raises
+    TimeoutExpiredError with the command that picks the wait up again. `on_poll` sees every snapshot.
+    """
+    from a2acli.errors import TimeoutExpiredError
+
+    deadline = None if policy.timeout is None else time.monotonic() + policy.timeout
+    interval = max(policy.interval, 0.01)
+    failures = 0
+    last: dict[str, Any] | None = None
+    command = resume_command or (lambda tid: f"a2a task get {tid} --wait")
+    while True:
+        try:
+            task = await source.get_task(task_id, history_length)
+        except Exception as exc:
+            if not is_transient(exc) or failures >= policy.max_failures:
+                raise
+            failures += 1
+            delay = min(policy.max_interval, interval * policy.factor**failures)
+            if on_retry is not None:
+                on_retry(failures, delay, _describe(exc))
+        else:
+            failures = 0
+            last = task
+            if on_poll is not None:
+                on_poll(task)
+            status = task.get("status")
+            state = status.get("state") if isinstance(status, dict) else None
+            if state in FINAL_STATES:
+                return task
+            delay = interval
+            interval = min(interval * policy.factor, max(policy.max_interval, policy.interval))
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                state = None
+                if last is not None and isinstance(last.get("status"), dict):
+                    state = last["status"].get("state")
+                raise TimeoutExpiredError(
+                    f"--timeout expired while waiting for task {task_id} (last state {state or 'unknown'})",
+                    hint=command(task_id),
+                )
+            delay = min(delay, left)
+        await asyncio.sleep(delay)

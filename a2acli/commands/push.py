@@ -53,7 +53,7 @@ def listen(
 ) -> None:
     """Listen for push notifications and print each one as it arrives (Rich / text floor / JSON lines).
 
-    Register the printed URL and token with `a2a task push-config create TASK_ID --url URL --token TOKEN`
+    Register the printed URL and token with `a2a task push-config create TASK_ID --webhook URL --token TOKEN`
     or let `a2a send --push` do it for you.
     """
     import asyncio
@@ -100,7 +100,7 @@ def listen(
             writers.warn("--no-auth: any process that can reach this port can post notifications")
         elif generated:
             writers.diag(f"Token: {options.token}")
-        hint = f"a2a task push-config create TASK_ID --url {receiver.url}"
+        hint = f"a2a task push-config create TASK_ID --webhook {receiver.url}"
         if options.token is not None:
             hint += " --token " + ("$A2ACLI_PUSH_TOKEN" if not generated else options.token)
         writers.diag(f"Register: {hint}")

@@ -1,0 +1,308 @@
+"""`a2a task get|list|cancel|subscribe|download|push-config` against the real demo agent."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from a2acli.agent.options import TUTORIAL_REPLY
+from a2acli.cli import run
+from a2acli.settings import ConnectionSettings
+from tests.support.agent import demo_agent
+
+
+def start_task(base: str, text: str = "hello", message_id: str | None = None) -> dict[str, Any]:
+    """SendMessage with returnImmediately through the real client; returns the Task."""
+    from a2acli.client.connection import open_connection
+
+    async def go() -> dict[str, Any]:
+        async with open_connection(ConnectionSettings(agent_card=base)) as conn:
+            response = await conn.send_message(
+                {
+                    "message": {
+                        "messageId": message_id or str(uuid.uuid4()),
+                        "role": "ROLE_USER",
+                        "parts": [{"text": text}],
+                    },
+                    "configuration": {"returnImmediately": True},
+                }
+            )
+        return dict(response["task"])
+
+    return asyncio.run(go())
+
+
+def json_lines(out: str) -> list[Any]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def artifact_text(floor: str) -> str:
+    """The content of every `Artifact:` block of a text-floor transcript, joined."""
+    text: list[str] = []
+    inside = False
+    for line in floor.splitlines(keepends=True):
+        if line.startswith("Artifact: "):
+            inside = True
+        elif inside and line == "\n":
+            inside = False
+        elif inside:
+            text.append(line)
+    return "".join(text).replace("\n", "")
+
+
+def wait_state(base: str, task_id: str, state: str, limit: float = 10) -> None:
+    from a2acli.client.connection import open_connection
+
+    async def go() -> None:
+        async with open_connection(ConnectionSettings(agent_card=base)) as conn:
+            deadline = time.monotonic() + limit
+            while (await conn.get_task(task_id))["status"]["state"] != state:
+                assert time.monotonic() < deadline, f"task never reached {state}"
+                await asyncio.sleep(0.02)
+
+    asyncio.run(go())
+
+
+# ------------------------------------------------------------------------------------------- get
+
+
+def test_get_one_shot_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent() as base:
+        task = start_task(base)
+        wait_state(base, task["id"], "TASK_STATE_COMPLETED")
+        assert run(["task", "get", task["id"], "-a", base]) == 0
+        out = capsys.readouterr().out
+        assert f"Task ID: {task['id']}\n" in out
+        assert f"Context ID: {task['contextId']}\n" in out
+        assert "State: COMPLETED\n" in out
+        assert TUTORIAL_REPLY in out
+        assert "\x1b" not in out
+        assert run(["task", "get", task["id"], "-a", base, "-o", "json", "--history", "0"]) == 0
+        doc = json.loads(capsys.readouterr().out)  # exactly one document: the bare Task
+        assert doc["id"] == task["id"] and doc["status"]["state"] == "TASK_STATE_COMPLETED"
+        assert "history" not in doc or doc["history"] == []
+        assert "".join(p["text"] for p in doc["artifacts"][0]["parts"]) == TUTORIAL_REPLY
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["task", "get", "no-such-task"],
+        ["task", "cancel", "no-such-task"],
+        ["task", "subscribe", "no-such-task"],
+        ["task", "download", "no-such-task"],
+        ["task", "push-config", "list", "no-such-task"],
+    ],
+)
+def test_unknown_task_ids_exit_1_with_task_not_found(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent() as base:
+        assert run([*argv, "-a", base, "-o", "json"]) == 1
+    captured = capsys.readouterr()
+    envelope = json.loads(captured.out)
+    assert envelope["error"]["code"] == "TaskNotFoundError"
+    assert envelope["error"]["hint"].startswith("a2a task list")
+    assert captured.err.startswith("error: ") and "TaskNotFoundError" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_get_wait_polls_to_the_final_state(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent(delay=0.03) as base:
+        task = start_task(base)
+        started = time.monotonic()
+        assert run(["task", "get", task["id"], "-a", base, "--wait", "--poll-interval", "100ms", "-o", "json"]) == 0
+        assert time.monotonic() - started < 15
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert doc["status"]["state"] == "TASK_STATE_COMPLETED"
+    assert "State: WORKING" in captured.err or "State: SUBMITTED" in captured.err  # progress went to stderr
+    assert captured.err.rstrip().endswith("State: COMPLETED")
+
+
+def test_get_wait_times_out_with_exit_5_and_the_resume_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent(delay=1.0) as base:
+        task = start_task(base)
+        code = run(["task", "get", task["id"], "-a", base, "--wait", "--poll-interval", "0.1", "--timeout", "0.5s"])
+        run(["task", "cancel", task["id"], "-a", base, "-o", "json"])
+    assert code == 5
+    err = capsys.readouterr().err
+    assert "A2ACLI_ERR_TIMEOUT" in err
+    assert f"a2a task get {task['id']} --wait -a {base}" in err
+
+
+def test_get_wait_stops_at_input_required(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("a2acli.agent.scenarios")
+    with demo_agent() as base:
+        task = start_task(base, "/scenario input-required")
+        assert run(["task", "get", task["id"], "-a", base, "--wait", "--poll-interval", "50ms"]) == 0
+    captured = capsys.readouterr()
+    assert "State: INPUT_REQUIRED\n" in captured.out
+    assert f"a2a send -a {base} --task-id {task['id']}" in captured.out  # how to answer it
+    assert "waiting: TASK_STATE_INPUT_REQUIRED" in captured.err
+
+
+def test_bad_poll_interval_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["task", "get", "x", "--wait", "--poll-interval", "0"]) == 2
+    assert "A2ACLI_ERR_USAGE" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------- list
+
+
+def test_list_json_stream_text_and_pagination(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent() as base:
+        ids = {start_task(base)["id"] for _ in range(3)}
+        for task_id in ids:
+            wait_state(base, task_id, "TASK_STATE_COMPLETED")
+        assert run(["task", "list", "-a", base, "-o", "json"]) == 0
+        page = json.loads(capsys.readouterr().out)
+        assert {t["id"] for t in page["tasks"]} == ids  # ListTasksResponse, unchanged
+        assert "totalSize" in page or "nextPageToken" in page
+
+        assert run(["task", "list", "-a", base, "-o", "json", "--stream"]) == 0
+        lines = json_lines(capsys.readouterr().out)
+        assert {t["id"] for t in lines} == ids and all("status" in t for t in lines)  # one Task per line
+
+        assert run(["task", "list", "-a", base, "-o", "json", "--page-size", "2"]) == 0
+        first = json.loads(capsys.readouterr().out)
+        assert len(first["tasks"]) == 2 and first["nextPageToken"]
+        assert (
+            run(["task", "list", "-a", base, "-o", "json", "--page-size", "2", "--page-token", first["nextPageToken"]])
+            == 0
+        )
+        second = json.loads(capsys.readouterr().out)
+        assert {t["id"] for t in first["tasks"] + second["tasks"]} == ids
+
+        assert run(["task", "list", "-a", base, "--page-size", "2"]) == 0
+        out = capsys.readouterr().out
+        assert out.count("Task ID: ") == 2 and "State: COMPLETED\n" in out
+        assert f"Next Page Token: {first['nextPageToken']}\n" in out
+        assert run(["task", "list", "-a", base, "--page-size", "1", "--all", "-o", "json", "--stream"]) == 0
+        assert {t["id"] for t in json_lines(capsys.readouterr().out)} == ids
+
+        assert run(["task", "list", "-a", base, "--status", "working", "-o", "json"]) == 0
+        assert json.loads(capsys.readouterr().out).get("tasks", []) == []
+        assert run(["task", "list", "-a", base, "--status", "bogus"]) == 2
+
+
+# ------------------------------------------------------------------------------------------- cancel
+
+
+def test_cancel_is_idempotent_and_reports_the_state(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent(delay=0.5) as base:
+        task = start_task(base)
+        wait_state(base, task["id"], "TASK_STATE_WORKING")
+        assert run(["task", "cancel", task["id"], "-a", base, "-o", "json"]) == 0
+        first = capsys.readouterr()
+        assert json.loads(first.out)["status"]["state"] == "TASK_STATE_CANCELED"
+        assert run(["task", "cancel", task["id"], "-a", base]) == 0
+        again = capsys.readouterr()
+        assert "State: CANCELED\n" in again.out and f"Task ID: {task['id']}\n" in again.out
+        assert "already canceled" in again.err
+
+
+def test_cancel_of_a_completed_task_is_task_not_cancelable(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent() as base:
+        task = start_task(base)
+        wait_state(base, task["id"], "TASK_STATE_COMPLETED")
+        assert run(["task", "cancel", task["id"], "-a", base, "-o", "json"]) == 1
+    envelope = json.loads(capsys.readouterr().out)["error"]
+    assert envelope["code"] == "TaskNotCancelableError"
+    assert "TASK_STATE_COMPLETED" in envelope["message"]
+
+
+# ------------------------------------------------------------------------------------------- subscribe
+
+
+def test_subscribe_json_stream_first_event_is_the_task(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent(delay=0.05) as base:
+        task = start_task(base)
+        wait_state(base, task["id"], "TASK_STATE_WORKING")
+        assert run(["task", "subscribe", task["id"], "-a", base, "-o", "json", "--stream"]) == 0
+    events = json_lines(capsys.readouterr().out)
+    assert "task" in events[0] and events[0]["task"]["id"] == task["id"]
+    assert events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
+    shown = "".join(p["text"] for p in events[0]["task"].get("artifacts", [{}])[0].get("parts", []))
+    for event in events[1:]:
+        if "artifactUpdate" in event:
+            assert event["artifactUpdate"]["append"] is True or not shown
+            shown += "".join(p["text"] for p in event["artifactUpdate"]["artifact"]["parts"])
+    assert shown == TUTORIAL_REPLY  # every word exactly once
+
+
+def test_subscribe_text_and_single_json(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent(delay=0.02) as base:
+        task = start_task(base)
+        assert run(["task", "subscribe", task["id"], "-a", base]) == 0
+        out = capsys.readouterr().out
+        assert artifact_text(out) == TUTORIAL_REPLY  # every word once, across the Task and its appends
+        tail = out.rstrip("\n").splitlines()
+        assert f"Task ID: {task['id']}" in tail[-5:] and "State: COMPLETED" in tail[-5:]  # restated last
+        assert run(["task", "subscribe", task["id"], "-a", base, "-o", "json"]) == 0  # already finished
+        captured = capsys.readouterr()
+        doc = json.loads(captured.out)
+        assert doc["id"] == task["id"] and doc["status"]["state"] == "TASK_STATE_COMPLETED"
+        assert "showing the task as GetTask returns it" in captured.err
+
+
+# ------------------------------------------------------------------------------------------- download
+
+
+def test_download_writes_artifacts_and_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent() as base:
+        task = start_task(base)
+        wait_state(base, task["id"], "TASK_STATE_COMPLETED")
+        dest = tmp_path / "files"
+        assert run(["task", "download", task["id"], "-a", base, "--dir", str(dest)]) == 0
+        out = capsys.readouterr().out
+        assert f"Saved: {dest / 'response.txt'} (text, text/plain, {len(TUTORIAL_REPLY.encode())} bytes)" in out
+        assert (dest / "response.txt").read_text() == TUTORIAL_REPLY
+        assert run(["task", "download", task["id"], "-a", base, "--dir", str(dest)]) == 2
+        assert "pass --force" in capsys.readouterr().err
+        assert run(["task", "download", task["id"], "-a", base, "--dir", str(dest), "--force", "-o", "json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert doc["taskId"] == task["id"] and doc["files"][0]["size"] == len(TUTORIAL_REPLY.encode())
+
+
+# ------------------------------------------------------------------------------------------- push-config
+
+
+def test_push_config_crud(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent(delay=0.5) as base:
+        task = start_task(base)
+        tid = task["id"]
+        url = "http://127.0.0.1:9/hook"
+        create = [
+            "task",
+            "push-config",
+            "create",
+            tid,
+            "-a",
+            base,
+            "--webhook",
+            url,
+            "--token",
+            "tok-123456",
+            "--id",
+            "cfg1",
+        ]
+        assert run([*create, "-o", "json"]) == 0
+        created = json.loads(capsys.readouterr().out)
+        assert created["id"] == "cfg1" and created["url"] == url and created["taskId"] == tid
+        assert run(["task", "push-config", "get", tid, "cfg1", "-a", base]) == 0
+        out = capsys.readouterr().out
+        assert "Config ID: cfg1\n" in out and f"URL: {url}\n" in out and "Token: (set)\n" in out
+        assert "tok-123456" not in out  # the text floor never prints the token
+        assert run(["task", "push-config", "list", tid, "-a", base, "-o", "json"]) == 0
+        assert [c["id"] for c in json.loads(capsys.readouterr().out)["configs"]] == ["cfg1"]
+        assert run(["task", "push-config", "delete", tid, "cfg1", "-a", base, "-o", "json"]) == 0
+        assert json.loads(capsys.readouterr().out) == {}
+        assert run(["task", "push-config", "list", tid, "-a", base, "-o", "json"]) == 0
+        assert json.loads(capsys.readouterr().out).get("configs", []) == []
+        assert run(["task", "push-config", "create", tid, "-a", base, "--webhook", "ftp://x"]) == 2
+        run(["task", "cancel", tid, "-a", base, "-o", "json"])
