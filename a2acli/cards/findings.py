@@ -65,7 +65,12 @@ RULES: dict[str, Rule] = {
         Rule("AC091", "extended-card-no-security", Severity.warning, "Extended card advertised without a scheme."),
         Rule("AC092", "empty-string", Severity.info, "An optional string is present but empty."),
         Rule("AC093", "signature-shape", Severity.error, "A signature's protected header is not valid."),
-        Rule("AC094", "capability-type", Severity.warning, "A capability flag is not a boolean."),
+        Rule("AC100", "live-ok", Severity.info, "A live check of the agent behind the card passed."),
+        Rule("AC101", "live-well-known", Severity.warning, "The card is not served at the well-known path."),
+        Rule("AC102", "live-unreachable", Severity.error, "An interface of the card cannot be reached."),
+        Rule("AC103", "live-not-a2a", Severity.error, "An interface answers, but not as an A2A endpoint."),
+        Rule("AC104", "live-version-negotiation", Severity.warning, "An unknown A2A-Version is not refused."),
+        Rule("AC105", "live-streaming", Severity.error, "Streaming is advertised but does not stream."),
     )
 }
 

@@ -129,12 +129,16 @@ def validate_card(doc: Any, *, source: str | None = None, raw_size: int | None =
     rules.check_skills(doc, findings)
     rules.check_common(doc, findings, info)
     rules.check_hygiene(doc, findings, raw_size)
-    ordered = sorted(findings.items, key=lambda f: (SEVERITY_ORDER[f.severity], _pointer_key(f.pointer), f.code))
-    return ValidationReport(source, info, tuple(ordered))
+    return ValidationReport(source, info, sort_findings(findings.items))
+
+
+def sort_findings(items: list[Finding]) -> tuple[Finding, ...]:
+    """Errors first, then warnings, then info; within a severity by location."""
+    return tuple(sorted(items, key=lambda f: (SEVERITY_ORDER[f.severity], _pointer_key(f.pointer), f.code)))
 
 
 def _pointer_key(ptr: str) -> tuple[Any, ...]:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in ptr.split("/"))
 
 
-__all__ = ["RULES", "ValidationReport", "v1_view", "validate_card"]
+__all__ = ["RULES", "ValidationReport", "sort_findings", "v1_view", "validate_card"]

@@ -503,3 +503,42 @@ async def resolve_card(
     if card_ref.kind == "file":
         return _read_local(card_ref.value, limit)
     return await _fetch_http(card_ref, conn, client, limit, send_credentials)
+
+
+async def fetch_key_document(url: str, conn: ConnectionSettings, *, limit: int = 256 * 1024) -> bytes:
+    """GET a JWKS (a `--jwks URL` or a signature's `jku`): https only, except loopback; capped; no credentials."""
+    import httpx
+
+    parts = urlsplit(url)
+    try:
+        host = parts.hostname or ""
+    except ValueError:
+        host = ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise CardNotFoundError(f"invalid key set URL: {url!r}")
+    if parts.scheme == "http" and not is_loopback_host(host):
+        raise CardNotFoundError(
+            f"refusing to fetch keys over plain http from {host}", hint="keys must come over https (A2A §8.4.3)"
+        )
+    headers = _request_headers(conn, False)
+    headers["Accept"] = "application/jwk-set+json, application/json;q=0.9"
+    deadline = conn.timeout if conn.timeout is not None else DEFAULT_CARD_TIMEOUT
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(deadline, connect=min(conn.connect_timeout, deadline)),
+        verify=not conn.insecure,
+        trust_env=True,
+    ) as client:
+        try:
+            async with asyncio_timeout(deadline):
+                raw, _, _ = await _fetch_one(client, url, headers, limit)
+        except _NotThere:
+            raise CardNotFoundError(f"no key set at {url} (HTTP 404)") from None
+        except TimeoutError:
+            raise TimeoutExpiredError(f"timed out fetching the key set at {url}") from None
+    return raw
+
+
+def asyncio_timeout(seconds: float) -> Any:
+    import asyncio
+
+    return asyncio.timeout(seconds)

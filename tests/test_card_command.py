@@ -1,0 +1,398 @@
+"""`a2a card` end to end: `a2a.cli.run([...])` against the real demo agent, an SDK agent in 0.3 compat mode,
+small misbehaving servers and the card corpus. Exit statuses, stdout/stderr discipline, no escape bytes."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from a2acli.cli import run
+from tests.support.agent import demo_agent
+from tests.support.server import free_port, serve_in_thread
+
+CARDS = Path(__file__).parent / "cards"
+ESC_OR_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err: str, code: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("error: ") and f"[{code}]" in lines[-1], err
+    assert "Traceback" not in err
+
+
+@pytest.fixture(scope="module")
+def agent() -> Iterator[str]:
+    with demo_agent() as url:
+        yield url
+
+
+# ------------------------------------------------------------------------------------------------------ showing
+
+
+def test_card_text_floor_from_demo_agent(capsys: pytest.CaptureFixture[str], agent: str) -> None:
+    code, out, err = cli(capsys, "card", "-a", agent)
+    assert code == 0, err
+    fields = dict(line.split(": ", 1) for line in out.splitlines())
+    assert fields["Name"] == "Streaming Demo Agent"
+    assert fields["A2A Version"].startswith("1.0")
+    assert fields["Streaming"] == "yes"
+    assert "JSONRPC 1.0 " + agent in out
+    assert fields["Source"] == agent + "/.well-known/agent-card.json"
+    assert not ESC_OR_CONTROL.search(out)
+    assert err == ""
+
+
+def test_card_get_json_is_the_card_as_served(capsys: pytest.CaptureFixture[str], agent: str) -> None:
+    served = httpx.get(agent + "/.well-known/agent-card.json", headers={"A2A-Version": "1.0"}).json()
+    for args in (("card", "-a", agent, "-o", "json"), ("card", "get", agent, "-o", "json")):
+        code, out, _ = cli(capsys, *args)
+        assert code == 0
+        assert out.count("\n") == 1
+        assert json.loads(out) == served
+
+
+def test_card_get_positional_and_group_option(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(CARDS / "valid" / "v03.json")
+    for args in (("card", "get", path), ("card", "-a", path, "get"), ("card", "get", "-a", path)):
+        code, out, _ = cli(capsys, *args)
+        assert code == 0
+        assert "Name: Weather Agent" in out
+        assert "A2A Version: 0.3 (A2A 0.3 card)" in out
+
+
+def test_card_from_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    class Stdin:
+        buffer = io.BytesIO((CARDS / "valid" / "v02.json").read_bytes())
+
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    code, out, _ = cli(capsys, "card", "-a", "-", "-o", "json")
+    assert code == 0 and json.loads(out)["name"] == "Old Agent"
+
+
+def test_escape_sequences_never_reach_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(CARDS / "broken" / "escape-sequences.json")
+    code, out, err = cli(capsys, "card", "-a", path)
+    assert code == 0
+    assert not ESC_OR_CONTROL.search(out + err)
+    assert "[bold red]markup[/]" in out  # markup shown literally
+    code, out, err = cli(capsys, "card", "validate", path)
+    assert code == 0 and not ESC_OR_CONTROL.search(out + err)
+    assert "AC082" in out
+
+
+def test_rich_view_is_built_from_text() -> None:
+    from rich.console import Console
+
+    from a2acli.render.card import render_card_rich
+    from a2acli.render.card_report import render_report_rich
+    from a2acli.cards.validate import validate_card
+
+    card = json.loads((CARDS / "broken" / "escape-sequences.json").read_text())
+    console = Console(width=100, force_terminal=True, record=True, color_system="standard")
+    console.print(render_card_rich(card, source="x"))
+    console.print(render_report_rich(validate_card(card)))
+    raw = console.export_text(styles=True, clear=False)
+    plain = console.export_text()
+    for bad in ("\x1b]0;", "\x1b[2J", "\x1b[?1049h", "\x07", "\x08"):
+        assert bad not in raw
+    assert "[bold red]markup[/]" in plain and "[link=https://evil.test]click[/link]" in plain
+    assert "Evil Agent" in plain
+
+
+def test_text_floor_labels_are_stable() -> None:
+    from a2acli.render.card import render_card_text
+
+    labels = set()
+    for path in sorted((CARDS / "valid").glob("*.json")):
+        text = render_card_text(json.loads(path.read_text()))
+        labels |= {line.split(":", 1)[0] for line in text.splitlines()}
+        assert all(": " in line for line in text.splitlines())
+    assert {"Name", "Description", "Version", "A2A Version", "Interface", "Skill", "Streaming"} <= labels
+
+
+# ---------------------------------------------------------------------------------------------------- validate
+
+
+def test_validate_exit_codes_and_json_report(capsys: pytest.CaptureFixture[str]) -> None:
+    ok = str(CARDS / "valid" / "v1-full.json")
+    bad = str(CARDS / "broken" / "missing-name.json")
+    warn = str(CARDS / "broken" / "plain-http-public.json")
+    code, out, _ = cli(capsys, "card", "validate", ok)
+    assert code == 0 and "Result: valid" in out
+    code, out, err = cli(capsys, "card", "validate", bad, "-o", "json")
+    assert code == 1
+    report = json.loads(out)  # the report is the only stdout line: no envelope after it
+    assert out.count("\n") == 1
+    assert report["valid"] is False and report["version"]["detected"] == "1.0"
+    assert {"code": "AC010", "pointer": "/name"}.items() <= report["findings"][0].items()
+    one_line_error(err, "A2ACLI_ERR_CARD_INVALID")
+    assert cli(capsys, "card", "validate", warn)[0] == 0
+    code, out, err = cli(capsys, "card", "validate", warn, "--strict", "-o", "json")
+    assert code == 1 and json.loads(out)["passed"] is False
+    assert cli(capsys, "card", "-a", bad, "--validate")[0] == 1
+    assert cli(capsys, "card", "-a", ok, "--validate")[0] == 0
+
+
+def test_validate_sarif(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CARDS.parent.parent)
+    code, out, _ = cli(capsys, "card", "validate", "tests/cards/broken/duplicate-skill-ids.json", "-o", "sarif")
+    assert code == 1
+    sarif = json.loads(out)
+    assert sarif["version"] == "2.1.0"
+    run0 = sarif["runs"][0]
+    assert run0["tool"]["driver"]["name"] == "a2acli"
+    rule_ids = [r["id"] for r in run0["tool"]["driver"]["rules"]]
+    (result,) = run0["results"]
+    assert result["ruleId"] == "AC040" and result["level"] == "error"
+    assert rule_ids[result["ruleIndex"]] == "AC040"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "tests/cards/broken/duplicate-skill-ids.json"
+    line = location["region"]["startLine"]
+    source_line = (CARDS / "broken" / "duplicate-skill-ids.json").read_text().splitlines()[line - 1]
+    assert '"id": "echo"' in source_line
+    assert result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "/skills/1/id"
+
+
+def test_validate_demo_agent_is_clean(capsys: pytest.CaptureFixture[str], agent: str) -> None:
+    code, out, err = cli(capsys, "card", "validate", agent, "-o", "json")
+    assert code == 0, out
+    assert json.loads(out)["findings"] == []
+
+
+def test_validate_live_against_demo_agent(capsys: pytest.CaptureFixture[str], agent: str) -> None:
+    code, out, err = cli(capsys, "card", "validate", agent, "--live", "--live-stream", "-o", "json")
+    assert code == 0, out + err
+    messages = [f["message"] for f in json.loads(out)["findings"]]
+    assert all(f["code"] == "AC100" for f in json.loads(out)["findings"])
+    assert any("answers as an A2A endpoint" in m for m in messages)
+    assert any("refused with VersionNotSupportedError" in m for m in messages)
+    assert any("streaming works" in m for m in messages)
+    assert any("card served at" in m for m in messages)
+
+
+def test_validate_live_reports_dead_interfaces(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    card = json.loads((CARDS / "valid" / "v1-minimal.json").read_text())
+    card["supportedInterfaces"][0]["url"] = f"http://127.0.0.1:{free_port()}/"
+    path = tmp_path / "dead.json"
+    path.write_text(json.dumps(card))
+    code, out, err = cli(capsys, "card", "validate", str(path), "--live", "-o", "json")
+    assert code == 1
+    codes = {f["code"] for f in json.loads(out)["findings"]}
+    assert {"AC101", "AC102"} <= codes
+
+
+# ------------------------------------------------------------------------------------------ SDK 0.3 compat agent
+
+
+def _sdk_v03_app() -> tuple[Starlette, dict[str, Any]]:
+    """An agent built with the official SDK, JSON-RPC with 0.3 compat, serving a pure 0.3 card."""
+    from a2a.server.agent_execution import AgentExecutor, RequestContext
+    from a2a.server.events import EventQueue
+    from a2a.server.request_handlers.default_request_handler_v2 import DefaultRequestHandlerV2
+    from a2a.server.routes import create_jsonrpc_routes
+    from a2a.server.tasks import InMemoryTaskStore, TaskUpdater
+    from a2a.types.a2a_pb2 import (
+        AgentCapabilities,
+        AgentCard,
+        AgentInterface,
+        AgentSkill,
+        Part,
+        Task,
+        TaskState,
+        TaskStatus,
+    )
+
+    class Echo(AgentExecutor):
+        async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
+            task_id = context.task_id or str(uuid.uuid4())
+            context_id = context.context_id or str(uuid.uuid4())
+            task = Task(id=task_id, context_id=context_id, status=TaskStatus(state=TaskState.TASK_STATE_SUBMITTED))
+            await event_queue.enqueue_event(task)
+            updater = TaskUpdater(event_queue, task_id, context_id)
+            await updater.add_artifact([Part(text="echo")])
+            await updater.complete()
+
+        async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
+            await TaskUpdater(event_queue, context.task_id or "", context.context_id or "").cancel()
+
+    card_v03: dict[str, Any] = {
+        "protocolVersion": "0.3.0",
+        "name": "SDK 0.3 Agent",
+        "description": "an a2a-sdk agent speaking 0.3",
+        "url": "http://127.0.0.1:0/",  # replaced with the real port
+        "preferredTransport": "JSONRPC",
+        "version": "1.0.0",
+        "capabilities": {"streaming": True},
+        "defaultInputModes": ["text/plain"],
+        "defaultOutputModes": ["text/plain"],
+        "skills": [{"id": "echo", "name": "Echo", "description": "echoes", "tags": ["echo"]}],
+    }
+    proto_card = AgentCard(
+        name="SDK 0.3 Agent",
+        description="an a2a-sdk agent speaking 0.3",
+        version="1.0.0",
+        supported_interfaces=[
+            AgentInterface(url="http://127.0.0.1/", protocol_binding="JSONRPC", protocol_version="0.3")
+        ],
+        capabilities=AgentCapabilities(streaming=True),
+        default_input_modes=["text/plain"],
+        default_output_modes=["text/plain"],
+        skills=[AgentSkill(id="echo", name="Echo", description="echoes", tags=["echo"])],
+    )
+    handler = DefaultRequestHandlerV2(agent_executor=Echo(), task_store=InMemoryTaskStore(), agent_card=proto_card)
+
+    async def card_route(request: Request) -> Response:
+        return JSONResponse(card_v03)
+
+    routes = [Route("/.well-known/agent-card.json", card_route)]
+    routes.extend(create_jsonrpc_routes(handler, rpc_url="/", enable_v0_3_compat=True))
+    return Starlette(routes=routes), card_v03
+
+
+@pytest.fixture(scope="module")
+def sdk_v03_agent() -> Iterator[str]:
+    app, card = _sdk_v03_app()
+    with serve_in_thread(app) as url:
+        card["url"] = url + "/"
+        yield url
+
+
+def test_sdk_v03_agent_card(capsys: pytest.CaptureFixture[str], sdk_v03_agent: str) -> None:
+    code, out, err = cli(capsys, "card", "-a", sdk_v03_agent)
+    assert code == 0, err
+    assert "Name: SDK 0.3 Agent" in out
+    assert f"Interface: JSONRPC 0.3.0 {sdk_v03_agent}/" in out
+    assert "A2A Version: 0.3 (A2A 0.3 card)" in out
+    code, out, err = cli(capsys, "card", "validate", sdk_v03_agent, "--live", "--live-stream", "-o", "json")
+    report = json.loads(out)
+    assert code == 0, out
+    assert report["version"]["detected"] == "0.3"
+    messages = " | ".join(f["message"] for f in report["findings"])
+    assert "answers as an A2A endpoint" in messages
+    assert "streaming works" in messages
+
+
+# --------------------------------------------------------------------------------------------------- bad input
+
+
+async def _huge() -> AsyncIterator[bytes]:
+    for _ in range(800):
+        yield b" " * 65536
+
+
+def _hostile_app() -> Starlette:
+    async def html(request: Request) -> Response:
+        return Response("<!doctype html><title>app</title>", media_type="text/html")
+
+    async def text(request: Request) -> Response:
+        return Response("nope", media_type="text/plain")
+
+    async def loop(request: Request) -> Response:
+        return RedirectResponse("/loop", status_code=302)
+
+    async def huge(request: Request) -> Response:
+        return StreamingResponse(_huge(), media_type="application/json")
+
+    async def wrong(request: Request) -> Response:
+        return JSONResponse(["not", "a", "card"])
+
+    async def escapes(request: Request) -> Response:
+        return Response(b'{"name": "\\u001b]0;owned\\u0007x", "x": [}', media_type="application/json")
+
+    return Starlette(
+        routes=[
+            Route("/html/.well-known/agent-card.json", html),
+            Route("/html/.well-known/agent.json", html),
+            Route("/text.json", text),
+            Route("/loop", loop),
+            Route("/huge.json", huge),
+            Route("/wrong.json", wrong),
+            Route("/escapes.json", escapes),
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[str]:
+    with serve_in_thread(_hostile_app()) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/html", 1, "A2ACLI_ERR_CARD_INVALID"),
+        ("/text.json", 1, "A2ACLI_ERR_CARD_INVALID"),
+        ("/loop", 3, "A2ACLI_ERR_CARD_NOT_FOUND"),
+        ("/huge.json", 1, "A2ACLI_ERR_CARD_INVALID"),
+        ("/wrong.json", 1, "A2ACLI_ERR_CARD_INVALID"),
+        ("/escapes.json", 1, "A2ACLI_ERR_CARD_INVALID"),
+        ("/missing", 3, "A2ACLI_ERR_CARD_NOT_FOUND"),
+    ],
+)
+@pytest.mark.parametrize("command", [("card", "-a"), ("card", "validate")])
+def test_bad_input(
+    capsys: pytest.CaptureFixture[str], hostile: str, path: str, status: int, code: str, command: tuple[str, ...]
+) -> None:
+    exit_code, out, err = cli(capsys, *command, hostile + path)
+    assert exit_code == status, err
+    one_line_error(err, code)
+    assert len(err.strip().splitlines()) == 1
+    assert not ESC_OR_CONTROL.search(out + err)
+
+
+def test_bad_input_json_envelope(capsys: pytest.CaptureFixture[str], hostile: str) -> None:
+    exit_code, out, err = cli(capsys, "card", "-a", hostile + "/html", "-o", "json")
+    assert exit_code == 1
+    envelope = json.loads(out)
+    assert envelope["error"]["code"] == "A2ACLI_ERR_CARD_INVALID"
+
+
+def test_404_on_both_paths(capsys: pytest.CaptureFixture[str], hostile: str) -> None:
+    exit_code, _, err = cli(capsys, "card", "-a", hostile)
+    assert exit_code == 3
+    assert "agent-card.json" in err and "agent.json" in err
+
+
+def test_unreachable_and_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    exit_code, _, err = cli(capsys, "card", "-a", f"127.0.0.1:{free_port()}")
+    assert exit_code == 3
+    one_line_error(err, "A2ACLI_ERR_UNREACHABLE")
+    exit_code, _, err = cli(capsys, "card", "-a", "missing-card.json")
+    assert exit_code == 3
+    one_line_error(err, "A2ACLI_ERR_CARD_NOT_FOUND")
+    exit_code, _, err = cli(capsys, "card", "get", "-o", "sarif")
+    assert exit_code == 2
+
+
+def test_max_card_bytes_option(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(CARDS / "valid" / "v1-full.json")
+    exit_code, _, err = cli(capsys, "card", "-a", path, "--max-card-bytes", "100")
+    assert exit_code == 1 and "larger than 100 bytes" in err
+
+
+def test_show_warns_on_invalid_card(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "card", "-a", str(CARDS / "broken" / "missing-name.json"))
+    assert code == 0
+    assert "warning: the card has 1 validation error(s)" in err
+    assert "warning" not in out
