@@ -144,7 +144,7 @@ class VersionQueryToHeader:
                     for key, value in parse_qsl(qs.decode("latin-1")):
                         if key.lower() == "a2a-version" and value:
                             scope = dict(scope)
-                            scope["headers"] = [*headers, (b"a2a-version", value.encode("latin-1"))]
+                            scope["headers"] = [*headers, (b"a2a-version", value.encode("latin-1", "replace"))]
                             break
         await self.app(scope, receive, send)
 
