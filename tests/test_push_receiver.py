@@ -194,7 +194,7 @@ def test_push_listen_text_floor_is_clean_and_exits_on_final(listener: Any) -> No
     assert "Notification: 1\n" in out and "Notification: 2\n" in out
     assert "Event: artifactUpdate\nTask ID: t-1\nContext ID: c-1\nArtifact ID: a-1\n" in out
     assert "Text:\nhi red[/b]\n\n" in out  # escape sequence stripped, markup shown literally
-    assert "State: TASK_STATE_COMPLETED\n" in out
+    assert "State: COMPLETED\n" in out
 
 
 def test_push_listen_refuses_contradictory_flags() -> None:

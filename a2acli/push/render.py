@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from a2acli.render.events import short_state
 from a2acli.render.sanitize import clean_line, clean_text
 from a2acli.render.writers import field as fmt_field
 
@@ -118,7 +119,7 @@ def text_floor(delivery: Delivery) -> str:
     if summary.context_id:
         out.append(fmt_field("Context ID", summary.context_id))
     if summary.state:
-        out.append(fmt_field("State", summary.state))
+        out.append(fmt_field("State", short_state(summary.state)))
     if summary.artifact_id:
         out.append(fmt_field("Artifact ID", summary.artifact_id))
         if summary.artifact_name:
