@@ -103,9 +103,9 @@ def test_escape_sequences_never_reach_the_terminal(capsys: pytest.CaptureFixture
 def test_rich_view_is_built_from_text() -> None:
     from rich.console import Console
 
+    from a2acli.cards.validate import validate_card
     from a2acli.render.card import render_card_rich
     from a2acli.render.card_report import render_report_rich
-    from a2acli.cards.validate import validate_card
 
     card = json.loads((CARDS / "broken" / "escape-sequences.json").read_text())
     console = Console(width=100, force_terminal=True, record=True, color_system="standard")
@@ -174,7 +174,7 @@ def test_validate_sarif(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
 
 
 def test_validate_demo_agent_is_clean(capsys: pytest.CaptureFixture[str], agent: str) -> None:
-    code, out, err = cli(capsys, "card", "validate", agent, "-o", "json")
+    code, out, _err = cli(capsys, "card", "validate", agent, "-o", "json")
     assert code == 0, out
     assert json.loads(out)["findings"] == []
 
@@ -195,7 +195,7 @@ def test_validate_live_reports_dead_interfaces(capsys: pytest.CaptureFixture[str
     card["supportedInterfaces"][0]["url"] = f"http://127.0.0.1:{free_port()}/"
     path = tmp_path / "dead.json"
     path.write_text(json.dumps(card))
-    code, out, err = cli(capsys, "card", "validate", str(path), "--live", "-o", "json")
+    code, out, _err = cli(capsys, "card", "validate", str(path), "--live", "-o", "json")
     assert code == 1
     codes = {f["code"] for f in json.loads(out)["findings"]}
     assert {"AC101", "AC102"} <= codes
@@ -362,7 +362,7 @@ def test_bad_input(
 
 
 def test_bad_input_json_envelope(capsys: pytest.CaptureFixture[str], hostile: str) -> None:
-    exit_code, out, err = cli(capsys, "card", "-a", hostile + "/html", "-o", "json")
+    exit_code, out, _err = cli(capsys, "card", "-a", hostile + "/html", "-o", "json")
     assert exit_code == 1
     envelope = json.loads(out)
     assert envelope["error"]["code"] == "A2ACLI_ERR_CARD_INVALID"

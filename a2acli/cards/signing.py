@@ -105,6 +105,32 @@ def proto_view(card: dict[str, Any]) -> dict[str, Any] | None:
     return out
 
 
+def _is_default(value: Any) -> bool:
+    return value in (None, False, 0, "", [], {}) and value is not True
+
+
+def _uncovered(whole: Any, covered: Any, at: str = "", depth: int = 0, limit: int = 12) -> list[str]:
+    """JSON pointers of non-default values in `whole` that the canonical `covered` form leaves out."""
+    out: list[str] = []
+    if depth > 16:
+        return out
+    if isinstance(whole, dict):
+        other = covered if isinstance(covered, dict) else {}
+        for key, value in whole.items():
+            if len(out) >= limit:
+                break
+            ptr = f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            if key not in other:
+                if not _is_default(_clean_empty(value)):
+                    out.append(ptr.lstrip("/") if depth == 0 else ptr)
+            else:
+                out.extend(_uncovered(value, other[key], ptr, depth + 1, limit - len(out)))
+    elif isinstance(whole, list) and isinstance(covered, list):
+        for i, (value, mirror) in enumerate(zip(whole, covered, strict=False)):
+            out.extend(_uncovered(value, mirror, f"{at}/{i}", depth + 1, limit - len(out)))
+    return out[:limit]
+
+
 def canonical_payloads(card: dict[str, Any]) -> list[tuple[str, bytes, tuple[str, ...]]]:
     """(name, canonical bytes, top-level fields not covered) for each recognised canonical form."""
     forms: list[tuple[str, bytes, tuple[str, ...]]] = []
@@ -113,8 +139,8 @@ def canonical_payloads(card: dict[str, Any]) -> list[tuple[str, bytes, tuple[str
         view = proto_view(card)
         if view is not None:
             cleaned = _clean_empty(view) or {}
-            missing = tuple(sorted(k for k in whole if k not in cleaned and _clean_empty(whole[k]) is not None))
-            forms.append(("the A2A 1.0 fields", _jcs(cleaned), missing))
+            missing = tuple(_uncovered(whole, cleaned))
+            forms.append(("the A2A 1.0 fields" if missing else "the whole card", _jcs(cleaned), missing))
     except Exception:  # canonicalisation of hostile content: fall through to the whole-card form
         pass
     try:

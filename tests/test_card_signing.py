@@ -1,0 +1,235 @@
+"""Signed cards (A2A §8.4): sign, verify (verified / invalid / unverifiable / absent), interop with the SDK's
+verifier, keys from --jwks files/URLs and from the header's jku, and a signed card served by the demo agent."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from a2acli.cards.signing import (
+    KeySet,
+    canonical_payloads,
+    load_key_material,
+    public_jwks,
+    sign_card_dict,
+    verify_card,
+)
+from a2acli.cli import run
+from tests.support.agent import demo_agent
+from tests.support.server import serve_in_thread
+
+CARDS = Path(__file__).parent / "cards"
+
+
+def pem(key: Any) -> bytes:
+    return bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+
+
+@pytest.fixture(scope="module")
+def keys() -> dict[str, bytes]:
+    return {
+        "ec": pem(ec.generate_private_key(ec.SECP256R1())),
+        "rsa": pem(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        "ed": pem(ed25519.Ed25519PrivateKey.generate()),
+    }
+
+
+def load(name: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((CARDS / name).read_text())
+    return doc
+
+
+def keyset(key_pem: bytes, kid: str | None = None) -> KeySet:
+    ks = KeySet()
+    ks.add_jwks(public_jwks(key_pem, kid=kid), "test-jwks")
+    return ks
+
+
+@pytest.mark.parametrize("kind", ["ec", "rsa", "ed"])
+@pytest.mark.parametrize("name", ["valid/v1-full.json", "valid/hybrid-sdk.json", "valid/v03.json"])
+def test_sign_then_verify(keys: dict[str, bytes], kind: str, name: str) -> None:
+    card = load(name)
+    signed = sign_card_dict(card, keys[kind], kid="k1", jku="https://agent.test/jwks.json")
+    assert card.get("signatures") is None  # the input is not modified
+    header = json.loads(base64.urlsafe_b64decode(signed["signatures"][0]["protected"] + "=="))
+    assert header["kid"] == "k1" and header["typ"] == "JOSE" and header["jku"] == "https://agent.test/jwks.json"
+    (check,) = verify_card(signed, keyset(keys[kind], "k1"))
+    assert check.status == "verified", check
+    if name == "valid/hybrid-sdk.json":
+        assert check.covers == "the A2A 1.0 fields"
+        assert {"url", "preferredTransport"} <= set(check.not_covered)
+    else:
+        assert check.covers == "the whole card" and check.not_covered == ()
+
+
+def test_tampering_is_detected(keys: dict[str, bytes]) -> None:
+    signed = sign_card_dict(load("valid/v1-full.json"), keys["ec"], kid="k1")
+    for mutate in (
+        lambda c: c.update(name="Evil"),
+        lambda c: c["supportedInterfaces"][0].update(url="https://evil.test/a2a"),
+        lambda c: c["skills"].pop(),
+    ):
+        tampered = copy.deepcopy(signed)
+        mutate(tampered)
+        (check,) = verify_card(tampered, keyset(keys["ec"], "k1"))
+        assert check.status == "invalid"
+
+
+def test_whitespace_and_key_order_do_not_matter(keys: dict[str, bytes]) -> None:
+    signed = sign_card_dict(load("valid/v1-full.json"), keys["rsa"], kid="k1")
+    reordered = json.loads(json.dumps(dict(reversed(list(signed.items()))), indent=4))
+    assert verify_card(reordered, keyset(keys["rsa"], "k1"))[0].status == "verified"
+
+
+def test_outcomes_never_overstate(keys: dict[str, bytes]) -> None:
+    card = load("valid/v1-minimal.json")
+    assert [c.status for c in verify_card(card, KeySet())] == ["absent"]
+    signed = sign_card_dict(card, keys["ec"], kid="k1")
+    assert verify_card(signed, KeySet())[0].status == "unverifiable"  # no keys
+    assert verify_card(signed, keyset(keys["rsa"], "k1"))[0].status in ("invalid", "unverifiable")  # wrong key
+    assert verify_card(signed, keyset(keys["ec"], "other"))[0].status == "unverifiable"  # unknown kid
+    # alg "none" / HS256 never verify, whatever the keys
+    for alg in ("none", "HS256"):
+        forged = copy.deepcopy(signed)
+        header = {"alg": alg, "kid": "k1", "typ": "JOSE"}
+        forged["signatures"][0]["protected"] = base64.urlsafe_b64encode(json.dumps(header).encode()).decode()
+        assert verify_card(forged, keyset(keys["ec"], "k1"))[0].status == "unverifiable"
+    broken = copy.deepcopy(signed)
+    broken["signatures"] = [{"protected": "!!!", "signature": "x"}, "nope"]
+    assert [c.status for c in verify_card(broken, keyset(keys["ec"], "k1"))] == ["unverifiable", "unverifiable"]
+
+
+def test_one_good_signature_among_several(keys: dict[str, bytes]) -> None:
+    card = sign_card_dict(load("valid/v1-full.json"), keys["rsa"], kid="old")
+    card = sign_card_dict(card, keys["ec"], kid="new")
+    statuses = [c.status for c in verify_card(card, keyset(keys["ec"], "new"))]
+    assert statuses == ["unverifiable", "verified"]
+
+
+def test_sdk_verifier_accepts_our_signature(keys: dict[str, bytes]) -> None:
+    import jwt
+    from a2a.client.card_resolver import parse_agent_card
+    from a2a.utils.signing import create_signature_verifier
+
+    for name in ("valid/v1-full.json", "valid/hybrid-sdk.json"):
+        signed = sign_card_dict(load(name), keys["ec"], kid="k1")
+        public = jwt.PyJWK(public_jwks(keys["ec"], kid="k1")["keys"][0]).key
+        verifier = create_signature_verifier(lambda kid, jku, k=public: k, ["ES256"])
+        verifier(parse_agent_card(copy.deepcopy(signed)))  # raises if invalid
+
+
+def test_we_verify_the_sdk_signer(keys: dict[str, bytes]) -> None:
+    from a2a.client.card_resolver import parse_agent_card
+    from a2a.server.request_handlers.response_helpers import agent_card_to_dict
+    from a2a.utils.signing import create_agent_card_signer
+
+    proto = parse_agent_card(load("valid/hybrid-sdk.json"))
+    signer = create_agent_card_signer(keys["ed"], {"alg": "EdDSA", "kid": "sdk", "typ": "JOSE", "jku": None})
+    served = agent_card_to_dict(signer(proto))
+    (check,) = verify_card(served, keyset(keys["ed"], "sdk"))
+    assert check.status == "verified"
+
+
+def test_canonical_form_is_rfc8785() -> None:
+    card = {"name": "é", "b": [], "a": {"z": 1.0, "y": ""}, "signatures": [{"protected": "x", "signature": "y"}]}
+    forms = canonical_payloads(card)
+    assert forms[-1] == ("the whole card", '{"a":{"z":1},"name":"é"}'.encode(), ())
+
+
+def test_pem_public_key_material(keys: dict[str, bytes]) -> None:
+    private = serialization.load_pem_private_key(keys["rsa"], password=None)
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    signed = sign_card_dict(load("valid/v1-minimal.json"), keys["rsa"])  # kid = thumbprint
+    ks = load_key_material(public_pem, "pub.pem")
+    assert verify_card(signed, ks)[0].status == "verified"
+
+
+# ------------------------------------------------------------------------------------------------------ the CLI
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_sign_and_verify(capsys: pytest.CaptureFixture[str], keys: dict[str, bytes], tmp_path: Path) -> None:
+    key = tmp_path / "key.pem"
+    key.write_bytes(keys["ec"])
+    jwks = tmp_path / "jwks.json"
+    code, out, err = cli(
+        capsys, "card", "sign", str(CARDS / "valid" / "v1-full.json"), "--key", str(key), "--jwks-out", str(jwks)
+    )
+    assert code == 0, err
+    signed = json.loads(out)
+    assert len(signed["signatures"]) == 1
+    card = tmp_path / "signed.json"
+    card.write_text(out)
+    code, out, err = cli(capsys, "card", "verify", str(card), "--jwks", str(jwks), "-o", "json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["status"] == "verified" and result["signatures"][0]["status"] == "verified"
+    code, out, _ = cli(capsys, "card", "verify", str(card), "--jwks", str(jwks))
+    assert code == 0 and "Result: verified" in out
+    # tampered
+    signed["description"] = "changed"
+    card.write_text(json.dumps(signed))
+    code, out, err = cli(capsys, "card", "verify", str(card), "--jwks", str(jwks))
+    assert code == 1 and "Result: invalid" in out and "[A2ACLI_ERR_CARD_INVALID]" in err
+    # validate with --jwks reports the signature and fails on an invalid one
+    code, out, _ = cli(capsys, "card", "validate", str(card), "--jwks", str(jwks), "-o", "json")
+    assert code == 1 and json.loads(out)["signatures"][0]["status"] == "invalid"
+
+
+def test_cli_verify_absent_and_unverifiable(capsys: pytest.CaptureFixture[str], keys: dict[str, bytes]) -> None:
+    unsigned = str(CARDS / "valid" / "v1-minimal.json")
+    code, out, _ = cli(capsys, "card", "verify", unsigned)
+    assert code == 0 and "Result: absent" in out
+    assert cli(capsys, "card", "verify", unsigned, "--require-signature")[0] == 1
+
+
+def test_cli_verify_with_jku(capsys: pytest.CaptureFixture[str], keys: dict[str, bytes], tmp_path: Path) -> None:
+    document = public_jwks(keys["rsa"], kid="k9")
+
+    async def jwks_route(request: Request) -> Response:
+        return JSONResponse(document)
+
+    with serve_in_thread(Starlette(routes=[Route("/jwks.json", jwks_route)])) as base:
+        signed = sign_card_dict(load("valid/v1-full.json"), keys["rsa"], kid="k9", jku=base + "/jwks.json")
+        path = tmp_path / "card.json"
+        path.write_text(json.dumps(signed))
+        code, out, err = cli(capsys, "card", "verify", str(path), "-o", "json")
+        assert code == 0, err
+        check = json.loads(out)["signatures"][0]
+        assert check["status"] == "verified" and check["keySource"] == f"jku {base}/jwks.json"
+        code, out, err = cli(capsys, "card", "verify", str(path), "--no-jku")
+        assert code == 1 and "unverifiable" in out
+        assert "no signature could be verified" in err
+
+
+def test_demo_agent_serves_a_signed_card(
+    capsys: pytest.CaptureFixture[str], keys: dict[str, bytes], tmp_path: Path
+) -> None:
+    key = tmp_path / "agent.pem"
+    key.write_bytes(keys["ec"])
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(public_jwks(keys["ec"])))
+    with demo_agent(sign_key=str(key)) as url:
+        code, out, err = cli(capsys, "card", "verify", "-a", url, "--jwks", str(jwks), "-o", "json")
+        assert code == 0, err
+        assert json.loads(out)["status"] == "verified"
