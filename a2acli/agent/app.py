@@ -122,6 +122,10 @@ def create_app(options: ServeOptions) -> Starlette:
     # Media types as the A2A TCK checks them: -32005 for a non-JSON body, application/json for JSON clients.
     middleware.append(Middleware(JsonRpcContentType, jsonrpc_paths=JSONRPC_PATHS))
     middleware.append(Middleware(RestJsonMediaType, skip_paths=CARD_PATHS + JSONRPC_PATHS))
+    from a2acli.agent.fastpath import FastStreams
+
+    # Innermost: after the cap, auth and media-type checks, before the SDK's JSON-RPC route.
+    middleware.append(Middleware(FastStreams, options=options, task_store=task_store, jsonrpc_paths=JSONRPC_PATHS))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.options = options
     app.state.cards = cards

@@ -27,6 +27,8 @@ class ServeOptions:
     log_level: str = "info"
     push_allow_hosts: tuple[str, ...] = ()
     sign_key: str | None = None
+    # With delay 0, serve eligible 1.0 JSON-RPC streams on the lean path (a2acli/agent/fastpath.py).
+    fast_path: bool = True
 
     @property
     def base_url(self) -> str:
