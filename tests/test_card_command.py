@@ -396,3 +396,108 @@ def test_show_warns_on_invalid_card(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "warning: the card has 1 validation error(s)" in err
     assert "warning" not in out
+
+
+# ------------------------------------------------------------------------------------------------ extended card
+
+
+def _sdk_extended_app() -> Starlette:
+    """An SDK agent advertising an authenticated extended card behind a bearer token."""
+    from a2a.server.agent_execution import AgentExecutor, RequestContext
+    from a2a.server.events import EventQueue
+    from a2a.server.request_handlers.default_request_handler_v2 import DefaultRequestHandlerV2
+    from a2a.server.request_handlers.response_helpers import agent_card_to_dict
+    from a2a.server.routes import create_jsonrpc_routes
+    from a2a.server.tasks import InMemoryTaskStore
+    from a2a.types.a2a_pb2 import (
+        AgentCapabilities,
+        AgentCard,
+        AgentInterface,
+        AgentSkill,
+        HTTPAuthSecurityScheme,
+        SecurityRequirement,
+        SecurityScheme,
+        StringList,
+    )
+
+    class Idle(AgentExecutor):
+        async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
+            return None
+
+        async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
+            return None
+
+    def make(name: str, skills: list[str]) -> AgentCard:
+        return AgentCard(
+            name=name,
+            description="has an extended card",
+            version="1.0.0",
+            supported_interfaces=[
+                AgentInterface(url="http://127.0.0.1/", protocol_binding="JSONRPC", protocol_version="1.0")
+            ],
+            capabilities=AgentCapabilities(extended_agent_card=True),
+            security_schemes={
+                "bearer": SecurityScheme(http_auth_security_scheme=HTTPAuthSecurityScheme(scheme="Bearer"))
+            },
+            security_requirements=[SecurityRequirement(schemes={"bearer": StringList(list=[])})],
+            default_input_modes=["text/plain"],
+            default_output_modes=["text/plain"],
+            skills=[AgentSkill(id=s, name=s, description=s, tags=["t"]) for s in skills],
+        )
+
+    public = make("Public Face", ["public"])
+    extended = make("Extended Face", ["public", "secret-skill"])
+    handler = DefaultRequestHandlerV2(
+        agent_executor=Idle(), task_store=InMemoryTaskStore(), agent_card=public, extended_agent_card=extended
+    )
+    state: dict[str, Any] = {}
+
+    async def card_route(request: Request) -> Response:
+        doc = agent_card_to_dict(public)
+        doc["supportedInterfaces"][0]["url"] = state["base"] + "/"
+        return JSONResponse(doc)
+
+    rpc = create_jsonrpc_routes(handler, rpc_url="/")
+
+    class RequireBearer:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["path"] == "/" and scope["method"] == "POST":
+                headers = dict(scope["headers"])
+                if headers.get(b"authorization") != b"Bearer let-me-in":
+                    response = JSONResponse({"error": "unauthorized"}, status_code=401)
+                    await response(scope, receive, send)
+                    return
+            await self.app(scope, receive, send)
+
+    from starlette.middleware import Middleware
+
+    app = Starlette(
+        routes=[Route("/.well-known/agent-card.json", card_route), *rpc], middleware=[Middleware(RequireBearer)]
+    )
+    app.state.card_state = state
+    return app
+
+
+def test_extended_card(capsys: pytest.CaptureFixture[str]) -> None:
+    app = _sdk_extended_app()
+    with serve_in_thread(app) as url:
+        app.state.card_state["base"] = url
+        code, out, err = cli(capsys, "card", "-a", url, "--extended", "--bearer", "let-me-in", "-o", "json")
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc["name"] == "Extended Face"
+        assert [s["id"] for s in doc["skills"]] == ["public", "secret-skill"]
+        code, out, err = cli(capsys, "card", "-a", url, "--extended")
+        assert code == 4, err
+        assert "let-me-in" not in out + err
+        code, out, _ = cli(capsys, "card", "-a", url)
+        assert code == 0 and "Name: Public Face" in out and "secret-skill" not in out
+
+
+def test_extended_not_advertised(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "card", "-a", str(CARDS / "valid" / "v1-minimal.json"), "--extended")
+    assert code == 1
+    one_line_error(err, "ExtendedAgentCardNotConfiguredError")
