@@ -343,3 +343,18 @@ def test_a2a_03_clients_can_use_scenarios(agent_url: str) -> None:
     reply = httpx.post(agent_url + "/", json=body, timeout=10).json()
     assert reply["result"]["kind"] == "task"
     assert reply["result"]["status"]["state"] == "input-required"
+
+
+def test_a_plain_follow_up_streams_events_in_the_tasks_context(agent_url: str) -> None:
+    first = _send(agent_url, "/scenario input-required")["task"]
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "SendStreamingMessage",
+        "params": {"message": _message("my answer", taskId=first["id"])},  # taskId only, no contextId
+    }
+    with httpx.stream("POST", agent_url + "/", json=body, headers=V10, timeout=10) as response:
+        events = [json.loads(line[5:])["result"] for line in response.iter_lines() if line.startswith("data:")]
+    payloads = [next(iter(e.values())) for e in events]
+    assert payloads and {p["contextId"] for p in payloads} == {first["contextId"]}
+    assert payloads[-1]["status"]["state"] == "TASK_STATE_COMPLETED"

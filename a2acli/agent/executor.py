@@ -61,7 +61,9 @@ class DemoAgentExecutor(AgentExecutor):
     async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
         message = context.message
         task_id = context.task_id or str(uuid.uuid4())
-        context_id = context.context_id or str(uuid.uuid4())
+        current = context.current_task
+        # A follow-up naming only its taskId gets a fresh contextId from the SDK: events must carry the task's.
+        context_id = (current.context_id if current is not None else "") or context.context_id or str(uuid.uuid4())
         user_text = context.get_user_input(" ") if message is not None else ""
 
         scenario = find_scenario(message.message_id if message is not None else "", user_text)
