@@ -161,6 +161,11 @@ def run(argv: list[str] | None = None) -> int:
         return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    except SystemExit as exc:
+        # Typer turns EPIPE into sys.exit(1) even when not standalone: a closed pipe is not a failure.
+        if isinstance(exc.__context__, BrokenPipeError):
+            return _quiet_broken_pipe()
+        raise
     except A2ACliError as exc:
         if debug:
             _print_debug_traceback()

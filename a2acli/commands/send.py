@@ -415,7 +415,11 @@ class _Turn:
         try:
             async with deadline(self.timeout), open_connection(self.settings) as conn:
                 self.conn = conn
-                await self._turn(conn)
+                try:
+                    await self._turn(conn)
+                except asyncio.CancelledError:
+                    await self._cancel_remote(conn)  # while the connection is still open
+                    raise
         except asyncio.CancelledError:
             await self._on_interrupt()
             raise Interrupted(
@@ -452,19 +456,23 @@ class _Turn:
         return " · ".join(cmd for _, cmd in found) or None
 
     async def _on_interrupt(self) -> None:
+        self.presenter.abort(self.ids)
+
+    async def _cancel_remote(self, conn: AgentConnection) -> None:
         import asyncio
         import contextlib
 
-        self.presenter.abort(self.ids)
-        if self.cancel_on_interrupt and self.conn is not None and self.ids.task_id:
-            from a2acli.render.writers import diag
+        if not self.cancel_on_interrupt or not self.ids.task_id:
+            return
+        from a2acli.render.writers import diag
 
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(5):
-                    task = await self.conn.cancel_task(self.ids.task_id)
-                    state = (task.get("status") or {}).get("state")
-                    self.ids.state = state if isinstance(state, str) else self.ids.state
-                    diag(f"note: asked the agent to cancel task {self.ids.task_id}")
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(5):
+                task = await conn.cancel_task(self.ids.task_id)
+                status = task.get("status")
+                state = status.get("state") if isinstance(status, dict) else None
+                self.ids.state = state if isinstance(state, str) else self.ids.state
+                diag(f"note: asked the agent to cancel task {self.ids.task_id}")
 
     def _foreign_notice(self, other: str) -> None:
         from a2acli.render.writers import warn

@@ -1,0 +1,193 @@
+"""`a2a stream`: the Rich Live view in a real pseudo-terminal, the text floor when piped, JSON lines, Ctrl-C,
+closed pipes, and the pure live model."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from a2acli.cli import run
+from a2acli.render.live import LiveModel
+from tests.support.agent import demo_agent
+
+A2A = str(Path(sys.executable).with_name("a2a"))
+DEMO_TEXT = "Hello! I'm streaming this response word by word to demonstrate real-time communication capabilities."
+
+
+@pytest.fixture(scope="module")
+def agent() -> Iterator[str]:
+    with demo_agent(delay=0.01) as url:
+        yield url
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")}
+    env.update({"COLUMNS": "80", "LINES": "40", "TERM": "xterm-256color", **extra})
+    env.pop("NO_COLOR", None)
+    return env
+
+
+def _pty_run(args: list[str], timeout: float = 30.0) -> tuple[int, bytes]:
+    """Run `a2a ARGS` with stdout/stderr on a pseudo-terminal; return (exit status, everything it wrote)."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.environ.clear()
+        os.environ.update(_env())
+        os.execv(A2A, [A2A, *args])
+    out = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out
+
+
+def test_live_view_in_a_pseudo_terminal(agent: str) -> None:
+    nasty = "hi \x1b]0;owned\x07 [bold]markup[/bold] \x1b[31mred"
+    with demo_agent(echo=True, delay=0.01) as echo:
+        code, out = _pty_run(["stream", nasty, "-a", echo])
+    assert code == 0, out
+    text = out.decode("utf-8", "replace")
+    assert "[bold]markup[/bold]" in text  # shown literally, never interpreted
+    assert "\x1b]0;owned" not in text and "\x1b[31mred" not in text
+    code, out = _pty_run(["stream", "Tell me", "-a", agent])
+    assert code == 0
+    text = out.decode("utf-8", "replace")
+    assert "\x1b[" in text  # Rich drew a live region
+    assert "Task ID: " in text and "Context ID: " in text and "COMPLETED" in text
+    assert "first token" in text and "events" in text
+    for word in ("Hello!", "demonstrate", "capabilities."):
+        assert word in text
+    assert "Continue: " in text and f"a2a send -a {agent} --context-id" in text
+
+
+def test_piped_stream_is_the_text_floor(agent: str) -> None:
+    proc = subprocess.run([A2A, "stream", "hi", "-a", agent], capture_output=True, text=True, env=_env(), timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout
+    assert f"Artifact: response\n{DEMO_TEXT}\n\n" in proc.stdout
+    assert proc.stdout.splitlines()[-2] == "State: COMPLETED"
+
+
+def test_jsonl_and_output_json_are_the_same_json_lines(agent: str, capsys: pytest.CaptureFixture[str]) -> None:
+    outs = []
+    for flags in (["--jsonl"], ["-o", "json"]):
+        assert run(["stream", "hi", "-a", agent, *flags]) == 0
+        out = capsys.readouterr().out
+        events = [json.loads(line) for line in out.splitlines()]
+        assert "task" in events[0] and events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
+        outs.append([next(iter(e)) for e in events])
+    assert outs[0] == outs[1]
+
+
+def _interrupt(agent: str, *flags: str) -> tuple[int, str, str]:
+    proc = subprocess.Popen(
+        [A2A, "stream", "/scenario long-running 30", "-a", agent, *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    assert proc.stdout is not None
+    seen = ""
+    deadline = time.monotonic() + 20
+    while "State: WORKING" not in seen and time.monotonic() < deadline:
+        seen += proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=20)
+    return proc.returncode, seen + rest, err
+
+
+def test_ctrl_c_stops_cleanly_with_ids_and_resume_command(agent: str) -> None:
+    code, out, err = _interrupt(agent)
+    assert code == 130, err
+    task_id = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("Task ID: "))
+    assert out.splitlines()[-3] == "State: WORKING"
+    assert f"Resume: a2a task subscribe -a {agent} {task_id}" in out
+    assert err.startswith("error: interrupted (task ") and "Traceback" not in err
+    assert f"a2a task subscribe -a {agent} {task_id}" in err  # the hint names the resume command too
+    code, out, err = _interrupt(agent, "--cancel-on-interrupt")
+    assert code == 130
+    assert "asked the agent to cancel" in err
+    assert "State: CANCELED" in out
+
+
+def test_closed_pipe_ends_quietly(agent: str) -> None:
+    proc = subprocess.Popen(
+        [A2A, "send", "hi", "-a", agent, "--stream", "-o", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read()
+    proc.wait(timeout=20)
+    assert json.loads(first)["task"]["id"]
+    assert proc.returncode == 0 and b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_live_model_flushes_finished_lines_and_stays_bounded() -> None:
+    model = LiveModel(width=40)
+    for i in range(2000):
+        model.apply(
+            {
+                "artifactUpdate": {
+                    "taskId": "t",
+                    "contextId": "c",
+                    "artifact": {"artifactId": "a", "name": "story", "parts": [{"text": f"word{i} "}]},
+                    "append": i > 0,
+                }
+            }
+        )
+        assert len(model.pending) <= 40 * 3 + 10
+    flushed = model.take()
+    assert flushed[0].kind == "label" and flushed[0].content == "story"
+    text = " ".join(f.content for f in flushed[1:]) + " " + model.pending
+    assert text.split() == [f"word{i}" for i in range(2000)]
+    assert model.events == 2000 and model.first_token is not None
+
+
+def test_live_model_markdown_blocks_and_other_parts() -> None:
+    model = LiveModel(width=80)
+    chunks = ["# Title\n\nSome ", "text.\n\n```\ncode\n\n", "more\n```\n\ntail"]
+    for i, chunk in enumerate(chunks):
+        model.apply(
+            {
+                "artifactUpdate": {
+                    "artifact": {"artifactId": "m", "parts": [{"text": chunk, "mediaType": "text/markdown"}]},
+                    "append": i > 0,
+                }
+            }
+        )
+    kinds = [(f.kind, f.content) for f in model.take()]
+    assert kinds[:3] == [("label", "m"), ("markdown", "# Title"), ("markdown", "Some text.")]
+    assert ("markdown", "```\ncode\n\nmore\n```") in kinds  # a blank line inside a fence does not split it
+    assert model.pending == "tail"
+    model.apply({"statusUpdate": {"status": {"state": "TASK_STATE_WORKING", "message": {"parts": [{"text": "hm"}]}}}})
+    model.apply({"artifactUpdate": {"artifact": {"artifactId": "d", "parts": [{"data": {"a": 1}}, {"url": "u"}]}}})
+    kinds = [f.kind for f in model.finish()]
+    assert kinds == ["markdown", "note", "data", "file"]
+    assert model.status_text().startswith("WORKING · ")
