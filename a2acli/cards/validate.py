@@ -138,7 +138,7 @@ def sort_findings(items: list[Finding]) -> tuple[Finding, ...]:
 
 
 def _pointer_key(ptr: str) -> tuple[Any, ...]:
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in ptr.split("/"))
+    return tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in ptr.split("/"))
 
 
 __all__ = ["RULES", "ValidationReport", "sort_findings", "v1_view", "validate_card"]
