@@ -168,3 +168,63 @@ def test_bad_options_are_usage_errors(args: list[str]) -> None:
     from a2acli.cli import run
 
     assert run(["serve", "--port", "0", *args]) == 2
+
+
+def test_sqlite_restart_mid_task_resumes_it(tmp_path: Path) -> None:
+    """A task cut off by a restart carries on after it: each word once, then COMPLETED; a subscriber sees the rest."""
+    from a2acli.agent.options import TUTORIAL_REPLY
+
+    store = f"sqlite:///{tmp_path / 'tasks.db'}"
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "SendStreamingMessage",
+        "params": {"message": {"messageId": "r1", "role": "ROLE_USER", "parts": [{"text": "x"}]}},
+    }
+    with serve_process("--delay", "0.25", "--store", store) as (proc, url):
+        port = url.rsplit(":", 1)[1]
+        seen = 0
+        with httpx.Client(timeout=10) as client, client.stream("POST", url + "/", json=body, headers=V1) as r:
+            for line in r.iter_lines():
+                if line.startswith("data:"):
+                    event = json.loads(line[5:])["result"]
+                    seen += 1
+                    if seen == 1:
+                        task_id = event["task"]["id"]
+                    if seen == 5:  # task, working, 3 words
+                        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    proc2 = subprocess.Popen(
+        [*A2A, "serve", "--port", port, "--delay", "0.25", "--store", store],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(url + "/.well-known/agent-card.json", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "restart did not come up"
+                time.sleep(0.1)
+        sub = {"jsonrpc": "2.0", "id": 2, "method": "SubscribeToTask", "params": {"id": task_id}}
+        with httpx.Client(timeout=15) as client, client.stream("POST", url + "/", json=sub, headers=V1) as r:
+            events = [json.loads(line[5:])["result"] for line in r.iter_lines() if line.startswith("data:")]
+        assert events[0]["task"]["id"] == task_id  # the snapshot first
+        updates = [e["artifactUpdate"] for e in events[1:] if "artifactUpdate" in e]
+        later = "".join(u["artifact"]["parts"][0]["text"] for u in updates)
+        assert events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
+        get = {"jsonrpc": "2.0", "id": 3, "method": "GetTask", "params": {"id": task_id}}
+        task = httpx.post(url + "/", json=get, headers=V1, timeout=10).json()["result"]
+        assert task["status"]["state"] == "TASK_STATE_COMPLETED"
+        assert "".join(p["text"] for p in task["artifacts"][0]["parts"]) == TUTORIAL_REPLY
+        assert TUTORIAL_REPLY.endswith(later) and later
+        proc2.send_signal(signal.SIGINT)
+        assert proc2.wait(timeout=15) == 0
+        assert "1 unfinished task(s) resumed" in (proc2.stderr.read() if proc2.stderr else "")
+    finally:
+        if proc2.poll() is None:
+            proc2.kill()
+            proc2.wait()

@@ -99,6 +99,9 @@ def create_app(options: ServeOptions) -> Starlette:
             if engine is not None:
                 await task_store.initialize()
                 await push_store.initialize()
+                from a2acli.agent.recovery import recover_unfinished_tasks
+
+                await recover_unfinished_tasks(handler, task_store)
             yield
         finally:
             with contextlib.suppress(Exception):
