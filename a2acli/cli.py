@@ -83,7 +83,7 @@ def _register() -> None:
 
                 raise UsageError(f"no such command: {' '.join(path)}", hint="run `a2a help` for the list")
             target = sub
-            sub_ctx = click.Context(target, info_name=name, parent=sub_ctx)
+            sub_ctx = target.context_class(target, info_name=name, parent=sub_ctx)
         sys.stdout.write(target.get_help(sub_ctx) + "\n")
 
 

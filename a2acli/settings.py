@@ -139,6 +139,33 @@ def load_files(args: list[str]) -> LoadedFiles:
     return loaded
 
 
+# Where a command's own values sit in its level of the default_map. Click keeps parameter values and the
+# maps of subcommands in one dict, so `a2a card --validate` and `a2a card validate` would share a key; the
+# values live under a key no command can be named, read by `_DefaultsContext.lookup_default`.
+PARAMS_KEY = "\0params"
+
+
+def _defaults_context() -> type[Any]:
+    from a2acli import _click as click
+
+    global _CONTEXT_CLASS
+    if _CONTEXT_CLASS is None:
+
+        class _DefaultsContext(click.Context):
+            def lookup_default(self, name: str, call: bool = True) -> Any:
+                level = self.default_map.get(PARAMS_KEY) if self.default_map is not None else None
+                value = level.get(name) if isinstance(level, dict) else None
+                if call and callable(value):
+                    return value()
+                return value
+
+        _CONTEXT_CLASS = _DefaultsContext
+    return _CONTEXT_CLASS
+
+
+_CONTEXT_CLASS: type[Any] | None = None
+
+
 def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
     """Build Click's nested default_map for every option with an A2ACLI_* variable.
 
@@ -155,9 +182,11 @@ def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
 
         for problem in LOADED.warnings:
             warn(problem)
+    context_class = _defaults_context()
 
     def walk(cmd: click.Command) -> dict[str, Any]:
-        level: dict[str, Any] = {}
+        cmd.context_class = context_class
+        values: dict[str, Any] = {}
         for param in cmd.params:
             envvar = param.envvar
             names = [envvar] if isinstance(envvar, str) else list(envvar or [])
@@ -168,8 +197,9 @@ def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
                     param.show_default = False  # type: ignore[attr-defined]
                 value = os.environ.get(name) or LOADED.values.get(name)
                 if value and param.name:
-                    level[param.name] = _coerce(param, value)
+                    values[param.name] = _coerce(param, value)
                     break
+        level: dict[str, Any] = {PARAMS_KEY: values} if values else {}
         if isinstance(cmd, click.Group):
             for sub_name, sub in cmd.commands.items():
                 sub_map = walk(sub)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from a2acli.cli import run
-from a2acli.settings import file_defaults, parse_dotenv, parse_duration
+from a2acli.settings import PARAMS_KEY, file_defaults, parse_dotenv, parse_duration
 
 SECRET = "tok-7f3c9a-very-secret"
 
@@ -228,8 +228,9 @@ def test_file_defaults_reach_nested_commands() -> None:
     _local("A2ACLI_AGENT_CARD=nested.example\nA2ACLI_TRANSPORT=JSONRPC HTTP+JSON\n")
     default_map = file_defaults(typer.main.get_command(app), [])
     assert default_map is not None
-    assert default_map["config"]["show"]["agent_card"] == "nested.example"
-    assert default_map["config"]["show"]["transport"] == ["JSONRPC", "HTTP+JSON"]
+    values = default_map["config"]["show"][PARAMS_KEY]
+    assert values["agent_card"] == "nested.example"
+    assert values["transport"] == ["JSONRPC", "HTTP+JSON"]
 
 
 def test_environment_beats_file_for_repeatable_options(
@@ -271,3 +272,32 @@ def test_parse_duration_rejects(text: str) -> None:
 
     with pytest.raises(UsageError):
         parse_duration(text)
+
+
+def test_an_option_named_like_a_subcommand_keeps_both_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    """`a2a card --validate` and `a2a card validate --strict`: one level of Click's default_map holds both names."""
+    import typer
+
+    seen: dict[str, Any] = {}
+    group = typer.Typer()
+
+    @group.callback(invoke_without_command=True)
+    def main(validate: bool = typer.Option(False, envvar="A2ACLI_VALIDATE")) -> None:
+        seen["validate"] = validate
+
+    @group.command("validate")
+    def validate_cmd(strict: bool = typer.Option(False, envvar="A2ACLI_STRICT")) -> None:
+        seen["strict"] = strict
+
+    @group.command("other")
+    def other() -> None:
+        seen["other"] = True
+
+    command = typer.main.get_command(group)
+    _local("A2ACLI_STRICT=true\n")
+    command.main(["validate"], standalone_mode=False, default_map=file_defaults(command, []))
+    assert seen == {"validate": False, "strict": True}
+    _local("A2ACLI_VALIDATE=1\nA2ACLI_STRICT=0\n")
+    seen.clear()
+    command.main(["validate"], standalone_mode=False, default_map=file_defaults(command, []))
+    assert seen == {"validate": True, "strict": False}
