@@ -553,6 +553,13 @@ def _presenter(output: OutputFormat, stream: bool, agent_card: str, verbose: boo
     return TextPresenter(_commands(agent_card), stream=True, verbose=verbose)
 
 
+async def _no_streaming() -> Any:
+    from a2acli.errors import ProtocolError
+
+    raise ProtocolError("UnsupportedOperationError", "the agent card does not advertise streaming")
+    yield  # an async generator that fails on first use, as a refused subscription does
+
+
 async def _follow(task_id: str, settings: ConnectionSettings, policy: Any, presenter: Any) -> None:
     """SubscribeToTask, resumed across drops (GetTask when the agent cannot stream), into `presenter`."""
     import asyncio
@@ -590,8 +597,14 @@ async def _follow(task_id: str, settings: ConnectionSettings, policy: Any, prese
         start()
     try:
         async with open_connection(settings) as conn:
+
+            def open_stream() -> Any:
+                if not conn.supports_streaming:  # SPEC §13.3: check the capability before using it
+                    return _no_streaming()
+                return conn.subscribe(task_id)
+
             async for event in resilient_events(
-                lambda: conn.subscribe(task_id),
+                open_stream,
                 conn,
                 task_id=task_id,
                 policy=policy,
