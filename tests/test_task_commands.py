@@ -306,3 +306,20 @@ def test_push_config_crud(capsys: pytest.CaptureFixture[str]) -> None:
         assert json.loads(capsys.readouterr().out).get("configs", []) == []
         assert run(["task", "push-config", "create", tid, "-a", base, "--webhook", "ftp://x"]) == 2
         run(["task", "cancel", tid, "-a", base, "-o", "json"])
+
+
+def test_rich_view_styles_labels_only_and_keeps_agent_text_literal() -> None:
+    from a2acli.commands.task import _rich_floor
+    from a2acli.render.task import render_task
+
+    doc = {
+        "id": "t1",
+        "contextId": "c1",
+        "status": {"state": "TASK_STATE_FAILED"},
+        "artifacts": [{"artifactId": "a", "name": "ans", "parts": [{"text": "Key: [bold]x[/bold]\x1b[2J"}]}],
+    }
+    view = _rich_floor(render_task(doc))
+    assert "Key: [bold]x[/bold]\n" in view.plain and "\x1b" not in view.plain
+    styled = {view.plain[span.start : span.end]: str(span.style) for span in view.spans}
+    assert styled["State:"] == "bold" and styled[" FAILED\n"] == "red"
+    assert "Key:" not in styled  # block content is the agent's, never styled as a field

@@ -140,29 +140,31 @@ def _commands(agent_card: str) -> Any:
 
 
 def _rich_floor(text: str) -> Any:
-    """The text floor, styled for a terminal: labels bold, the state coloured. Built from Text, never markup."""
+    """The text floor, styled for a terminal: labels bold, the state coloured. Built from Text, never markup.
+
+    Block content (after `Artifact:`, `Data:`, `Message:`, `History:` up to the blank line) is left as is.
+    """
     from rich.text import Text
 
     view = Text()
     in_block = False
     for line in text.splitlines(keepends=True):
-        label, sep, value = line.partition(": ")
-        if not in_block and sep and label[:1].isupper() and len(label) <= 16 and "\n" not in label:
-            view.append(label + ": ", style="bold")
+        if in_block:
+            view.append(line)
+            in_block = line != "\n"
+            continue
+        label, sep, value = line.partition(":")
+        if sep and label[:1].isupper() and len(label) <= 16:
+            view.append(label + ":", style="bold")
+            state = value.strip()
             style = ""
             if label == "State":
-                state = value.strip()
                 style = "green" if state == "COMPLETED" else "yellow"
                 if state in ("FAILED", "REJECTED", "CANCELED"):
                     style = "red"
             view.append(value, style=style)
+            in_block = label in ("Artifact", "Data", "Message", "History")
         else:
-            if not in_block and line.rstrip("\n").endswith(":") and line[:1].isupper():
-                in_block = True
-                view.append(line, style="bold")
-                continue
-            if line == "\n":
-                in_block = False
             view.append(line)
     return view
 
