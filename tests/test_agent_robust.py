@@ -130,3 +130,12 @@ def test_server_still_serves_after_abuse(agent_url: str) -> None:
     body = json.loads('{"jsonrpc":"2.0","id":3,"method":"SendMessage","params":{' + MSG10 + "}}")
     r = httpx.post(agent_url + "/", json=body, headers=V1)
     assert r.json()["result"]["task"]["status"]["state"] == "TASK_STATE_COMPLETED"
+
+
+def test_rest_inputs_the_sdk_would_500_on_are_client_errors(agent_url: str) -> None:
+    for path, version in (("/message:send", "1.0"), ("/v1/message:send", "0.3")):
+        r = httpx.post(agent_url + path, content=b'{"message": "\x80\xff"}', headers={**JSON, "A2A-Version": version})
+        assert r.status_code == 400 and r.json()["error"]["status"] == "INVALID_ARGUMENT"
+    for path, version in (("/v1/tasks/t1", "0.3"), ("/tasks/t1", "1.0")):
+        r = httpx.get(agent_url + path, params={"historyLength": "abc"}, headers={"A2A-Version": version})
+        assert r.status_code == 400 and "historyLength" in r.json()["error"]["message"]

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from a2acli.agent.guards import BearerGuard, BodyLimit, EndStreamsCleanly, VersionQueryToHeader
+from a2acli.agent.guards import BearerGuard, BodyLimit, EndStreamsCleanly, RestInputGuard, VersionQueryToHeader
 
 if TYPE_CHECKING:
     from a2acli.agent.options import ServeOptions
@@ -125,6 +125,7 @@ def create_app(options: ServeOptions) -> Starlette:
     # Media types as the A2A TCK checks them: -32005 for a non-JSON body, application/json for JSON clients.
     middleware.append(Middleware(JsonRpcContentType, jsonrpc_paths=JSONRPC_PATHS))
     middleware.append(Middleware(RestJsonMediaType, skip_paths=CARD_PATHS + JSONRPC_PATHS))
+    middleware.append(Middleware(RestInputGuard, skip_paths=CARD_PATHS + JSONRPC_PATHS))
     from a2acli.agent.fastpath import FastStreams
 
     # Innermost: after the cap, auth and media-type checks, before the SDK's JSON-RPC route.

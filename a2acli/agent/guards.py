@@ -180,3 +180,57 @@ class EndStreamsCleanly:
                 state["done"] = True
                 with contextlib.suppress(Exception):
                     await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+class RestInputGuard:
+    """HTTP+JSON inputs the SDK 1.3 would answer with 500 get a 400 here instead.
+
+    - a request body that is not UTF-8 (the SDK's REST handlers raise UnicodeDecodeError);
+    - a `historyLength` query value that is not an integer (its 0.3 handler calls `int()` on it).
+    JSON-RPC and card paths are not touched; bodies are read only on the HTTP+JSON paths (already capped).
+    """
+
+    def __init__(self, app: ASGIApp, skip_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.skip = frozenset(skip_paths)
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("path") in self.skip:
+            await self.app(scope, receive, send)
+            return
+        qs: bytes = scope.get("query_string") or b""
+        if b"istory" in qs:
+            for key, value in parse_qsl(qs.decode("latin-1")):
+                if key in ("historyLength", "history_length"):
+                    try:
+                        int(value)
+                    except ValueError:
+                        await _respond(send, 400, _rest_error(400, "INVALID_ARGUMENT", f"{key} must be an integer"))
+                        return
+        if scope.get("method") not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        parts: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(parts)
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            await _respond(send, 400, _rest_error(400, "INVALID_ARGUMENT", "the request body is not UTF-8"))
+            return
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)

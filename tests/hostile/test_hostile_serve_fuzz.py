@@ -222,13 +222,6 @@ def test_http_json_endpoints_survive_malformed_requests(
         _check(resp, f"{method} {path} {body[:40]!r} {query}", rest=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a2a-sdk 1.3 HTTP+JSON handlers answer 500 INTERNAL (and log a traceback) for a non-UTF-8 body "
-    "(UnicodeDecodeError, 1.0 and 0.3 routes) and for a non-integer historyLength on 0.3 GET /v1/tasks/{id} "
-    "(int() ValueError in compat/v0_3/rest_handler.py); 1.0 JSON-RPC answers these with 400-class errors. "
-    "Needs a small request guard in a2acli/agent/guards.py (agent helper) or an SDK fix.",
-)
 @pytest.mark.parametrize(
     ("method", "path", "body", "params", "version"),
     [
