@@ -11,7 +11,6 @@ All share `event(ev)`, `finish(result, ledger_ids)` and `abort(ids)`.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -43,7 +42,9 @@ class JsonLinesPresenter:
     wants_events = True
 
     def __init__(self) -> None:
-        self._dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+        from a2acli.render.writers import dumps
+
+        self._dumps = dumps  # compact JSON with terminal controls \\u-escaped
         self._out = sys.stdout
 
     def event(self, event: dict[str, Any]) -> None:

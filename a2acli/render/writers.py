@@ -8,6 +8,7 @@ JSON is written compactly, one document or one line per event, flushed per line 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from typing import IO, Any
@@ -31,9 +32,20 @@ def set_mode(fmt: str, *, stream: bool = False) -> None:
     MODE.stream = stream
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# json.dumps escapes C0 controls but writes C1 controls (U+0080-U+009F, e.g. the 8-bit CSI U+009B) and bidi
+# controls raw; JSON read on a terminal must not carry them, so they are written as \uXXXX (same JSON value).
+_TERMINAL_UNSAFE = re.compile("[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _u_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def dumps(doc: Any) -> str:
-    """Compact JSON, non-ASCII kept as is (valid UTF-8 either way)."""
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON, non-ASCII kept as is (valid UTF-8), terminal controls \\u-escaped (see above)."""
+    text = _ENCODE(doc)
+    return text if text.isascii() else _TERMINAL_UNSAFE.sub(_u_escape, text)
 
 
 def write_json(doc: Any, stream: IO[str] | None = None) -> None:

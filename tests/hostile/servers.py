@@ -114,6 +114,7 @@ RPC_SCENARIOS = {
     "sse-no-terminal": "the stream ends cleanly without a terminal state",
     "sse-escape": "escape sequences and Rich markup in streamed artifacts and status messages",
     "sse-many-events": "2,000 small events (the client must stay linear)",
+    "echo-credentials": "a JSON-RPC error whose message echoes the Authorization and X-API-Key headers received",
 }
 
 HTML_PAGE = "<!doctype html><html><head><title>Oops</title></head><body><h1>Internal Server Error</h1></body></html>"
@@ -486,6 +487,9 @@ class HostileAgent:
             return early
         if scenario in ("escape-error", "unknown-code", "weird-error"):
             return JSONResponse(self._error_body(scenario, req_id))
+        if scenario == "echo-credentials":
+            seen = f"{request.headers.get('authorization')} {request.headers.get('x-api-key')} {request.url.query}"
+            return JSONResponse(jsonrpc_error(req_id, -32603, f"rejected credentials: {seen}", data={"seen": seen}))
         if scenario == "rpc-wrong-shape":
             return JSONResponse(jsonrpc_result(req_id, [1, 2, 3]))
         if streaming:
