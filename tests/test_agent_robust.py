@@ -139,3 +139,24 @@ def test_rest_inputs_the_sdk_would_500_on_are_client_errors(agent_url: str) -> N
     for path, version in (("/v1/tasks/t1", "0.3"), ("/tasks/t1", "1.0")):
         r = httpx.get(agent_url + path, params={"historyLength": "abc"}, headers={"A2A-Version": version})
         assert r.status_code == 400 and "historyLength" in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_stalled_body_gets_408_and_server_stays_up(chunked: bool) -> None:
+    import socket
+    import time
+
+    with demo_agent(body_timeout=0.5) as url:
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            framing = b"Transfer-Encoding: chunked\r\n" if chunked else b"Content-Length: 1000\r\n"
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + framing + b"\r\n")
+            sock.sendall(b"5\r\n{\"jso\r\n" if chunked else b'{"jso')
+            started = time.monotonic()
+            answer = sock.recv(65536)
+            assert time.monotonic() - started < 5
+        assert answer.startswith(b"HTTP/1.1 408")
+        assert b"stalled" in answer
+        body = json.loads('{"jsonrpc":"2.0","id":3,"method":"SendMessage","params":{' + MSG10 + "}}")
+        r = httpx.post(url + "/", json=body, headers=V1)
+        assert r.json()["result"]["task"]["status"]["state"] == "TASK_STATE_COMPLETED"

@@ -115,7 +115,12 @@ def create_app(options: ServeOptions) -> Starlette:
     # Outermost first: body cap, then auth, then the version from the query; the card stays public.
     middleware = [
         Middleware(EndStreamsCleanly),
-        Middleware(BodyLimit, limit=options.max_body_bytes, jsonrpc_paths=JSONRPC_PATHS),
+        Middleware(
+            BodyLimit,
+            limit=options.max_body_bytes,
+            jsonrpc_paths=JSONRPC_PATHS,
+            body_timeout=options.body_timeout,
+        ),
     ]
     if options.bearer_token:
         middleware.append(Middleware(BearerGuard, token=options.bearer_token, public_paths=CARD_PATHS))

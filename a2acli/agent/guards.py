@@ -5,6 +5,7 @@ Pure ASGI (not BaseHTTPMiddleware) so the streaming hot path pays one function c
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -30,17 +31,61 @@ async def _respond(send: Any, status: int, body: bytes, extra: list[tuple[bytes,
     await send({"type": "http.response.body", "body": body})
 
 
-class BodyLimit:
-    """Refuse request bodies over `limit` bytes with 413, without ever holding more than `limit` bytes.
+BODY_TIMEOUT_SECONDS = 30.0
 
-    With a Content-Length the check is up front; a chunked body is buffered up to the cap and replayed.
+
+class _BodyTimeout(BaseException):
+    """Raised out of `receive` when a body stalls; BaseException so no handler inside turns it into a 500."""
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes with 413, without ever holding more than `limit` bytes, and
+    bodies that stall for `body_timeout` seconds with 408 (a slow-loris body cannot pin a request for ever).
+
+    With a Content-Length the size check is up front; a chunked body is buffered up to the cap and replayed.
     JSON-RPC paths get a JSON-RPC error body (-32600), the others an HTTP+JSON error body.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, jsonrpc_paths: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        jsonrpc_paths: tuple[str, ...] = (),
+        body_timeout: float = BODY_TIMEOUT_SECONDS,
+    ) -> None:
         self.app = app
         self.limit = int(limit)
         self.jsonrpc_paths = frozenset(jsonrpc_paths)
+        self.body_timeout = body_timeout
+
+    async def _timed_out(self, scope: Scope, send: Any) -> None:
+        message = f"Request timeout: the request body stalled for {self.body_timeout:g} s"
+        if scope.get("path") in self.jsonrpc_paths:
+            body = _jsonrpc_error(-32600, message)
+        else:
+            body = _rest_error(408, "DEADLINE_EXCEEDED", message)
+        with contextlib.suppress(Exception):
+            await _respond(send, 408, body, [(b"connection", b"close")])
+
+    def _timed(self, receive: Any) -> Any:
+        """`receive`, with each wait for the next body chunk bounded; free once the body is complete."""
+        complete = False
+        timeout = self.body_timeout
+
+        async def timed_receive() -> Any:
+            nonlocal complete
+            if complete:
+                return await receive()
+            try:
+                async with asyncio.timeout(timeout):
+                    message = await receive()
+            except TimeoutError:
+                raise _BodyTimeout from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                complete = True
+            return message
+
+        return timed_receive
 
     async def _refuse(self, scope: Scope, send: Any) -> None:
         message = f"Payload too large: the request body exceeds {self.limit} bytes"
@@ -69,7 +114,13 @@ class BodyLimit:
             if size > self.limit:
                 await self._refuse(scope, send)
                 return
-            await self.app(scope, receive, send)
+            if size == 0:
+                await self.app(scope, receive, send)
+                return
+            try:
+                await self.app(scope, self._timed(receive), send)
+            except _BodyTimeout:
+                await self._timed_out(scope, send)
             return
         if not chunked:
             await self.app(scope, receive, send)
@@ -77,8 +128,13 @@ class BodyLimit:
         # Chunked: read up to the cap, then replay what was read.
         parts: list[bytes] = []
         total = 0
+        timed_receive = self._timed(receive)
         while True:
-            message = await receive()
+            try:
+                message = await timed_receive()
+            except _BodyTimeout:
+                await self._timed_out(scope, send)
+                return
             if message["type"] != "http.request":
                 break
             chunk = message.get("body", b"")

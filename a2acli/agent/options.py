@@ -29,6 +29,8 @@ class ServeOptions:
     sign_key: str | None = None
     # With delay 0, serve eligible 1.0 JSON-RPC streams on the lean path (a2acli/agent/fastpath.py).
     fast_path: bool = True
+    # A request body that stalls this long is refused with 408 (slow-loris bodies).
+    body_timeout: float = 30.0
 
     @property
     def base_url(self) -> str:
