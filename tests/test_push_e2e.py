@@ -161,3 +161,40 @@ def test_push_listen_json_lines_are_stream_responses() -> None:
     assert "task" in lines[0]
     assert words_seen(lines)[0] == TUTORIAL_REPLY
     assert final_state(lines) == "TASK_STATE_COMPLETED"
+
+
+def _push_conversation(base: str) -> tuple[list[dict[str, Any]], int]:
+    from a2acli.client.connection import open_connection
+    from a2acli.push.session import push_conversation
+
+    sessions: list[Any] = []
+
+    async def go() -> list[dict[str, Any]]:
+        async with open_connection(ConnectionSettings(agent_card=base)) as conn:
+            request = {"message": {"messageId": str(uuid.uuid4()), "role": "ROLE_USER", "parts": [{"text": "hi"}]}}
+            policy = PushPolicy(timeout=20, idle=1.0)
+            return [e async for e in push_conversation(conn, request, policy=policy, on_ready=sessions.append)]
+
+    events = asyncio.run(go())
+    return events, sessions[0].deliveries
+
+
+def test_push_conversation_sends_with_the_config_and_follows_deliveries() -> None:
+    with demo_agent(delay=0.02) as base:
+        events, deliveries = _push_conversation(base)
+    assert "task" in events[0]
+    assert words_seen(events)[0] == TUTORIAL_REPLY
+    assert final_state(events) == "TASK_STATE_COMPLETED"
+    assert deliveries == len(events)  # everything shown came by push
+
+
+def test_push_conversation_refuses_an_agent_without_push() -> None:
+    import pytest
+
+    from a2acli.errors import ProtocolError
+    from tests.test_task_polling import polling_agent, task
+
+    with polling_agent([task("TASK_STATE_COMPLETED")]) as (base, calls), pytest.raises(ProtocolError) as info:
+        _push_conversation(base)
+    assert info.value.code == "PushNotificationNotSupportedError"
+    assert calls == []  # nothing was sent

@@ -139,3 +139,51 @@ async def follow_push(
             yield payload
         if book.final:
             return
+
+
+def _final_state(task: dict[str, Any]) -> bool:
+    from a2acli.client.resume import FINAL_STATES
+
+    status = task.get("status")
+    return isinstance(status, dict) and status.get("state") in FINAL_STATES
+
+
+async def push_conversation(
+    conn: Any,
+    request: dict[str, Any],
+    *,
+    policy: PushPolicy | None = None,
+    host: str = "127.0.0.1",
+    on_ready: Callable[[PushSession], None] | None = None,
+) -> AsyncIterator[dict[str, Any]]:
+    """`a2a send --push`: start a receiver, send the message with its push config, yield what arrives.
+
+    `conn` is an AgentConnection. Yields StreamResponses: the deliveries for the task (the first is the Task),
+    GetTask filling gaps, until a terminal or interrupted state; a direct Message reply is yielded alone.
+    """
+    from a2acli.errors import ProtocolError
+
+    if not getattr(conn, "supports_push", False):
+        raise ProtocolError(
+            "PushNotificationNotSupportedError",
+            "the agent card does not advertise push notifications (capabilities.pushNotifications)",
+            hint="drop --push: plain `a2a send` polls, `--stream` follows live",
+        )
+    async with push_session(host=host) as push:
+        if on_ready is not None:
+            on_ready(push)
+        configuration = dict(request.get("configuration") or {})
+        configuration["taskPushNotificationConfig"] = push.config
+        configuration["returnImmediately"] = True
+        sent = await conn.send_message({**request, "configuration": configuration})
+        if isinstance(sent.get("message"), dict):
+            yield {"message": sent["message"]}
+            return
+        task = sent.get("task")
+        if not isinstance(task, dict) or not isinstance(task.get("id"), str):
+            raise ProtocolError("InvalidAgentResponseError", "SendMessage answered neither a task nor a message")
+        if _final_state(task):
+            yield {"task": task}  # settled before any delivery could matter
+            return
+        async for event in follow_push(push, conn, task["id"], policy=policy):
+            yield event
