@@ -187,3 +187,30 @@ def test_bearer_token_guards_a2a_endpoints_not_the_card() -> None:
         assert ok.status_code == 200 and ok.json()["error"]["code"] == -32001  # TaskNotFound: auth passed
         rest = httpx.get(url + "/tasks/nope", headers={"A2A-Version": "1.0"})
         assert rest.status_code == 401
+
+
+def test_sign_key_signs_both_card_views_and_the_sdk_verifies_them(tmp_path: Path) -> None:
+    from a2a.client.card_resolver import parse_agent_card
+    from a2a.utils.signing import create_signature_verifier
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    key = tmp_path / "agent.pem"
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    verify = create_signature_verifier(lambda _kid, _jku: public_pem, ["ES256"])
+    with demo_agent(sign_key=str(key)) as url:
+        v10 = httpx.get(url + CARD, headers={"A2A-Version": "1.0"}).json()
+        v03 = httpx.get(url + CARD).json()
+    for doc in (v10, v03):
+        assert len(doc["signatures"]) == 1
+        verify(parse_agent_card(dict(doc)))  # raises unless a signature verifies
+    assert validate_v10_card(v10) == []
+    assert "url" in v03 and "url" not in v10

@@ -146,7 +146,7 @@ def build_card_set(options: ServeOptions, card: AgentCard | None = None) -> Card
 def _sign(key_path: str, v10: dict[str, Any], v03: dict[str, Any] | None) -> tuple[dict[str, Any], Any]:
     from pathlib import Path
 
-    from a2acli.cards.signing import sign_card_dict  # type: ignore[import-not-found,unused-ignore]
+    from a2acli.cards.signing import sign_card_dict
 
     key_pem = Path(key_path).expanduser().read_bytes()
     signed10: dict[str, Any] = sign_card_dict(v10, key_pem)

@@ -118,6 +118,9 @@ def run(options: ServeOptions) -> None:
     except ValueError as exc:
         sock.close()
         raise UsageError(str(exc)) from None
+    except BaseException:
+        sock.close()
+        raise
     config = uvicorn.Config(
         app,
         log_config=None,
