@@ -214,3 +214,31 @@ def test_sign_key_signs_both_card_views_and_the_sdk_verifies_them(tmp_path: Path
         verify(parse_agent_card(dict(doc)))  # raises unless a signature verifies
     assert validate_v10_card(v10) == []
     assert "url" in v03 and "url" not in v10
+
+
+def test_v03_only_mode_serves_03_and_refuses_1x() -> None:
+    from a2a.compat.v0_3 import types as v03
+
+    with demo_agent(protocol_versions="0.3") as url:
+        for headers in ({}, {"A2A-Version": "1.0"}):
+            card = httpx.get(url + CARD, headers=headers).json()
+            assert card["protocolVersion"] == "0.3"
+            assert {i["protocolVersion"] for i in card["supportedInterfaces"]} == {"0.3"}
+            v03.AgentCard.model_validate(card)
+        legacy = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "message/send",
+            "params": {
+                "message": {
+                    "messageId": "m",
+                    "role": "user",
+                    "kind": "message",
+                    "parts": [{"kind": "text", "text": "x"}],
+                }
+            },
+        }
+        assert httpx.post(url + "/a2a", json=legacy).json()["result"]["status"]["state"] == "completed"
+        v1 = {"jsonrpc": "2.0", "id": 2, "method": "GetTask", "params": {"id": "x"}}
+        assert httpx.post(url + "/", json=v1, headers={"A2A-Version": "1.0"}).json()["error"]["code"] == -32009
+        assert httpx.get(url + "/tasks/x", headers={"A2A-Version": "1.0"}).status_code == 400

@@ -91,7 +91,8 @@ def create_app(options: ServeOptions) -> Starlette:
         from a2acli.agent.rest03 import v03_rest_routes
 
         routes.extend(v03_rest_routes(handler))
-    routes.extend(create_rest_routes(handler, enable_v0_3_compat=False, shutdown_grace_period=0))
+    if options.serves_v10:
+        routes.extend(create_rest_routes(handler, enable_v0_3_compat=False, shutdown_grace_period=0))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -125,6 +126,10 @@ def create_app(options: ServeOptions) -> Starlette:
     if options.bearer_token:
         middleware.append(Middleware(BearerGuard, token=options.bearer_token, public_paths=CARD_PATHS))
     middleware.append(Middleware(VersionQueryToHeader))
+    if not options.serves_v10:
+        from a2acli.agent.guards import RefuseVersion1
+
+        middleware.append(Middleware(RefuseVersion1, jsonrpc_paths=JSONRPC_PATHS, public_paths=CARD_PATHS))
     from a2acli.agent.media_types import JsonRpcContentType, RestJsonMediaType
 
     # Media types as the A2A TCK checks them: -32005 for a non-JSON body, application/json for JSON clients.

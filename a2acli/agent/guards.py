@@ -290,3 +290,24 @@ class RestInputGuard:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+class RefuseVersion1:
+    """`--protocol-versions 0.3`: requests that ask for A2A 1.x get VersionNotSupportedError (-32009 / 400)."""
+
+    def __init__(self, app: ASGIApp, jsonrpc_paths: tuple[str, ...] = (), public_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.jsonrpc = frozenset(jsonrpc_paths)
+        self.public = frozenset(public_paths)
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("path") not in self.public:
+            for name, value in scope["headers"]:
+                if name == b"a2a-version" and value.strip().startswith(b"1"):
+                    message = "A2A version 1.x is not served here (this agent speaks 0.3 only)"
+                    if scope.get("path") in self.jsonrpc:
+                        await _respond(send, 200, _jsonrpc_error(-32009, message))
+                    else:
+                        await _respond(send, 400, _rest_error(400, "FAILED_PRECONDITION", message))
+                    return
+        await self.app(scope, receive, send)
