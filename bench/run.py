@@ -119,6 +119,8 @@ def _fmt(value: float | None, unit: str) -> str:
         return "n/a"
     if unit == "ms":
         return f"{value:.1f} ms"
+    if unit == "us":
+        return f"{value:.1f} us"
     if unit == "s":
         return f"{value:.3f} s"
     if unit in ("KB", "MB"):
@@ -162,7 +164,16 @@ def percentile(xs: list[float], p: float) -> float | None:
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment every subject runs in: no A2ACLI_* settings, no user config, no colour overrides."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")}
-    for k in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "PYTHONSTARTUP", "PYTHONPROFILEIMPORTTIME"):
+    # PYTHONDONTWRITEBYTECODE is dropped so the warm-up runs leave .pyc files, as any installed tool has.
+    for k in (
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "COLUMNS",
+        "LINES",
+        "PYTHONSTARTUP",
+        "PYTHONPROFILEIMPORTTIME",
+        "PYTHONDONTWRITEBYTECODE",
+    ):
         env.pop(k, None)
     env["HOME"] = str(SANDBOX)
     env["XDG_CONFIG_HOME"] = str(SANDBOX / ".config")
@@ -179,6 +190,7 @@ class Timed:
     maxrss_kb: int
     rc: int
     stderr: str
+    cpu_s: float = 0.0  # user + system time of the child: steadier than wall time on a shared machine
 
 
 def run_timed(
@@ -200,7 +212,7 @@ def run_timed(
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode(errors="replace")
-    return Timed(wall, int(usage.ru_maxrss), proc.returncode, text)
+    return Timed(wall, int(usage.ru_maxrss), proc.returncode, text, usage.ru_utime + usage.ru_stime)
 
 
 def _kill(pid: int) -> None:
@@ -377,26 +389,18 @@ def bench_startup(p: Profile) -> Bench:
         t = run_timed(cmd, env=env)
         if t.rc != 0:
             b.unavailable(name, f"exit {t.rc}: {first_line(t.stderr)}")
-    subjects = {name: (lambda c=cmd, e=env: run_timed(c, env=e).wall_s * 1000) for name, (cmd, env) in cmds.items()}
-    times = interleaved(subjects, p.startup_runs)
-    floor = median(times["import typer"])
-    b.row(Row("python -c 'import typer' (the floor)", floor, "ms"))
+    subjects = {name: (lambda c=cmd, e=env: run_timed(c, env=e)) for name, (cmd, env) in cmds.items()}
+    timed = interleaved(subjects, p.startup_runs)
+    times = {k: [t.wall_s * 1000 for t in v] for k, v in timed.items()}
+    cpu = {k: [t.cpu_s * 1000 for t in v] for k, v in timed.items()}
+    floor, floor_cpu = median(times["import typer"]), median(cpu["import typer"])
+    b.row(Row("python -c 'import typer' (the floor)", floor, "ms", extra={"cpu_ms": floor_cpu}))
     for name in list(cmds)[1:]:
-        m = median(times[name])
-        r = ratio(m, floor)
-        b.row(
-            Row(
-                name,
-                m,
-                "ms",
-                "import typer",
-                floor,
-                r,
-                "<= 1.3x",
-                None if r is None else r <= 1.3,
-                extra={"runs_ms": times[name], "over_floor_ms": None if m is None or floor is None else m - floor},
-            )
-        )
+        m, c = median(times[name]), median(cpu[name])
+        r, rc = ratio(m, floor), ratio(c, floor_cpu)
+        extra = {"runs_ms": times[name], "over_floor_ms": None if m is None or floor is None else m - floor}
+        b.row(Row(name, m, "ms", "import typer", floor, r, "<= 1.3x", None if r is None else r <= 1.3, extra=extra))
+        b.row(Row("  same, CPU time (user+sys)", c, "ms", "import typer", floor_cpu, rc))
     # Which modules the fast paths import (evidence for FINDINGS; the SDK, protobuf, httpx, uvicorn must not load).
     for name, (cmd, env) in list(cmds.items())[1:]:
         env = dict(env, PYTHONPROFILEIMPORTTIME="1")
@@ -491,6 +495,17 @@ def bench_ingest(p: Profile) -> Bench:
             None if r is None else r <= 1.3,
         )
     )
+    cpu = {k: median([t.cpu_s for t in v]) for k, v in results.items()}
+    b.row(
+        Row(
+            "  same, CPU time (user+sys)",
+            cpu.get("a2a stream -o json"),
+            "s",
+            "minimal loop (a)",
+            cpu.get("minimal httpx loop (a)"),
+            ratio(cpu.get("a2a stream -o json"), cpu.get("minimal httpx loop (a)")),
+        )
+    )
     b.row(
         Row(
             "  same, vs the a2a-sdk client loop (b)",
@@ -544,6 +559,25 @@ def bench_ingest(p: Profile) -> Bench:
         )
     )
     b.rows[0].extra = {"runs_s": {k: [t.wall_s for t in v] for k, v in results.items()}}
+    # Marginal cost per event (start-up cancels out): the same two clients on 10x the events.
+    marginal = {k: usable[k] for k in ("a2a stream -o json", "minimal httpx loop (a)") if k in usable}
+    if len(marginal) == 2:
+        with canned_agent(10 * n) as big_agent:
+            big_cmds = {k: [big_agent.url if x == agent.url else x for x in c] for k, c in marginal.items()}
+            big = interleaved(
+                {k: (lambda c=c: run_timed(c, timeout=600)) for k, c in big_cmds.items()}, p.render_big_runs
+            )
+        per_event = {}
+        for k, v in big.items():
+            t_big, c_big = median([t.wall_s for t in v]), median([t.cpu_s for t in v])
+            per_event[k] = (
+                None if t_big is None or wall.get(k) is None else (t_big - wall[k]) / (9 * n) * 1e6,
+                None if c_big is None or cpu.get(k) is None else (c_big - cpu[k]) / (9 * n) * 1e6,
+            )
+        a, m = per_event["a2a stream -o json"], per_event["minimal httpx loop (a)"]
+        b.row(Row("a2a stream marginal wall time per event", a[0], "us", "minimal loop (a)", m[0], ratio(a[0], m[0])))
+        b.row(Row("a2a stream marginal CPU time per event", a[1], "us", "minimal loop (a)", m[1], ratio(a[1], m[1])))
+        b.note(f"marginal = (median time at {10 * n:,} events - at {n:,}) / {9 * n:,}; start-up cancels out")
     return b
 
 
@@ -573,15 +607,19 @@ def run_in_pty(
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=SANDBOX, start_new_session=True)
     os.close(slave)
-    total, head, first = 0, b"", None
-    tail = b""
+    total, head, first, tail = 0, b"", None, b""
+    reaped: tuple[int, Any] | None = None
+    wall = 0.0
     deadline = t0 + timeout
     try:
         while time.perf_counter() < deadline:
             ready, _, _ = select.select([master], [], [], 0.5)
             if not ready:
-                if proc.poll() is not None:
+                if reaped is not None:
                     break
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # never Popen.poll(): wait4 keeps the rusage
+                if pid:
+                    reaped, wall = (status, usage), time.perf_counter() - t0
                 continue
             try:
                 chunk = os.read(master, 1 << 16)
@@ -593,16 +631,18 @@ def run_in_pty(
             if len(head) < 4096:
                 head += chunk[: 4096 - len(head)]
             if match is not None and first is None:
-                tail = (tail + chunk)[-(len(match) + 1 << 16) :]
+                tail = (tail + chunk)[-4096:]
                 if match in tail:
                     first = time.perf_counter() - t0
     finally:
-        if proc.poll() is None and time.perf_counter() >= deadline:
-            _kill(proc.pid)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        if reaped is None:
+            if time.perf_counter() >= deadline:
+                _kill(proc.pid)
+            _, status, usage = os.wait4(proc.pid, 0)
+            reaped, wall = (status, usage), time.perf_counter() - t0
         os.close(master)
+    status, usage = reaped
+    proc.returncode = os.waitstatus_to_exitcode(status)
     return PtyRun(wall, int(usage.ru_maxrss), proc.returncode, total, head, first)
 
 
