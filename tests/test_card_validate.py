@@ -166,6 +166,16 @@ def test_size_sanity() -> None:
     assert {"AC080", "AC081"} <= {f.code for f in report.findings}
 
 
+def test_unicode_digit_keys_do_not_crash() -> None:
+    # "²".isdigit() is True but int("²") raises: a regression found by hypothesis
+    card = load("valid/v1-minimal.json")
+    card["securitySchemes"] = {"²": {}, "1": {"x": 1}}
+    card["skills"] = {"٣": []}
+    report = validate_card(card)
+    assert not report.valid
+    json.dumps(report.to_dict())
+
+
 def test_not_an_object() -> None:
     for doc in ([], "card", 3, None):
         report = validate_card(doc)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import sys
 import zlib
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ MAX_REDIRECTS = 5
 DEFAULT_CARD_TIMEOUT = 30.0
 CARD_A2A_VERSION = "1.0"
 MAX_JSON_DEPTH = 64
+_DIGITS = re.compile(r"^[0-9]{1,18}$")
 
 
 @dataclass(frozen=True)
@@ -407,7 +409,7 @@ async def _fetch_one(
                 declared = resp.headers.get("content-length")
                 if (
                     declared
-                    and declared.strip().isdigit()
+                    and _DIGITS.match(declared.strip())
                     and int(declared) > limit
                     and not resp.headers.get("content-encoding")
                 ):
