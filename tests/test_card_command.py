@@ -368,6 +368,14 @@ def test_bad_input_json_envelope(capsys: pytest.CaptureFixture[str], hostile: st
     assert envelope["error"]["code"] == "A2ACLI_ERR_CARD_INVALID"
 
 
+def test_sarif_for_a_document_that_is_not_a_card(capsys: pytest.CaptureFixture[str], hostile: str) -> None:
+    exit_code, out, err = cli(capsys, "card", "validate", hostile + "/html", "-o", "sarif")
+    assert exit_code == 1
+    (result,) = json.loads(out)["runs"][0]["results"]
+    assert result["ruleId"] == "AC012" and "HTML" in result["message"]["text"]
+    one_line_error(err, "A2ACLI_ERR_CARD_INVALID")
+
+
 def test_404_on_both_paths(capsys: pytest.CaptureFixture[str], hostile: str) -> None:
     exit_code, _, err = cli(capsys, "card", "-a", hostile)
     assert exit_code == 3

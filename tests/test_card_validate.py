@@ -166,6 +166,13 @@ def test_size_sanity() -> None:
     assert {"AC080", "AC081"} <= {f.code for f in report.findings}
 
 
+def test_early_0_2_card_without_protocol_version() -> None:
+    card = load("valid/v02.json")
+    del card["protocolVersion"]
+    report = validate_card(card)
+    assert report.version.kind == "0.2" and report.valid, [f.to_dict() for f in report.findings]
+
+
 def test_unicode_digit_keys_do_not_crash() -> None:
     # "²".isdigit() is True but int("²") raises: a regression found by hypothesis
     card = load("valid/v1-minimal.json")

@@ -113,7 +113,11 @@ def validate_card(doc: Any, *, source: str | None = None, raw_size: int | None =
     if info.kind == "1.0":
         rules.check_legacy_fields_in_v1(doc, findings)
     if info.kind in ("0.3", "0.2", "hybrid"):
-        check_schema(doc, "0.3", findings)
+        if info.kind == "0.2" and "protocolVersion" not in doc:
+            # early 0.2 cards predate protocolVersion; the 0.3 schema's requirement does not apply to them
+            check_schema({**doc, "protocolVersion": "0.2.0"}, "0.3", findings)
+        else:
+            check_schema(doc, "0.3", findings)
         rules.check_interfaces_legacy(doc, findings, info)
         rules.check_security(doc, findings, "0.3")
     if info.kind in ("0.3", "0.2"):

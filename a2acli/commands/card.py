@@ -472,6 +472,7 @@ def validate_command(
 ) -> None:
     """Validate an Agent Card: version(s) detected, official 1.0/0.3 schemas, the proto's REQUIRED fields, and
     semantic rules (stable codes AC0xx, JSON-pointer locations, fix hints). Exit 0 valid, 1 invalid."""
+    from a2acli.errors import CardInvalidError
     from a2acli.render.writers import set_mode
 
     set_mode("text" if output is ReportOutput.text else "json")
@@ -483,8 +484,26 @@ def validate_command(
         timeout=timeout,
         debug=debug,
     )
-    resolved = _resolve(settings, max_card_bytes, card_credentials)
+    try:
+        resolved = _resolve(settings, max_card_bytes, card_credentials)
+    except CardInvalidError as exc:
+        if output is not ReportOutput.sarif:
+            raise
+        _sarif_unreadable(settings.agent_card, exc)  # a dashboard still gets a SARIF log saying why
+        raise
     _report(resolved, settings, output=output, strict=strict, live=live, live_stream=live_stream, jwks=jwks)
+
+
+def _sarif_unreadable(source: str, exc: Any) -> None:
+    from a2acli.cards.findings import Finding, Severity
+    from a2acli.cards.sarif import to_sarif
+    from a2acli.cards.validate import ValidationReport
+    from a2acli.cards.versions import VersionInfo
+    from a2acli.render.writers import set_mode, write_json
+
+    finding = Finding("AC012", Severity.error, "", exc.message, exc.hint)
+    write_json(to_sarif(ValidationReport(source, VersionInfo("unknown"), (finding,))))
+    set_mode("text")
 
 
 @app.command("verify", epilog=EXIT_EPILOG)
