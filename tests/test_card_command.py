@@ -509,3 +509,51 @@ def test_extended_not_advertised(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = cli(capsys, "card", "-a", str(CARDS / "valid" / "v1-minimal.json"), "--extended")
     assert code == 1
     one_line_error(err, "ExtendedAgentCardNotConfiguredError")
+
+
+# ------------------------------------------------------------------------------------------- on a real terminal
+
+
+def _pty_run(args: list[str], timeout: float = 30.0) -> tuple[int, bytes]:
+    """Run `a2a ARGS` with stdout/stderr on a pseudo-terminal; return (exit status, everything it wrote)."""
+    import os
+    import pty
+    import select
+    import sys
+    import time
+
+    a2a = str(Path(sys.executable).with_name("a2a"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_") and k != "NO_COLOR"}
+    env.update({"COLUMNS": "100", "LINES": "40", "TERM": "xterm-256color"})
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.environ.clear()
+        os.environ.update(env)
+        os.execv(a2a, [a2a, *args])
+    out = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out
+
+
+@pytest.mark.parametrize("command", [["card", "-a"], ["card", "validate"]])
+def test_rich_on_a_terminal_keeps_card_escapes_out(command: list[str]) -> None:
+    code, out = _pty_run([*command, str(CARDS / "broken" / "escape-sequences.json")])
+    assert code == 0, out
+    assert b"\x1b[" in out  # Rich styled the view
+    for bad in (b"\x1b]0;", b"\x1b[2J", b"\x1b[?1049h", b"\x07", b"\x08", b"pwned"):
+        assert bad not in out
+    text = out.decode("utf-8", "replace")
+    assert "[bold red]markup[/]" in text if command[-1] == "-a" else "AC082" in text
