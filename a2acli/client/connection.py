@@ -59,6 +59,7 @@ CLIENT_BINDINGS = (JSONRPC, HTTP_JSON)
 DEFAULT_READ_TIMEOUT = 300.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
 _DEBUG_LIMIT = 4000
+_SPACE = (" ", "\t", "\r", "\n")
 
 _BINDING_ALIASES = {
     "JSONRPC": JSONRPC,
@@ -427,6 +428,11 @@ class AgentConnection:
         notes.extend(self.credentials.notes)
         self.notes = notes
         self.debug = settings.debug
+        # JSON-lines output can reuse an event's own compact text instead of encoding it again: when
+        # `keep_raw` is set, `last_raw` is that text for `last_event` (or None when it must be re-encoded).
+        self.keep_raw = False
+        self.last_event: dict[str, Any] | None = None
+        self.last_raw: str | None = None
         self.max_event_bytes = max_event_bytes()
         self.read_timeout = read_timeout()
         self._headers = self._base_headers()
@@ -916,6 +922,7 @@ class AgentConnection:
 
         legacy = self.interface.legacy
         debug = self.debug
+        keep_raw = self.keep_raw
         response = await self._send(request, stream=True)
         try:
             if response.status_code == 405 and fallback is not None:
@@ -938,7 +945,7 @@ class AgentConnection:
                 yield self._event(result, legacy)
                 return
             decoder = SSEDecoder(self.max_event_bytes)
-            loads = json.loads
+            raw_decode = json.JSONDecoder().raw_decode
             try:
                 async for chunk in response.aiter_bytes():
                     for name, data in decoder.feed(chunk):
@@ -947,7 +954,12 @@ class AgentConnection:
                         if name == "error":
                             raise _error_event(data)
                         try:
-                            doc = loads(data)
+                            text = data.decode("utf-8")
+                            if text[:1] in _SPACE:
+                                text = text.lstrip()
+                            doc, end = raw_decode(text)
+                            if end != len(text) and text[end:].strip():
+                                raise ValueError("trailing data")
                         except (ValueError, RecursionError):
                             raise invalid_response("the agent sent an event that is not JSON") from None
                         if rpc:
@@ -971,6 +983,9 @@ class AgentConnection:
                                 or "message" in result
                             )
                         ):
+                            if keep_raw:
+                                self.last_event = result
+                                self.last_raw = _raw_result(text, doc) if rpc else _raw_json(text)
                             yield result  # the lean 1.0 path: passed through untouched
                         else:
                             yield self._event(result, legacy)
@@ -1044,6 +1059,35 @@ def _transport_error(exc: Exception, request: httpx.Request) -> A2ACliError:
     return UnreachableError(f"request to {origin} failed: {reason}")
 
 
+_ENVELOPE_KEYS = frozenset({"jsonrpc", "id", "result"})
+
+
+def _raw_json(text: str) -> str | None:
+    """`text` as one output line if it is already compact, single-line, plain-ASCII JSON; else None.
+
+    `": ` and `, "` cannot occur in compact JSON outside strings, and inside a string a quote is escaped,
+    so their absence means no structural whitespace after keys or between members (a false alarm only
+    costs a re-encode). Non-ASCII text is re-encoded so terminal controls get \\u-escaped.
+    """
+    raw = text.strip()
+    if raw[:1] != "{" or not raw.isascii() or "\n" in raw or '": ' in raw or ', "' in raw:
+        return None
+    return raw
+
+
+def _raw_result(text: str, doc: dict[str, Any]) -> str | None:
+    """The raw text of a JSON-RPC envelope's `result`, when `result` is its last member (else None)."""
+    if not doc.keys() <= _ENVELOPE_KEYS or next(reversed(doc)) != "result":
+        return None
+    if not isinstance(doc.get("id"), str | int | None) or not isinstance(doc.get("jsonrpc"), str | None):
+        return None  # a nested "result" key before the real one would fool the search below
+    start = text.find('"result":')
+    end = text.rfind("}")
+    if start < 0 or end <= start:
+        return None
+    return _raw_json(text[start + 9 : end])
+
+
 def _json_or_none(body: bytes) -> Any:
     if not body.strip():
         return None
@@ -1088,19 +1132,56 @@ def _error_event(data: bytes) -> A2ACliError:
 # ------------------------------------------------------------------------------------------------ entry points
 
 
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
+
+
 def make_http_client(settings: ConnectionSettings) -> httpx.AsyncClient:
+    """The one HTTP client of a command. TLS verification is on unless --insecure (which warns).
+
+    Building a verifying SSL context loads the CA bundle (tens of ms); a plain-http agent never needs it, so
+    the https transport is created on first use (unless a proxy is configured from the environment).
+    """
     import httpx
 
     if settings.insecure:
         from a2acli.render.writers import warn
 
         warn("TLS certificate verification is DISABLED (--insecure): anyone on the network can impersonate the agent")
+    timeout = httpx.Timeout(read_timeout(), connect=settings.connect_timeout)
+    if any(os.environ.get(v) or os.environ.get(v.upper()) for v in _PROXY_VARIABLES):
+        return httpx.AsyncClient(verify=not settings.insecure, timeout=timeout, follow_redirects=False, trust_env=True)
+    verify = not settings.insecure
     return httpx.AsyncClient(
-        verify=not settings.insecure,
-        timeout=httpx.Timeout(read_timeout(), connect=settings.connect_timeout),
+        transport=httpx.AsyncHTTPTransport(verify=False),  # mounted for http:// only: it never speaks TLS
+        mounts={"https://": _LazyTransport(lambda: httpx.AsyncHTTPTransport(verify=verify))},  # type: ignore[dict-item]
+        timeout=timeout,
         follow_redirects=False,
         trust_env=True,
     )
+
+
+class _LazyTransport:
+    """An httpx transport built on first request (see `make_http_client`); duck-typed like AsyncBaseTransport."""
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+        self._transport: Any = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._transport is None:
+            self._transport = self._factory()
+        response: httpx.Response = await self._transport.handle_async_request(request)
+        return response
+
+    async def aclose(self) -> None:
+        if self._transport is not None:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> _LazyTransport:
+        return self
+
+    async def __aexit__(self, *args: object) -> None:
+        await self.aclose()
 
 
 @contextlib.asynccontextmanager

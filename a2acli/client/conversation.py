@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +46,7 @@ def _state_of(event: dict[str, Any]) -> str | None:
     return None
 
 
-async def conversation(
+def conversation(
     conn: AgentConnection,
     request: dict[str, Any],
     options: TurnOptions,
@@ -54,28 +54,26 @@ async def conversation(
     on_notice: Callable[[ResumeNotice], None] | None = None,
     ledger: StreamLedger | None = None,
     on_foreign: Callable[[str], None] | None = None,
-) -> AsyncIterator[dict[str, Any]]:
-    """Yield the StreamResponses of one turn, ending at a terminal or interrupted state (or a Message)."""
+) -> AsyncGenerator[dict[str, Any], None]:
+    """The StreamResponses of one turn, ending at a terminal or interrupted state (or a Message).
+
+    Returns the generator of the path that applies (no extra generator layer per event on the hot path).
+    """
     book = ledger if ledger is not None else StreamLedger()
     if options.async_:
-        yield await conn.send_message(_immediate(request))
-        return
+        return _async_turn(conn, request)
     if conn.supports_streaming:
-        policy = ResumePolicy(
-            timeout=options.timeout,
-            poll_interval=options.poll_interval,
-            max_poll_interval=max(options.max_poll_interval, options.poll_interval),
-        )
-        async for event in resilient_events(
-            lambda: own_task_only(conn.stream_message(request), on_foreign),
-            conn,
-            policy=policy,
-            on_notice=on_notice,
-            resume_command=options.resume_command,
-            ledger=book,
-        ):
-            yield event
-        return
+        return _stream_turn(conn, request, options, book, on_notice, on_foreign)
+    return _polled_turn(conn, request, options, book)
+
+
+async def _async_turn(conn: AgentConnection, request: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
+    yield await conn.send_message(_immediate(request))
+
+
+async def _polled_turn(
+    conn: AgentConnection, request: dict[str, Any], options: TurnOptions, book: StreamLedger
+) -> AsyncGenerator[dict[str, Any], None]:
     started = time.monotonic()
     first = await conn.send_message(_immediate(request))
     book.observe(first)
@@ -86,26 +84,165 @@ async def conversation(
         yield event
 
 
-async def own_task_only(
-    events: AsyncIterator[dict[str, Any]], on_foreign: Callable[[str], None] | None = None
-) -> AsyncIterator[dict[str, Any]]:
-    """Drop events about another task than the first one the stream names (a confused or hostile agent)."""
-    task_id: str | None = None
-    try:
-        async for event in events:
-            other = _task_id_of(event)
-            if other is not None:
-                if task_id is None:
-                    task_id = other
-                elif other != task_id:
-                    if on_foreign is not None:
-                        on_foreign(other)
+class _Seen:
+    """What a recovery needs of the events already shown, kept compactly (bounded by the text itself, not by
+    the number of events): the first Task, the last status, and per artifact its text (as chunks) and parts."""
+
+    __slots__ = ("artifacts", "context_id", "first_task", "last_status", "metas")
+
+    def __init__(self) -> None:
+        self.first_task: dict[str, Any] | None = None
+        self.last_status: dict[str, Any] | None = None
+        self.context_id: str = ""
+        self.artifacts: dict[str, list[Any]] = {}
+        self.metas: dict[str, dict[str, Any]] = {}
+
+    def artifact(self, body: dict[str, Any]) -> None:
+        art = body.get("artifact")
+        if type(art) is not dict:
+            return
+        aid = art.get("artifactId")
+        if not isinstance(aid, str):
+            return
+        bucket = self.artifacts.get(aid)
+        if bucket is None or body.get("append") is not True:
+            bucket = self.artifacts[aid] = []
+            self.metas[aid] = art
+        parts = art.get("parts")
+        if type(parts) is list:
+            for part in parts:
+                if type(part) is dict and len(part) == 1 and type(part.get("text")) is str:
+                    bucket.append(part["text"])
+                else:
+                    bucket.append(part)
+
+    def ledger(self, book: StreamLedger, task_id: str) -> StreamLedger:
+        if self.first_task is not None:
+            book.observe(self.first_task)
+        for aid, bucket in self.artifacts.items():
+            parts: list[Any] = []
+            run: list[str] = []
+            for item in bucket:
+                if isinstance(item, str):
+                    run.append(item)
                     continue
-            yield event
-    finally:
-        aclose = getattr(events, "aclose", None)
-        if aclose is not None:
-            await aclose()
+                if run:
+                    parts.append({"text": "".join(run)})
+                    run = []
+                parts.append(item)
+            if run:
+                parts.append({"text": "".join(run)})
+            meta = {k: v for k, v in self.metas[aid].items() if k != "parts"}
+            book.observe(
+                {
+                    "artifactUpdate": {
+                        "taskId": task_id,
+                        "contextId": self.context_id,
+                        "artifact": {**meta, "parts": parts},
+                    }
+                }
+            )
+        if self.last_status is not None:
+            book.observe(self.last_status)
+        book.task_id = task_id
+        return book
+
+
+async def _stream_turn(
+    conn: AgentConnection,
+    request: dict[str, Any],
+    options: TurnOptions,
+    book: StreamLedger,
+    on_notice: Callable[[ResumeNotice], None] | None,
+    on_foreign: Callable[[str], None] | None,
+) -> AsyncGenerator[dict[str, Any], None]:
+    """The lean path: events straight from the connection; only what a recovery needs is kept (`_Seen`).
+
+    If the stream breaks or ends before a final state, `resilient_events` takes over from what was seen
+    (resubscribe with backoff, GetTask fallback), so every word is still shown exactly once.
+    """
+    import contextlib
+
+    seen = _Seen()
+    task_id: str | None = None
+    reason = "the stream ended before a final state"
+    events = conn.stream_message(request)
+    try:
+        async with contextlib.aclosing(events):  # type: ignore[type-var]
+            async for event in events:
+                if "artifactUpdate" in event:
+                    body = event["artifactUpdate"]
+                    if type(body) is dict:
+                        other = body.get("taskId")
+                        if task_id is None:
+                            if isinstance(other, str) and other:
+                                task_id = other
+                        elif other and other != task_id:
+                            if on_foreign is not None:
+                                on_foreign(str(other))
+                            continue
+                        seen.artifact(body)
+                    yield event
+                    continue
+                other = _task_id_of(event)
+                if other is not None:
+                    if task_id is None:
+                        task_id = other
+                    elif other != task_id:
+                        if on_foreign is not None:
+                            on_foreign(other)
+                        continue
+                if "task" in event:
+                    if seen.first_task is None:
+                        seen.first_task = event
+                elif "statusUpdate" in event:
+                    seen.last_status = event
+                if not seen.context_id:
+                    body = next(iter(event.values()), None)
+                    cid = body.get("contextId") if isinstance(body, dict) else None
+                    seen.context_id = cid if isinstance(cid, str) else ""
+                yield event
+                if "message" in event and task_id is None:
+                    return  # a direct Message reply ends the turn
+                if _final_state(event):
+                    return
+    except Exception as exc:
+        if task_id is None or not is_transient(exc) or getattr(exc, "resume_deadline", False):
+            raise  # nothing to resume: the error as it is
+        reason = _describe(exc)
+    if task_id is None:
+        from a2acli.client.connection import invalid_response
+
+        raise invalid_response("the agent ended the event stream without naming a task or sending a message")
+    seen.ledger(book, task_id)
+    if on_notice is not None:
+        on_notice(ResumeNotice("dropped", task_id, 1, 0.0, reason))
+    policy = ResumePolicy(
+        timeout=options.timeout,
+        poll_interval=options.poll_interval,
+        max_poll_interval=max(options.max_poll_interval, options.poll_interval),
+    )
+    async for event in resilient_events(
+        lambda: conn.subscribe(task_id),
+        conn,
+        task_id=task_id,
+        policy=policy,
+        on_notice=on_notice,
+        resume_command=options.resume_command,
+        ledger=book,
+    ):
+        yield event
+
+
+def _final_state(event: dict[str, Any]) -> bool:
+    body = event.get("statusUpdate") or event.get("task")
+    status = body.get("status") if isinstance(body, dict) else None
+    return isinstance(status, dict) and status.get("state") in FINAL_STATES
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
 def _task_id_of(event: dict[str, Any]) -> str | None:

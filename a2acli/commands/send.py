@@ -502,9 +502,11 @@ class _Turn:
 
     async def _turn(self, conn: AgentConnection) -> None:
         import contextlib
+        import sys
 
         from a2acli.client.conversation import TurnOptions, conversation
         from a2acli.client.resume import StreamLedger
+        from a2acli.render.events_output import JsonLinesPresenter
         from a2acli.render.task import TaskAccumulator
         from a2acli.render.writers import warn
 
@@ -523,20 +525,34 @@ class _Turn:
         events = conversation(
             conn, self.request, options, on_notice=self._notice, ledger=ledger, on_foreign=self._foreign_notice
         )
-        foreign_warned = False
         track = self._track
-        async with contextlib.aclosing(events):  # type: ignore[type-var]
-            async for event in events:
-                if self.ids.task_id is not None and _foreign(event, self.ids.task_id):
-                    if not foreign_warned:
-                        warn("ignoring events for another task than the one this message started")
-                        foreign_warned = True
-                    continue
-                track(event)
-                if not wants or self.live:
-                    acc.apply(event)
-                if wants:
-                    presenter.event(event)
+        ids = self.ids
+        accumulate = not wants or self.live
+        emit = presenter.event
+        async with contextlib.aclosing(events):
+            if isinstance(presenter, JsonLinesPresenter):
+                # The hot path: an event whose own text is already compact JSON is written as is.
+                conn.keep_raw = True
+                out = sys.stdout
+                write, flush = out.write, out.flush
+                async for event in events:
+                    if ids.task_id is None or "artifactUpdate" not in event:
+                        track(event)
+                    raw = conn.last_raw if conn.last_event is event else None
+                    if raw is None:
+                        emit(event)
+                    else:
+                        write(raw + "\n")
+                        flush()
+            else:
+                async for event in events:
+                    # Artifact chunks carry no state: once the ids are known they need no bookkeeping.
+                    if ids.task_id is None or "artifactUpdate" not in event:
+                        track(event)
+                    if accumulate:
+                        acc.apply(event)
+                    if wants:
+                        emit(event)
         result = await self._final(conn, acc)
         presenter.finish(result, self.ids)
         self._warn_outcome(result)
@@ -590,16 +606,3 @@ class _Turn:
                 from a2acli.render.writers import diag
 
                 diag(f"next: {hint}")
-
-
-def _foreign(event: dict[str, Any], task_id: str) -> bool:
-    for key in ("statusUpdate", "artifactUpdate"):
-        body = event.get(key)
-        if isinstance(body, dict):
-            other = body.get("taskId")
-            return isinstance(other, str) and bool(other) and other != task_id
-    body = event.get("task")
-    if isinstance(body, dict):
-        other = body.get("id")
-        return isinstance(other, str) and bool(other) and other != task_id
-    return False
