@@ -32,6 +32,7 @@ EXPECTED: dict[str, tuple[str, bool, set[str]]] = {
     "valid/v03.json": ("0.3", True, {"AC073"}),
     "valid/v02.json": ("0.2", True, {"AC073"}),
     "valid/hybrid-sdk.json": ("hybrid", True, set()),
+    "valid/hybrid-sdk-all-schemes.json": ("hybrid", True, set()),
     "broken/missing-name.json": ("1.0", False, {"AC010"}),
     "broken/empty-name.json": ("1.0", False, {"AC011"}),
     "broken/not-a-url.json": ("1.0", False, {"AC020"}),
@@ -85,7 +86,12 @@ def test_corpus(name: str) -> None:
 
 
 def test_clean_cards_have_no_findings() -> None:
-    for name in ("valid/v1-minimal.json", "valid/v1-full.json", "valid/hybrid-sdk.json"):
+    for name in (
+        "valid/v1-minimal.json",
+        "valid/v1-full.json",
+        "valid/hybrid-sdk.json",
+        "valid/hybrid-sdk-all-schemes.json",
+    ):
         assert validate_card(load(name)).findings == (), name
 
 

@@ -460,6 +460,13 @@ def _scopes_legacy(req: Any) -> frozenset[tuple[str, tuple[str, ...]]]:
     return frozenset(out)
 
 
+def _plain(value: Any) -> Any:
+    """An enum member (the SDK's compat dicts hold some before JSON encoding) as its value."""
+    from enum import Enum
+
+    return value.value if isinstance(value, Enum) else value
+
+
 def _same_requirements(v1: Any, legacy: Any) -> bool:
     a = {_scopes_v1(r) for r in v1} if isinstance(v1, list) else set()
     b = {_scopes_legacy(r) for r in legacy} if isinstance(legacy, list) else set()
@@ -562,7 +569,7 @@ def check_hybrid(card: dict[str, Any], findings: Findings) -> None:
             if isinstance(body, dict):
                 pairs = {"http": (("scheme", "scheme"),), "apiKey": (("in", "location"), ("name", "name"))}
                 for legacy_key, v1_key in pairs.get(str(scheme.get("type")), ()):
-                    a, b = scheme.get(legacy_key), body.get(v1_key)
+                    a, b = _plain(scheme.get(legacy_key)), _plain(body.get(v1_key))
                     if a is not None and b is not None and str(a).lower() != str(b).lower():
                         findings.add(
                             "AC070",
