@@ -39,7 +39,10 @@ EXIT_EPILOG = (
 )
 
 app = typer.Typer(
-    help="Fetch, render, validate, sign and verify Agent Cards.",
+    help="Fetch, render, validate, sign and verify Agent Cards. With no subcommand: show the card.\n\n"
+    "The card comes from -a/--agent-card REF: a bare host or host:port (http for loopback hosts, https otherwise), "
+    "an origin (its /.well-known/agent-card.json, then the 0.2 /.well-known/agent.json), a full card URL, "
+    "a file path or file:// URL, or - for stdin.",
     no_args_is_help=False,
     invoke_without_command=True,
     epilog=EXIT_EPILOG,
@@ -185,9 +188,17 @@ def _resolve(settings: ConnectionSettings, max_bytes: int | None, send_credentia
 
     from a2acli.client.card_resolver import resolve_card
 
-    return asyncio.run(
+    resolved = asyncio.run(
         resolve_card(settings.agent_card, settings, max_bytes=max_bytes, send_credentials=send_credentials)
     )
+    if settings.debug:
+        from a2acli.redact import redact
+        from a2acli.render.writers import diag
+
+        diag(redact(f"debug: card from {resolved.source} ({len(resolved.raw)} bytes, {resolved.content_type})"))
+        for note in resolved.notes:
+            diag(redact(f"debug: {note}"))
+    return resolved
 
 
 def _is_tty() -> bool:
@@ -435,7 +446,10 @@ def get(
     max_card_bytes: MaxCardBytesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Fetch and show an Agent Card: a Rich view on a terminal, `Label: value` lines when piped, -o json as served."""
+    """Fetch and show an Agent Card.
+
+    A Rich view on a terminal, `Label: value` lines when piped, -o json prints the card as served.
+    """
     _get_impl(
         _pick_ref(ctx, ref, agent_card),
         output=output,
@@ -470,8 +484,12 @@ def validate_command(
     max_card_bytes: MaxCardBytesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Validate an Agent Card: version(s) detected, official 1.0/0.3 schemas, the proto's REQUIRED fields, and
-    semantic rules (stable codes AC0xx, JSON-pointer locations, fix hints). Exit 0 valid, 1 invalid."""
+    """Validate an Agent Card (exit 0 valid, 1 invalid; --strict fails on warnings).
+
+    Detects the version(s) the card is written for (1.0, 0.3, hybrid, 0.2), checks it against the official A2A 1.0
+    and 0.3 JSON Schemas and the proto's REQUIRED fields, and applies semantic rules with stable codes (AC0xx),
+    JSON-pointer locations and fix hints. --live also probes the agent behind the card.
+    """
     from a2acli.errors import CardInvalidError
     from a2acli.render.writers import set_mode
 
@@ -525,8 +543,11 @@ def verify_command(
     max_card_bytes: MaxCardBytesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Verify the card's signatures (A2A §8.4): each is reported verified, invalid or unverifiable; an unsigned card
-    is reported `absent` (not an error unless --require-signature). Keys: --jwks, else each signature's jku."""
+    """Verify the card's signatures (A2A §8.4).
+
+    Each signature is reported verified, invalid or unverifiable; an unsigned card is reported absent (not an
+    error unless --require-signature). Keys come from --jwks, else from each signature's jku.
+    """
     from a2acli.errors import CardInvalidError
     from a2acli.render.writers import field, set_mode, write_json, write_text
 
@@ -584,8 +605,11 @@ def sign_command(
     insecure: InsecureOpt = False,
     timeout: TimeoutOpt = None,
 ) -> None:
-    """Sign an Agent Card (for agent authors): prints the card with one more JWS signature. The payload is the RFC
-    8785 canonical JSON of the card's A2A 1.0 fields (what SDK clients verify); 0.3-only cards are signed whole."""
+    """Sign an Agent Card (for agent authors): print it with one more JWS signature.
+
+    The payload is the RFC 8785 canonical JSON of the card's A2A 1.0 fields (what SDK clients verify); 0.3-only
+    cards are signed whole. --jwks-out writes the public key set to publish at --jku.
+    """
     import json
     from pathlib import Path
 
