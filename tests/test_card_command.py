@@ -68,6 +68,15 @@ def test_card_get_json_is_the_card_as_served(capsys: pytest.CaptureFixture[str],
         assert json.loads(out) == served
 
 
+def test_card_a2a_version_selects_the_served_view(capsys: pytest.CaptureFixture[str], agent: str) -> None:
+    code, out, _ = cli(capsys, "card", "-a", agent, "-o", "json")
+    assert code == 0 and "url" not in json.loads(out)  # A2A-Version: 1.0 -> the pure 1.0 card
+    code, out, _ = cli(capsys, "card", "-a", agent, "-o", "json", "--a2a-version", "0.3")
+    assert code == 0 and "url" in json.loads(out)  # 0.3 -> the hybrid view
+    code, out, _ = cli(capsys, "card", "validate", agent, "--a2a-version", "0.3", "-o", "json")
+    assert code == 0 and json.loads(out)["version"]["detected"] == "hybrid"
+
+
 def test_card_get_positional_and_group_option(capsys: pytest.CaptureFixture[str]) -> None:
     path = str(CARDS / "valid" / "v03.json")
     for args in (("card", "get", path), ("card", "-a", path, "get"), ("card", "get", "-a", path)):

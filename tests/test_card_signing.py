@@ -220,6 +220,9 @@ def test_cli_verify_with_jku(capsys: pytest.CaptureFixture[str], keys: dict[str,
         code, out, err = cli(capsys, "card", "verify", str(path), "--no-jku")
         assert code == 1 and "unverifiable" in out
         assert "no signature could be verified" in err
+        code, out, err = cli(capsys, "card", "verify", str(path), "--no-jku", "--jwks", base + "/jwks.json")
+        assert code == 0, err
+        assert "Result: verified" in out and "named by the card" not in out
 
 
 def test_demo_agent_serves_a_signed_card(

@@ -45,6 +45,8 @@ class SignatureCheck:
         head = f"#{self.index} {self.status}" + (f" ({who})" if who else "")
         if self.status == "verified":
             text = f"{head} with key from {self.key_source}; covers {self.covers}"
+            if self.key_source and self.key_source.startswith("jku "):
+                text += " (the key location the signature itself names: trust it only as far as that URL)"
             if self.not_covered:
                 text += f" (not covered: {', '.join(self.not_covered)})"
             return text

@@ -19,6 +19,7 @@ import typer
 
 from a2acli.commands._options import (
     DEFAULT_AGENT,
+    A2AVersionOpt,
     AgentCardOpt,
     ApiKeyOpt,
     BearerOpt,
@@ -153,7 +154,14 @@ MaxCardBytesOpt = Annotated[
 
 
 def _settings(
-    ref: str, *, bearer: str | None, api_key: str | None, insecure: bool, timeout: str | None, debug: bool
+    ref: str,
+    *,
+    bearer: str | None,
+    api_key: str | None,
+    insecure: bool,
+    timeout: str | None,
+    debug: bool,
+    a2a_version: str | None = None,
 ) -> ConnectionSettings:
     from a2acli.redact import register_secret
     from a2acli.settings import ConnectionSettings, parse_duration
@@ -167,6 +175,7 @@ def _settings(
         insecure=insecure,
         timeout=parse_duration(timeout, name="--timeout"),
         debug=debug,
+        a2a_version=a2a_version or None,
     )
 
 
@@ -374,6 +383,7 @@ def card(
     validate: ValidateFlagOpt = False,
     strict: StrictOpt = False,
     extended: ExtendedOpt = False,
+    a2a_version: A2AVersionOpt = None,
     bearer: BearerOpt = None,
     api_key: ApiKeyOpt = None,
     card_credentials: SendCredsOpt = False,
@@ -395,6 +405,7 @@ def card(
         validate=validate,
         strict=strict,
         extended=extended,
+        a2a_version=a2a_version,
         bearer=bearer,
         api_key=api_key,
         card_credentials=card_credentials,
@@ -438,6 +449,7 @@ def get(
     validate: ValidateFlagOpt = False,
     strict: StrictOpt = False,
     extended: ExtendedOpt = False,
+    a2a_version: A2AVersionOpt = None,
     bearer: BearerOpt = None,
     api_key: ApiKeyOpt = None,
     card_credentials: SendCredsOpt = False,
@@ -456,6 +468,7 @@ def get(
         validate=validate,
         strict=strict,
         extended=extended,
+        a2a_version=a2a_version,
         bearer=bearer,
         api_key=api_key,
         card_credentials=card_credentials,
@@ -476,6 +489,7 @@ def validate_command(
     live: LiveOpt = False,
     live_stream: LiveStreamOpt = False,
     jwks: JwksOpt = None,
+    a2a_version: A2AVersionOpt = None,
     bearer: BearerOpt = None,
     api_key: ApiKeyOpt = None,
     card_credentials: SendCredsOpt = False,
@@ -501,6 +515,7 @@ def validate_command(
         insecure=insecure,
         timeout=timeout,
         debug=debug,
+        a2a_version=a2a_version,
     )
     try:
         resolved = _resolve(settings, max_card_bytes, card_credentials)
