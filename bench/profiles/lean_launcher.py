@@ -4,11 +4,16 @@
    None of every option the user did not give (and every option during shell completion, where Click applies
    no defaults). Importing typer._adapters imports pydantic (tens of ms) and each adapter costs more. The shim
    skips coercion when the value is None (typer's own RuntimeParam.coerce returns None/() for it anyway) or is
-   already a str for a plain `str` / `str | None` annotation with no custom parser.
+   already of the exact class of a plain `X` / `X | None` annotation (no parser, no min/max), or is an empty
+   tuple for a multiple option.
 2. `import httpx` imports httpx._main (httpx's own CLI), which imports click, rich.console and pygments when
    they are installed (uvicorn brings click; typer brings rich). A stub module for httpx._main skips that.
 
-Usage: .venv/bin/python bench/profiles/lean_launcher.py [--no-typer-shim] [--no-httpx-stub] -- ARGS...
+3. (opt-in, `--trim-tree`) every run builds the Click tree of ALL commands (26 commands, 286 parameters,
+   ~1,400 eval() of string annotations): ~45-60 ms CPU. When the first argument names a command, the shim
+   builds the tree with that command only (what a lazy Click group would do).
+
+Usage: .venv/bin/python bench/profiles/lean_launcher.py [--no-typer-shim] [--no-httpx-stub] [--trim-tree] -- ARGS...
 """
 
 from __future__ import annotations
@@ -19,18 +24,41 @@ from typing import Any
 
 
 def lean_typer_coercion() -> None:
+    import types as _types
+    import typing
+
     from typer import core
 
     original = core._TyperParameter.process_value
-    plain_str = (str, str | None)
+
+    def plain_type(annotation: Any) -> type | None:
+        """`X` or `X | None` with X a class: the class; anything else (lists, literals, Annotated...): None."""
+        if isinstance(annotation, type):
+            return annotation
+        if typing.get_origin(annotation) in (typing.Union, _types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) == 1 and isinstance(members[0], type):
+                return members[0]
+        return None
 
     def process_value(self: Any, ctx: Any, value: Any) -> Any:
         desc = self.type_descriptor
         info = desc.parameter_info
-        simple = getattr(info, "parser", None) is None and getattr(info, "click_type", None) is None
-        if simple and (value is None or (type(value) is str and desc.annotation in plain_str)):
-            if value is None and (self.multiple or self.nargs == -1):
-                value = ()
+        multi = self.multiple or self.nargs == -1
+        simple = (
+            getattr(info, "parser", None) is None
+            and getattr(info, "click_type", None) is None
+            and getattr(info, "min", None) is None
+            and getattr(info, "max", None) is None
+        )
+        cls = plain_type(desc.annotation)
+        if simple and (
+            value is None
+            or (multi and isinstance(value, (tuple, list)) and not value)
+            or (not multi and cls is not None and type(value) is cls)
+        ):
+            if value is None or (multi and not value):
+                value = () if multi else None
             if self.required and self.value_is_missing(value):
                 from typer._click.exceptions import MissingParameter
 
@@ -49,6 +77,19 @@ def stub_httpx_main() -> None:
     sys.modules.setdefault("httpx._main", stub)
 
 
+def trim_tree(args: list[str]) -> None:
+    from a2acli.cli import app
+
+    if not args:
+        return
+    name = args[0]
+    commands = [c for c in app.registered_commands if c.name == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if commands or groups:
+        app.registered_commands[:] = commands
+        app.registered_groups[:] = groups
+
+
 def main() -> None:
     argv = sys.argv[1:]
     cut = argv.index("--") if "--" in argv else 0
@@ -57,6 +98,8 @@ def main() -> None:
         lean_typer_coercion()
     if "--no-httpx-stub" not in flags:
         stub_httpx_main()
+    if "--trim-tree" in flags:
+        trim_tree(args)
     from a2acli.cli import run
 
     sys.argv = ["a2a", *args]
