@@ -189,6 +189,15 @@ def test_unicode_digit_keys_do_not_crash() -> None:
     json.dumps(report.to_dict())
 
 
+def test_findings_are_capped_per_rule() -> None:
+    card = load("valid/v1-minimal.json")
+    card["skills"] = [{"id": "x", "name": "n", "description": "d", "tags": ["t"]} for _ in range(300)]
+    report = validate_card(card)
+    dupes = [f for f in report.findings if f.code == "AC040"]
+    assert len(dupes) == 101
+    assert any("199 more AC040" in f.message for f in dupes)
+
+
 def test_not_an_object() -> None:
     for doc in ([], "card", 3, None):
         report = validate_card(doc)

@@ -101,6 +101,7 @@ class Findings:
 
     items: list[Finding] = field(default_factory=list)
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
+    _counts: dict[str, int] = field(default_factory=dict)
 
     def add(
         self, code: str, pointer: str, message: str, hint: str | None = None, *, severity: Severity | None = None
@@ -108,8 +109,27 @@ class Findings:
         key = (code, pointer, message)
         if key in self._seen:
             return
+        count = self._counts.get(code, 0) + 1
+        self._counts[code] = count
+        if count > MAX_PER_RULE:
+            return  # summarised by `finish()`: a hostile card cannot make the report unbounded
         self._seen.add(key)
         self.items.append(Finding(code, severity or RULES[code].severity, pointer, message, hint))
+
+    def finish(self) -> list[Finding]:
+        """The findings, plus one summary per rule that hit the cap."""
+        extra = [
+            Finding(
+                code,
+                RULES[code].severity,
+                "",
+                f"{count - MAX_PER_RULE} more {code} ({RULES[code].name}) findings not shown",
+                "fix the ones shown and run again",
+            )
+            for code, count in self._counts.items()
+            if count > MAX_PER_RULE
+        ]
+        return [*self.items, *extra]
 
 
 def pointer(*parts: str | int) -> str:
@@ -120,5 +140,7 @@ def pointer(*parts: str | int) -> str:
         out.append("/" + text)
     return "".join(out)
 
+
+MAX_PER_RULE = 100
 
 SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}

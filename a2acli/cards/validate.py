@@ -133,7 +133,7 @@ def validate_card(doc: Any, *, source: str | None = None, raw_size: int | None =
     rules.check_skills(doc, findings)
     rules.check_common(doc, findings, info)
     rules.check_hygiene(doc, findings, raw_size)
-    return ValidationReport(source, info, sort_findings(findings.items))
+    return ValidationReport(source, info, sort_findings(findings.finish()))
 
 
 def sort_findings(items: list[Finding]) -> tuple[Finding, ...]:

@@ -336,7 +336,7 @@ def _report(
         from a2acli.client.card_live import probe_live
 
         extra = asyncio.run(probe_live(resolved, settings, stream=live_stream))
-        report = ValidationReport(report.source, report.version, sort_findings([*report.findings, *extra.items]))
+        report = ValidationReport(report.source, report.version, sort_findings([*report.findings, *extra.finish()]))
     signatures: list[SignatureCheck] | None = None
     if jwks and isinstance(resolved.document.get("signatures"), list):
         signatures = _verify(resolved, settings, jwks, allow_jku=False)
