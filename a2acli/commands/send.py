@@ -37,12 +37,70 @@ if TYPE_CHECKING:
 
 
 class RawArgsCommand(TyperCommand):
-    """Keeps the raw argument list: `--text/--file/--data/--media-type` order matters (SPEC §10.2)."""
+    """Keeps the raw argument list: `--text/--file/--data/--media-type` order matters (SPEC §10.2).
+
+    Also spares every plain option (str, bool, list[str], a str Enum) typer's pydantic coercion: typer builds
+    a TypeAdapter per option, given or not, which costs pydantic's import plus milliseconds per option on
+    the way to the first token. Anything unusual still goes through typer's own coercion.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if getattr(param, "_runtime_param", "missing") is None and _plain(param):
+                setattr(param, "_runtime_param", _PlainRuntime())  # noqa: B010 - typer private, typed differently
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None and getattr(option, "_runtime_param", "missing") is None and _plain(option):
+            setattr(option, "_runtime_param", _PlainRuntime())  # noqa: B010 - typer private, typed differently
+        return option
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta["a2acli.raw_args"] = list(args)
         result: list[str] = super().parse_args(ctx, args)
         return result
+
+
+def _plain(param: Any) -> bool:
+    import enum
+
+    descriptor = getattr(param, "type_descriptor", None)
+    info = getattr(descriptor, "parameter_info", None)
+    if descriptor is None or info is None or getattr(descriptor, "file_annotation", None) is not None:
+        return False
+    if any(getattr(info, name, None) is not None for name in ("parser", "click_type", "min", "max")):
+        return False
+    annotation = descriptor.annotation
+    if annotation in (str, bool, str | None, list[str] | None, list[str]):
+        return True
+    return isinstance(annotation, type) and issubclass(annotation, enum.Enum) and issubclass(annotation, str)
+
+
+class _PlainRuntime:
+    """Typer's RuntimeParam contract (`coerce`) for plain values; defers to typer for anything else."""
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        annotation = param.type_descriptor.annotation
+        if value is None or type(value) is bool or (type(value) is str and annotation is not bool):
+            if isinstance(annotation, type) and annotation not in (str, bool) and type(value) is str:
+                try:
+                    return annotation(value)  # a str Enum (e.g. OutputFormat)
+                except ValueError:
+                    pass
+                return self._typer(value, param, ctx)
+            return value
+        if isinstance(value, tuple | list) and all(type(v) is str for v in value):
+            return list(value) if value else None
+        return self._typer(value, param, ctx)
+
+    @staticmethod
+    def _typer(value: Any, param: Any, ctx: Any) -> Any:
+        from typer._coercion import build_runtime_param
+
+        real = build_runtime_param(param.type_descriptor)
+        param._runtime_param = real
+        return real.coerce(value, param=param, ctx=ctx)
 
 
 PromptArg = Annotated[
