@@ -259,3 +259,16 @@ def test_escape_sequences_from_the_agent_never_reach_the_text_floor(capsys: pyte
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
     assert "[bold red]markup[/]" in out
+
+
+def test_download_saves_the_artifacts(agent: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    dest = tmp_path / "out"
+    code, out, err = _run(capsys, "stream", "hi", "-a", agent, "--download", str(dest))
+    assert code == 0, err
+    saved = dest / "response.txt"
+    assert saved.read_text() == DEMO_TEXT
+    assert f"Saved: {saved} (text/plain, {len(DEMO_TEXT)} bytes)" in out
+    code, out, err = _run(capsys, "send", "/scenario artifact-file", "-a", agent, "-o", "json", "--download", str(dest))
+    assert code == 0, err
+    assert json.loads(out)["task"]["status"]["state"] == "TASK_STATE_COMPLETED"  # stdout stays one document
+    assert (dest / "output.txt").exists() and "Saved: " in err

@@ -191,6 +191,15 @@ CancelOnInterruptOpt = Annotated[
         help="On Ctrl-C, also ask the agent to cancel the task.",
     ),
 ]
+DownloadOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--download",
+        envvar="A2ACLI_DOWNLOAD",
+        help="When the turn ends, save every artifact part under this folder (never overwrites; URLs not fetched).",
+        show_default=False,
+    ),
+]
 JsonlOpt = Annotated[
     bool, typer.Option("--jsonl", envvar="A2ACLI_JSONL", help="Same as -o json: one StreamResponse per line.")
 ]
@@ -212,6 +221,7 @@ def send(
     timeout: TimeoutOpt = None,
     poll_interval: PollIntervalOpt = "2s",
     cancel_on_interrupt: CancelOnInterruptOpt = False,
+    download: DownloadOpt = None,
     agent_card: AgentCardOpt = DEFAULT_AGENT,
     output: OutputOpt = OutputFormat.text,
     transport: TransportOpt = None,
@@ -246,6 +256,7 @@ def stream(
     timeout: TimeoutOpt = None,
     poll_interval: PollIntervalOpt = "2s",
     cancel_on_interrupt: CancelOnInterruptOpt = False,
+    download: DownloadOpt = None,
     agent_card: AgentCardOpt = DEFAULT_AGENT,
     output: OutputOpt = OutputFormat.text,
     transport: TransportOpt = None,
@@ -382,6 +393,7 @@ def _main(ctx: typer.Context, command: str, values: dict[str, Any]) -> None:
         cancel_on_interrupt=bool(values.get("cancel_on_interrupt")),
         json_mode=fmt == "json",
         live=live,
+        download=values.get("download"),
     )
     asyncio.run(turn.run())
 
@@ -427,6 +439,7 @@ class _Turn:
         cancel_on_interrupt: bool,
         json_mode: bool,
         live: bool,
+        download: str | None = None,
     ) -> None:
         from a2acli.render.events_output import TurnIds
 
@@ -441,6 +454,7 @@ class _Turn:
         self.cancel_on_interrupt = cancel_on_interrupt
         self.json_mode = json_mode
         self.live = live
+        self.download = download
         self.ids: TurnIds = TurnIds()
         self.conn: AgentConnection | None = None
         self._foreign_warned = False
@@ -614,6 +628,37 @@ class _Turn:
         result = await self._final(conn, acc)
         presenter.finish(result, self.ids)
         self._warn_outcome(result)
+        if self.download:
+            await self._save(conn, result)
+
+    async def _save(self, conn: AgentConnection, result: dict[str, Any] | None) -> None:
+        """`--download DIR`: every artifact part of the task as the agent now holds it, into DIR."""
+        import contextlib
+        from pathlib import Path
+
+        from a2acli.client.download import download_artifacts
+        from a2acli.errors import A2ACliError
+        from a2acli.render.writers import diag, write_text
+
+        task = (result or {}).get("task") if result else None
+        if self.ids.task_id:
+            with contextlib.suppress(A2ACliError):  # else keep what the events built
+                task = await conn.get_task(self.ids.task_id)
+        if not isinstance(task, dict):
+            diag("note: --download: the agent replied with a message, there are no artifacts to save")
+            return
+        assert self.download is not None
+        saved = await download_artifacts(task, Path(self.download).expanduser())
+        for item in saved.saved:
+            line = f"Saved: {item.path} ({item.media_type}, {item.size} bytes)"
+            if self.json_mode:
+                diag(line)
+            else:
+                from a2acli.render.sanitize import clean_line
+
+                write_text(clean_line(line) + "\n")
+        for skip in saved.skipped:
+            diag(f"note: --download skipped part {skip.part_index} of artifact {skip.artifact_id}: {skip.reason}")
 
     async def _final(self, conn: AgentConnection, acc: Any) -> dict[str, Any] | None:
         """The terminal object: the task as the agent now holds it (GetTask), else what the events built."""
