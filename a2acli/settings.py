@@ -286,12 +286,15 @@ def _collect_options(root: Any, only: list[str]) -> dict[str, dict[str, Any]]:
 
 def effective_settings(ctx: Any, only: list[str]) -> dict[str, Any]:
     """The report of `a2a config show`: files consulted and, per setting, value and source (secrets redacted)."""
+    import typer
+
     from a2acli import _click as click
+    from a2acli.cli import app
     from a2acli.errors import UsageError
 
-    root = ctx.find_root().command
+    root: Any = typer.main.get_command(app)  # the whole tree: a run may build only the command it needs
     if only:
-        target = root
+        target: Any = root
         for name in only:
             target = target.commands.get(name) if isinstance(target, click.Group) else None
             if target is None:
