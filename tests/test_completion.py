@@ -108,9 +108,16 @@ def test_tab_completes_values() -> None:
     assert _bash_request("a2a completion f") == ["fish"]
 
 
+def test_tab_completes_task_states() -> None:
+    assert _bash_request("a2a task list --status w") == ["working"]
+    assert _bash_request("a2a task list --status TASK_STATE_IN") == ["TASK_STATE_INPUT_REQUIRED"]
+
+
 def test_tab_leaves_file_paths_to_the_shell() -> None:
     """Where a path is expected nothing is offered, so the shell's own file completion takes over."""
     assert _bash_request("a2a config show --config ") == []
+    assert _bash_request("a2a send --file ") == []
+    assert _bash_request("a2a task download x --dir ") == []
     assert "complete -o default" in (COMPLETIONS / "a2a.bash").read_text()
 
 
