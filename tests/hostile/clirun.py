@@ -133,6 +133,7 @@ def _drain(proc: subprocess.Popen[bytes], limit: float) -> tuple[str, str]:
         left = deadline - time.monotonic()
         if left <= 0:
             proc.kill()
+            proc.wait()
             pytest.fail(f"a2a {' '.join(proc.args[3:])} still running after {limit}s")  # type: ignore[index]
         ready, _, _ = select.select(list(open_fds), [], [], min(left, 1.0))
         for fd in ready:
@@ -170,6 +171,7 @@ def run_pty(argv: list[str], *, env: dict[str, str] | None = None, limit: float 
             left = deadline - time.monotonic()
             if left <= 0:
                 proc.kill()
+                proc.wait()
                 pytest.fail(f"a2a {' '.join(argv)} still running on the pty after {limit}s")
             ready, _, _ = select.select([master], [], [], min(left, 1.0))
             if not ready:

@@ -532,12 +532,12 @@ class HostileAgent:
         return None
 
     def _unary(self, wire: str, scenario: str, method: str) -> Any:
+        evil = scenario in ("escape-artifact", "sse-escape")
+        text, artifact = (f"status {EVIL}", f"artifact {EVIL}") if evil else ("", "hello from the hostile agent")
         if method in ("GetTask", "tasks/get", "CancelTask", "tasks/cancel"):
             state = "canceled" if "ancel" in method else "completed"
-            return task_obj(wire, state, artifact="hello")
-        if scenario == "escape-artifact":
-            return send_result(wire, "completed", text=f"status {EVIL}", artifact=f"artifact {EVIL}")
-        return send_result(wire, "completed", artifact="hello from the hostile agent")
+            return task_obj(wire, state, text=text, artifact=artifact)
+        return send_result(wire, "completed", text=text, artifact=artifact)
 
     def _stream(self, wire: str, scenario: str, frame: Any, req_id: Any) -> Response:
         if scenario == "sse-plain-json-error":
