@@ -201,3 +201,19 @@ def test_push_listen_refuses_contradictory_flags() -> None:
     from a2acli.cli import run as cli_run
 
     assert cli_run(["push", "listen", "--token", "abcd", "--no-auth"]) == 2
+
+
+def test_push_listen_ctrl_c_prints_the_summary_and_frees_the_port(listener: Any) -> None:
+    import signal
+    import socket
+
+    proc, url = listener("--token", "tok-abcdef")
+    assert httpx.post(url, json=STATUS, headers={"X-A2A-Notification-Token": "tok-abcdef"}).status_code == 200
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0  # Ctrl-C is how a listener stops, as for `a2a serve`
+    assert "Notification: 1\n" in out
+    assert "received 1 notification(s) (stopped by Ctrl-C)" in err and "Traceback" not in err
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))  # released

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from a2acli.commands._options import OutputFormat, OutputOpt
+
+if TYPE_CHECKING:
+    from a2acli.push.receiver import ReceiverStats
 
 app = typer.Typer(help="Receive A2A push notifications (webhooks).", no_args_is_help=True)
 
@@ -92,7 +95,10 @@ def listen(
 
         console = Console(highlight=False)
 
+    running: list[RunningReceiver] = []
+
     def on_ready(receiver: RunningReceiver) -> None:
+        running.append(receiver)
         writers.diag(f"Listening for A2A push notifications on {receiver.url}")
         if not is_loopback(host):
             writers.warn(f"{host} is not a loopback address: the receiver is reachable from the network")
@@ -113,7 +119,17 @@ def listen(
         else:
             writers.write_text(text_floor(delivery))
 
-    stats = asyncio.run(run_listen(options, on_ready=on_ready, on_delivery=on_delivery))
+    try:
+        stats = asyncio.run(run_listen(options, on_ready=on_ready, on_delivery=on_delivery))
+    except KeyboardInterrupt:
+        # Ctrl-C is how a listener is meant to stop (like `a2a serve`): a clean end, exit 0.
+        if running:
+            writers.diag(_summary(running[0].app.stats) + " (stopped by Ctrl-C)")
+        return
+    writers.diag(_summary(stats))
+
+
+def _summary(stats: ReceiverStats) -> str:
     refused = stats.rejected_auth + stats.rejected_size + stats.rejected_body + stats.rejected_busy
     summary = f"received {stats.accepted} notification(s)"
     if refused:
@@ -121,4 +137,4 @@ def listen(
             f"; refused {refused} (auth {stats.rejected_auth}, size {stats.rejected_size}, "
             f"malformed {stats.rejected_body}, busy {stats.rejected_busy})"
         )
-    writers.diag(summary)
+    return summary
