@@ -52,12 +52,14 @@ class A2ACliError(Exception):
             self.exit_status = exit_status
 
     def envelope(self) -> dict[str, Any]:
-        """The SPEC Appendix B error object."""
+        """The SPEC Appendix B error object, credentials redacted (an agent may echo them in its messages)."""
+        from a2acli.redact import redact
+
         return {
             "error": {
                 "code": self.code,
-                "message": self.message,
-                "hint": self.hint,
+                "message": redact(self.message),
+                "hint": redact(self.hint) if self.hint else self.hint,
                 "a2aCode": self.a2a_code,
             }
         }

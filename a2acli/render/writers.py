@@ -75,8 +75,10 @@ def field(label: str, value: object) -> str:
 
 
 def diag(message: str) -> None:
-    """A diagnostic line on stderr (never on stdout)."""
-    sys.stderr.write(clean_line(message) + "\n")
+    """A diagnostic line on stderr (never on stdout), credentials redacted (SPEC §12.1)."""
+    from a2acli.redact import redact
+
+    sys.stderr.write(clean_line(redact(message)) + "\n")
     sys.stderr.flush()
 
 
