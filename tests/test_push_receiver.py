@@ -217,3 +217,13 @@ def test_push_listen_ctrl_c_prints_the_summary_and_frees_the_port(listener: Any)
     port = int(url.rsplit(":", 1)[1].strip("/"))
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))  # released
+
+
+def test_rich_view_of_a_delivery_is_plain_text_underneath() -> None:
+    from a2acli.push.receiver import Delivery
+    from a2acli.push.render import rich_view
+
+    view = rich_view(Delivery(EVIL_ARTIFACT, 7, 0.0, "127.0.0.1:1", "/"))
+    plain = view.plain  # type: ignore[union-attr]
+    assert plain.startswith("#7 ") and "artifactUpdate" in plain
+    assert "hi red[/b]" in plain and "\x1b" not in plain and "\x07" not in plain

@@ -323,3 +323,14 @@ def test_rich_view_styles_labels_only_and_keeps_agent_text_literal() -> None:
     styled = {view.plain[span.start : span.end]: str(span.style) for span in view.spans}
     assert styled["State:"] == "bold" and styled[" FAILED\n"] == "red"
     assert "Key:" not in styled  # block content is the agent's, never styled as a field
+
+
+def test_get_history_is_shown_and_stream_json_is_one_task_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent() as base:
+        task = start_task(base, "what is the plan?")
+        wait_state(base, task["id"], "TASK_STATE_COMPLETED")
+        assert run(["task", "get", task["id"], "-a", base, "--history", "5"]) == 0
+        assert "History: user\nwhat is the plan?\n\n" in capsys.readouterr().out
+        assert run(["task", "get", task["id"], "-a", base, "-o", "json", "--stream"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert len(lines) == 1 and json.loads(lines[0])["id"] == task["id"]  # Appendix B: Task (single line)

@@ -225,6 +225,7 @@ def get(
     ] = False,
     poll_interval: PollIntervalOpt = "2s",
     timeout: TimeoutOpt = None,
+    stream: StreamOpt = False,
     agent_card: AgentCardOpt = DEFAULT_AGENT,
     output: OutputOpt = OutputFormat.text,
     transport: TransportOpt = None,
@@ -237,7 +238,10 @@ def get(
     verbose: VerboseOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Get a task: state, artifacts and (with --history) messages. --wait polls until it settles."""
+    """Get a task: state, artifacts and (with --history) messages. --wait polls until it settles.
+
+    -o json prints the Task (one line, with or without --stream). To follow live, use `a2a task subscribe`.
+    """
     from a2acli.client.connection import open_connection
     from a2acli.client.resume import PollPolicy, wait_for_task
     from a2acli.errors import UsageError
@@ -245,7 +249,7 @@ def get(
     from a2acli.render.events import short_state
     from a2acli.settings import parse_duration
 
-    writers.set_mode(output.value)
+    writers.set_mode(output.value, stream=stream)
     interval = parse_duration(poll_interval, name="--poll-interval")
     if interval is None or interval <= 0:
         raise UsageError("--poll-interval must be more than zero", hint="e.g. --poll-interval 2s")
@@ -290,7 +294,7 @@ def get(
             raise Interrupted(f"interrupted while waiting (task {task_id}, state {state})", hint=resume) from None
 
     task = _run(go(), agent_card)
-    _show_task(task, output, agent_card, verbose)
+    _show_task(task, output, agent_card, verbose or history is not None)
     if wait:
         _warn_outcome(task)
 
@@ -456,6 +460,7 @@ def _task_table(tasks: list[dict[str, Any]]) -> Any:
 @app.command("cancel")
 def cancel(
     task_id: TaskIdArg,
+    stream: StreamOpt = False,
     agent_card: AgentCardOpt = DEFAULT_AGENT,
     output: OutputOpt = OutputFormat.text,
     transport: TransportOpt = None,
@@ -473,7 +478,7 @@ def cancel(
     from a2acli.errors import ProtocolError
     from a2acli.render import writers
 
-    writers.set_mode(output.value)
+    writers.set_mode(output.value, stream=stream)
     settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
 
     async def go() -> tuple[dict[str, Any], bool]:
