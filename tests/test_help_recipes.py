@@ -1,0 +1,95 @@
+"""The README's `jq` recipes, run as written against the real demo agent (the user guide must not lie)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.agent import demo_agent
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(shutil.which("jq") is None or shutil.which("bash") is None, reason="needs jq, bash")
+
+
+def _recipes() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("## Scripting with `jq`")
+    end = readme.index("<!-- section: toolkit -->", start)
+    return re.findall(r"```sh\n(.*?)```", readme[start:end], flags=re.S)
+
+
+def _recipe(keyword: str) -> str:
+    found = [r for r in _recipes() if keyword in r]
+    assert len(found) == 1, f"one README recipe should contain {keyword!r}: {found}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def agent() -> Iterator[str]:
+    with demo_agent() as base_url:
+        yield base_url
+
+
+def _bash(script: str, agent_card: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # the `a2a` under test
+    env["A2ACLI_AGENT_CARD"] = agent_card
+    return subprocess.run(
+        ["bash", "-c", "set -o pipefail\n" + script], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
+
+
+def test_there_are_recipes() -> None:
+    assert len(_recipes()) >= 5
+
+
+def test_recipe_artifact_text(agent: str, tmp_path: Path) -> None:
+    proc = _bash(_recipe('a2a send -o json "Tell me a story"'), agent, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (
+        "Hello! I'm streaming this response word by word to demonstrate real-time communication capabilities.\n"
+    )
+    # the same filter reads a direct Message reply
+    message = _recipe('a2a send -o json "Tell me a story"').replace("Tell me a story", "/scenario message")
+    proc = _bash(message, agent, tmp_path)
+    assert proc.returncode == 0 and proc.stdout.strip(), proc.stderr
+
+
+def test_recipe_watch_states(agent: str, tmp_path: Path) -> None:
+    proc = _bash(_recipe("--unbuffered"), agent, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["TASK_STATE_SUBMITTED", "TASK_STATE_WORKING", "TASK_STATE_COMPLETED"]
+
+
+def test_recipe_async_then_wait(agent: str, tmp_path: Path) -> None:
+    proc = _bash(_recipe("--async"), agent, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "TASK_STATE_COMPLETED\n"
+
+
+def test_recipe_ci_card_check(agent: str, tmp_path: Path) -> None:
+    script = _recipe("::error::")
+    good = _bash(script, agent, tmp_path)
+    assert good.returncode == 0 and good.stdout == "", good.stdout + good.stderr
+    assert json.loads((tmp_path / "card-report.json").read_text())["valid"] is True
+    bad_card = tmp_path / "broken-card.json"
+    bad_card.write_text('{"name": "broken", "version": "1"}')
+    bad = _bash(script, str(bad_card), tmp_path)
+    assert bad.returncode == 1
+    annotations = bad.stdout.splitlines()
+    assert annotations and all(line.startswith("::error::") for line in annotations)
+    assert any("/skills" in line for line in annotations)
+
+
+def test_recipe_error_code(agent: str, tmp_path: Path) -> None:
+    proc = _bash(_recipe("no-such-task"), agent, tmp_path)
+    assert proc.returncode == 1  # pipefail: a2a's own exit status
+    assert proc.stdout == "TaskNotFoundError\n"
