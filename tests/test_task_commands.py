@@ -334,3 +334,25 @@ def test_get_history_is_shown_and_stream_json_is_one_task_line(capsys: pytest.Ca
         assert run(["task", "get", task["id"], "-a", base, "-o", "json", "--stream"]) == 0
         lines = capsys.readouterr().out.splitlines()
         assert len(lines) == 1 and json.loads(lines[0])["id"] == task["id"]  # Appendix B: Task (single line)
+
+
+@pytest.mark.parametrize("version", ["1.0", "0.3"])
+@pytest.mark.parametrize("transport", ["JSONRPC", "HTTP+JSON"])
+def test_subscribe_and_get_on_every_binding_and_version(
+    version: str, transport: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with demo_agent(delay=0.03) as base:
+        task = start_task(base)
+        wait_state(base, task["id"], "TASK_STATE_WORKING")
+        flags = ["-a", base, "--a2a-version", version, "--transport", transport]
+        assert run(["task", "subscribe", task["id"], *flags, "-o", "json", "--stream"]) == 0
+        events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert events[0]["task"]["id"] == task["id"]  # A2A 1.0 JSON whatever the agent speaks
+        seen = "".join(p["text"] for a in events[0]["task"].get("artifacts", []) for p in a["parts"])
+        for event in events[1:]:
+            if "artifactUpdate" in event:
+                seen += "".join(p["text"] for p in event["artifactUpdate"]["artifact"]["parts"])
+        assert seen == TUTORIAL_REPLY
+        assert events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
+        assert run(["task", "get", task["id"], *flags, "-o", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["status"]["state"] == "TASK_STATE_COMPLETED"
