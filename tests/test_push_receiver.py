@@ -227,3 +227,14 @@ def test_rich_view_of_a_delivery_is_plain_text_underneath() -> None:
     plain = view.plain  # type: ignore[union-attr]
     assert plain.startswith("#7 ") and "artifactUpdate" in plain
     assert "hi red[/b]" in plain and "\x1b" not in plain and "\x07" not in plain
+
+
+def test_receiver_limited_to_expected_tasks_refuses_others() -> None:
+    other = {"statusUpdate": {"taskId": "t-2", "contextId": "c", "status": {"state": "TASK_STATE_WORKING"}}}
+
+    async def scenario() -> tuple[list[int], int]:
+        async with open_receiver(token=None, task_ids=frozenset({"t-1"})) as rx, httpx.AsyncClient() as http:
+            codes = [(await http.post(rx.url, json=doc)).status_code for doc in (STATUS, other, EVIL_ARTIFACT)]
+            return codes, rx.app.stats.rejected_task
+
+    assert run(scenario()) == ([200, 404, 200], 1)

@@ -44,6 +44,10 @@ def listen(
     max_body: Annotated[
         int, typer.Option("--max-body", min=256, help="Largest notification body accepted, in bytes.")
     ] = 1024 * 1024,
+    task_id: Annotated[
+        list[str] | None,
+        typer.Option("--task-id", help="Accept notifications for this task only (repeatable); others get 404."),
+    ] = None,
     count: Annotated[int | None, typer.Option("--count", "-n", min=1, help="Exit after N notifications.")] = None,
     exit_on_final: Annotated[
         bool,
@@ -88,6 +92,7 @@ def listen(
         count=count,
         exit_on_final=exit_on_final,
         duration=parse_duration(duration, name="--duration"),
+        task_ids=frozenset(task_id or ()),
     )
     console = None
     if output is OutputFormat.text and sys.stdout.isatty():
@@ -130,11 +135,13 @@ def listen(
 
 
 def _summary(stats: ReceiverStats) -> str:
-    refused = stats.rejected_auth + stats.rejected_size + stats.rejected_body + stats.rejected_busy
+    refused = (
+        stats.rejected_auth + stats.rejected_size + stats.rejected_body + stats.rejected_busy + stats.rejected_task
+    )
     summary = f"received {stats.accepted} notification(s)"
     if refused:
         summary += (
             f"; refused {refused} (auth {stats.rejected_auth}, size {stats.rejected_size}, "
-            f"malformed {stats.rejected_body}, busy {stats.rejected_busy})"
+            f"malformed {stats.rejected_body}, busy {stats.rejected_busy}, other tasks {stats.rejected_task})"
         )
     return summary

@@ -20,6 +20,7 @@ class ListenOptions:
     count: int | None = None  # stop after this many deliveries
     exit_on_final: bool = False  # stop after a terminal / interrupted state or a Message
     duration: float | None = None  # stop after this long (seconds)
+    task_ids: frozenset[str] = frozenset()  # accept only these tasks (empty: any)
 
 
 async def listen(
@@ -30,7 +31,11 @@ async def listen(
 ) -> ReceiverStats:
     """Serve until a stop condition holds (or the caller is interrupted); return the counters."""
     async with open_receiver(
-        host=options.host, port=options.port, token=options.token, max_body_bytes=options.max_body_bytes
+        host=options.host,
+        port=options.port,
+        token=options.token,
+        max_body_bytes=options.max_body_bytes,
+        task_ids=options.task_ids,
     ) as receiver:
         on_ready(receiver)
         deadline = None if options.duration is None else time.monotonic() + options.duration

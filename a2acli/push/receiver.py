@@ -54,6 +54,7 @@ class ReceiverStats:
     rejected_size: int = 0
     rejected_body: int = 0
     rejected_busy: int = 0
+    rejected_task: int = 0
 
 
 def normalize_payload(doc: Any) -> dict[str, Any] | None:
@@ -65,6 +66,19 @@ def normalize_payload(doc: Any) -> dict[str, Any] | None:
         return doc
     if not present and doc.get("kind") == "task" and isinstance(doc.get("id"), str):
         return {"task": doc}  # A2A 0.3 agents POST the bare Task
+    return None
+
+
+def payload_task_id(payload: dict[str, Any]) -> str | None:
+    """The task a StreamResponse is about (None for a Message without a task)."""
+    for key in ("statusUpdate", "artifactUpdate", "message"):
+        body = payload.get(key)
+        if isinstance(body, dict):
+            value = body.get("taskId")
+            return value if isinstance(value, str) and value else None
+    body = payload.get("task")
+    if isinstance(body, dict) and isinstance(body.get("id"), str):
+        return str(body["id"])
     return None
 
 
@@ -93,8 +107,10 @@ class PushReceiverApp:
         token: str | None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         backlog: int = DEFAULT_BACKLOG,
+        task_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.token = token
+        self.task_ids = task_ids  # when set, notifications for any other task are refused (A2A §13.2)
         self.max_body_bytes = max_body_bytes
         self.queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=backlog)
         self.stats = ReceiverStats()
@@ -141,6 +157,10 @@ class PushReceiverApp:
         if payload is None:
             self.stats.rejected_body += 1
             await _respond(send, 400, {"error": "expected a StreamResponse JSON object"})
+            return
+        if self.task_ids and payload_task_id(payload) not in self.task_ids:
+            self.stats.rejected_task += 1
+            await _respond(send, 404, {"error": "not a task this receiver expects"})
             return
         client = scope.get("client")
         remote = f"{client[0]}:{client[1]}" if client else "?"
@@ -256,6 +276,7 @@ async def open_receiver(
     token: str | None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     backlog: int = DEFAULT_BACKLOG,
+    task_ids: frozenset[str] = frozenset(),
 ) -> AsyncIterator[RunningReceiver]:
     """Serve a receiver in this event loop until the block ends."""
     import uvicorn
@@ -265,7 +286,7 @@ async def open_receiver(
         def capture_signals(self) -> Any:  # Ctrl-C belongs to the command, not to the embedded server
             yield
 
-    app = PushReceiverApp(token=token, max_body_bytes=max_body_bytes, backlog=backlog)
+    app = PushReceiverApp(token=token, max_body_bytes=max_body_bytes, backlog=backlog, task_ids=task_ids)
     sock = bind_socket(host, port)
     bound_port = int(sock.getsockname()[1])
     config = uvicorn.Config(

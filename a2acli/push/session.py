@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from a2acli.client.resume import StreamLedger, TaskSource
-from a2acli.push.receiver import DEFAULT_MAX_BODY_BYTES, RunningReceiver, open_receiver
+from a2acli.push.receiver import DEFAULT_MAX_BODY_BYTES, RunningReceiver, open_receiver, payload_task_id
 
 
 @dataclass
@@ -59,18 +59,6 @@ async def push_session(
     register_secret(token)
     async with open_receiver(host=host, port=0, token=token, max_body_bytes=max_body_bytes) as receiver:
         yield PushSession(receiver=receiver, token=token, config_id=f"a2acli-{secrets.token_hex(6)}")
-
-
-def _task_id_of(payload: dict[str, Any]) -> str | None:
-    for key in ("statusUpdate", "artifactUpdate", "message"):
-        body = payload.get(key)
-        if isinstance(body, dict):
-            value = body.get("taskId")
-            return value if isinstance(value, str) and value else None
-    body = payload.get("task")
-    if isinstance(body, dict) and isinstance(body.get("id"), str):
-        return str(body["id"])
-    return None
 
 
 async def follow_push(
@@ -112,7 +100,7 @@ async def follow_push(
             raise timed_out()
         delivery = await session.receiver.next_delivery(timeout=idle if left is None else min(idle, left))
         if delivery is None or snapshots_only:
-            if delivery is not None and _task_id_of(delivery.payload) not in (task_id, None):
+            if delivery is not None and payload_task_id(delivery.payload) not in (task_id, None):
                 session.ignored += 1
                 continue
             task = await source.get_task(task_id)
@@ -126,7 +114,7 @@ async def follow_push(
             idle = min(idle * 1.5, policy.max_idle) if delivery is None else policy.idle
             continue
         payload = delivery.payload
-        if _task_id_of(payload) != task_id:
+        if payload_task_id(payload) != task_id:
             session.ignored += 1
             continue
         session.deliveries += 1
