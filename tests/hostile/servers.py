@@ -114,6 +114,7 @@ RPC_SCENARIOS = {
     "sse-no-terminal": "the stream ends cleanly without a terminal state",
     "sse-escape": "escape sequences and Rich markup in streamed artifacts and status messages",
     "sse-many-events": "2,000 small events (the client must stay linear)",
+    "rpc-huge-result": "a 256 MB unary JSON-RPC result (GetTask / SendMessage), generated lazily",
     "echo-credentials": "a JSON-RPC error whose message echoes the Authorization and X-API-Key headers received",
 }
 
@@ -492,6 +493,11 @@ class HostileAgent:
             return JSONResponse(jsonrpc_error(req_id, -32603, f"rejected credentials: {seen}", data={"seen": seen}))
         if scenario == "rpc-wrong-shape":
             return JSONResponse(jsonrpc_result(req_id, [1, 2, 3]))
+        if scenario == "rpc-huge-result" and not streaming:
+            head = json.dumps(jsonrpc_result(req_id, task_obj(wire, "completed", artifact="@@")))
+            prefix, suffix = head.split("@@")
+            body = _lazy_json_string(prefix.encode(), HUGE_EVENT_BYTES, suffix.encode())
+            return StreamingResponse(body, media_type="application/json")
         if streaming:
             return self._stream(wire, scenario, lambda ev: sse(jsonrpc_result(req_id, ev)), req_id)
         return JSONResponse(jsonrpc_result(req_id, self._unary(wire, scenario, method)))
