@@ -19,7 +19,18 @@ from a2acli.cli import run
 ROOT = Path(__file__).resolve().parents[1]
 COMPLETIONS = ROOT / "completions"
 FILES = {"bash": "a2a.bash", "zsh": "_a2a", "fish": "a2a.fish", "powershell": "a2a.ps1"}
-HEAVY = ("a2a", "httpx", "httpx_sse", "uvicorn", "starlette", "google.protobuf", "grpc", "sse_starlette", "anyio")
+HEAVY = (
+    "a2a",
+    "httpx",
+    "httpx_sse",
+    "uvicorn",
+    "starlette",
+    "google.protobuf",
+    "grpc",
+    "sse_starlette",
+    "anyio",
+    "pydantic",
+)
 
 
 def _env(**extra: str) -> dict[str, str]:

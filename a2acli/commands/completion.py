@@ -6,13 +6,43 @@ install the same thing. A Tab press runs `a2a` with `_A2A_COMPLETE` set; nothing
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 PROG_NAME = "a2a"
 COMPLETE_VAR = "_A2A_COMPLETE"
+
+
+def _answer_tab_presses_without_pydantic() -> None:
+    """Typer 0.29 coerces every parameter value through pydantic (~250 ms to import). A Tab press parses the
+    line resiliently and uses none of those values, so while answering one, values pass through as typed."""
+    try:
+        from dataclasses import dataclass
+
+        import typer._coercion
+        import typer.core
+        from typer._coercion import RuntimeParam
+    except (ImportError, AttributeError):  # pragma: no cover - another Typer: keep its own behaviour
+        return
+
+    @dataclass(frozen=True)
+    class _AsTyped(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            return value
+
+    def build(descriptor: Any) -> RuntimeParam:
+        return _AsTyped(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
+
+    for module in (typer.core, typer._coercion):
+        if hasattr(module, "build_runtime_param"):
+            setattr(module, "build_runtime_param", build)  # noqa: B010 - a Typer internal, not typed for this
+
+
+if COMPLETE_VAR in os.environ:
+    _answer_tab_presses_without_pydantic()
 
 
 class Shell(StrEnum):
