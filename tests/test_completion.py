@@ -251,3 +251,40 @@ def test_task_state_completion() -> None:
     assert complete_task_state("work") == ["working"]
     assert complete_task_state("TASK_STATE_C") == ["TASK_STATE_COMPLETED", "TASK_STATE_CANCELED"]
     assert complete_task_state("input") == ["input-required"]
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        (
+            {"_A2A_COMPLETE": "complete_bash", "COMP_WORDS": "a2a task list --status w", "COMP_CWORD": "4"},
+            ["task", "list", "--status"],
+        ),
+        ({"_A2A_COMPLETE": "complete_bash", "COMP_WORDS": "a2a ta", "COMP_CWORD": "1"}, []),
+        ({"_A2A_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "a2a task list "}, ["task", "list"]),
+        ({"_A2A_COMPLETE": "complete_fish", "_TYPER_COMPLETE_ARGS": "a2a task li"}, ["task"]),
+        (
+            {
+                "_A2A_COMPLETE": "complete_powershell",
+                "_TYPER_COMPLETE_ARGS": "a2a task li",
+                "_TYPER_COMPLETE_WORD_TO_COMPLETE": "li",
+            },
+            ["task"],
+        ),
+        ({}, []),
+    ],
+)
+def test_completed_words(env: dict[str, str], words: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from a2acli.commands.completion import completed_words
+
+    for key in (
+        "_A2A_COMPLETE",
+        "COMP_WORDS",
+        "COMP_CWORD",
+        "_TYPER_COMPLETE_ARGS",
+        "_TYPER_COMPLETE_WORD_TO_COMPLETE",
+    ):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert completed_words() == words

@@ -45,6 +45,28 @@ if COMPLETE_VAR in os.environ:
     _answer_tab_presses_without_pydantic()
 
 
+def completed_words() -> list[str]:
+    """During a Tab press, the words already typed in full after `a2a` (as Typer's shell classes read them),
+    so the caller can build only the command being completed; empty when not completing."""
+    instruction = os.environ.get(COMPLETE_VAR, "")
+    if not instruction:
+        return []
+    from typer._click.shell_completion import split_arg_string
+
+    if instruction.endswith("_bash"):
+        words = split_arg_string(os.environ.get("COMP_WORDS", ""))
+        try:
+            cword = int(os.environ.get("COMP_CWORD", ""))
+        except ValueError:
+            return []
+        return words[1:cword]
+    line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+    words = split_arg_string(line)[1:]
+    if instruction.endswith(("_powershell", "_pwsh")):
+        return words[:-1] if os.environ.get("_TYPER_COMPLETE_WORD_TO_COMPLETE") else words
+    return words if line.endswith(" ") else words[:-1]
+
+
 class Shell(StrEnum):
     bash = "bash"
     zsh = "zsh"
