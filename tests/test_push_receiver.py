@@ -181,8 +181,8 @@ def test_push_listen_text_floor_is_clean_and_exits_on_final(listener: Any) -> No
     assert proc.stderr is not None
     for _ in range(5):
         line = proc.stderr.readline()
-        if line.startswith("Token: "):
-            token = line.split(": ", 1)[1].strip()
+        if line.startswith("Register: "):
+            token = line.rsplit(" --token ", 1)[1].strip()  # the generated token, ready to paste
             break
     assert token
     headers = {"X-A2A-Notification-Token": token}
@@ -216,7 +216,8 @@ def test_push_listen_ctrl_c_prints_the_summary_and_frees_the_port(listener: Any)
     assert "received 1 notification(s) (stopped by Ctrl-C)" in err and "Traceback" not in err
     port = int(url.rsplit(":", 1)[1].strip("/"))
     with socket.socket() as s:
-        s.bind(("127.0.0.1", port))  # released
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT of the served connection is fine
+        s.bind(("127.0.0.1", port))  # released: a new listener can take the port
 
 
 def test_rich_view_of_a_delivery_is_plain_text_underneath() -> None:

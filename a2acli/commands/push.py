@@ -64,6 +64,7 @@ def listen(
     or let `a2a send --push` do it for you.
     """
     import asyncio
+    import os
     import secrets
     import sys
 
@@ -109,11 +110,13 @@ def listen(
             writers.warn(f"{host} is not a loopback address: the receiver is reachable from the network")
         if options.token is None:
             writers.warn("--no-auth: any process that can reach this port can post notifications")
-        elif generated:
-            writers.diag(f"Token: {options.token}")
         hint = f"a2a task push-config create TASK_ID --webhook {receiver.url}"
         if options.token is not None:
-            hint += " --token " + ("$A2ACLI_PUSH_TOKEN" if not generated else options.token)
+            if generated:
+                hint += f" --token {options.token}"  # made up for this run: the agent must be given it
+            else:
+                from_env = bool(os.environ.get("A2ACLI_PUSH_TOKEN"))
+                hint += " --token " + ("$A2ACLI_PUSH_TOKEN" if from_env else "<your --token>")
         writers.diag(f"Register: {hint}")
 
     def on_delivery(delivery: Delivery) -> None:
