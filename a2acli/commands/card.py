@@ -29,8 +29,8 @@ from a2acli.commands._options import (
 )
 
 if TYPE_CHECKING:
-    from a2acli.cards.signing import SignatureCheck
     from a2acli.cards.validate import ValidationReport
+    from a2acli.client.card_fetch import CardRequest, CardResult
     from a2acli.client.card_resolver import ResolvedCard
     from a2acli.settings import ConnectionSettings
 
@@ -192,22 +192,21 @@ def _pick_ref(ctx: typer.Context, positional: str | None, agent_card: str) -> st
     return group_ref if isinstance(group_ref, str) and group_ref else agent_card
 
 
-def _resolve(settings: ConnectionSettings, max_bytes: int | None, send_credentials: bool) -> ResolvedCard:
-    import asyncio
+def _load(request: CardRequest) -> CardResult:
+    """One async boundary: resolve (and, as asked, extend, probe, verify), then report diagnostics."""
+    from a2acli.client.card_fetch import load_card_sync
+    from a2acli.redact import redact
+    from a2acli.render.writers import diag, warn
 
-    from a2acli.client.card_resolver import resolve_card
-
-    resolved = asyncio.run(
-        resolve_card(settings.agent_card, settings, max_bytes=max_bytes, send_credentials=send_credentials)
-    )
-    if settings.debug:
-        from a2acli.redact import redact
-        from a2acli.render.writers import diag
-
-        diag(redact(f"debug: card from {resolved.source} ({len(resolved.raw)} bytes, {resolved.content_type})"))
-        for note in resolved.notes:
+    result = load_card_sync(request)
+    card = result.card
+    if request.settings.debug:
+        diag(redact(f"debug: card from {card.source} ({len(card.raw)} bytes, {card.content_type})"))
+        for note in card.notes:
             diag(redact(f"debug: {note}"))
-    return resolved
+    for message in result.warnings:
+        warn(message)
+    return result
 
 
 def _is_tty() -> bool:
@@ -218,79 +217,6 @@ def _console() -> Any:
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
-
-
-def _extended(resolved: ResolvedCard, settings: ConnectionSettings) -> ResolvedCard:
-    import asyncio
-    import json
-
-    from a2acli.client.card_resolver import ResolvedCard as Card
-    from a2acli.errors import ProtocolError
-
-    caps = resolved.document.get("capabilities")
-    advertised = (isinstance(caps, dict) and caps.get("extendedAgentCard") is True) or resolved.document.get(
-        "supportsAuthenticatedExtendedCard"
-    ) is True
-    if not advertised:
-        raise ProtocolError(
-            "ExtendedAgentCardNotConfiguredError",
-            "the card does not advertise an authenticated extended card",
-            hint="capabilities.extendedAgentCard is not true on this card",
-        )
-
-    async def fetch() -> dict[str, Any]:
-        from a2acli.client.connection import AgentConnection, make_http_client
-
-        client = make_http_client(settings)
-        try:
-            return await AgentConnection(resolved, settings, client).get_extended_card()
-        finally:
-            await client.aclose()
-
-    doc = asyncio.run(fetch())
-    raw = json.dumps(doc, ensure_ascii=False).encode()
-    return Card(doc, raw, resolved.source + " (extended)", resolved.base_url, resolved.content_type, resolved.notes)
-
-
-def _key_set(resolved: ResolvedCard, settings: ConnectionSettings, jwks: str | None, allow_jku: bool) -> Any:
-    """Keys from --jwks (file or URL), else from each signature's jku (https, or loopback http)."""
-    import asyncio
-    from pathlib import Path
-
-    from a2acli.cards.signing import KeySet, load_key_material, signature_headers
-    from a2acli.client.card_resolver import fetch_key_document
-    from a2acli.errors import UsageError
-    from a2acli.render.writers import warn
-
-    keys = KeySet()
-    if jwks:
-        if jwks.startswith(("http://", "https://")):
-            load_key_material(asyncio.run(fetch_key_document(jwks, settings)), jwks, keys)
-        else:
-            path = Path(jwks).expanduser()
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise UsageError(f"cannot read --jwks {jwks}: {exc.strerror or exc}") from None
-            load_key_material(data, str(path), keys)
-        return keys
-    if not allow_jku:
-        return keys
-    for url in dict.fromkeys(h.get("jku") for h in signature_headers(resolved.document) if h):
-        if not isinstance(url, str):
-            continue
-        try:
-            load_key_material(asyncio.run(fetch_key_document(url, settings)), f"jku {url}", keys)
-        except Exception as exc:  # a broken jku leaves that signature unverifiable; it is not a crash
-            message = getattr(exc, "message", None) or str(exc)
-            warn(f"cannot use the key set at {url}: {message}")
-    return keys
-
-
-def _verify(resolved: ResolvedCard, settings: ConnectionSettings, jwks: str | None, allow_jku: bool) -> list[Any]:
-    from a2acli.cards.signing import verify_card
-
-    return verify_card(resolved.document, _key_set(resolved, settings, jwks, allow_jku))
 
 
 # ------------------------------------------------------------------------------------------------------- show
@@ -315,31 +241,15 @@ def _show(resolved: ResolvedCard, output: CardOutput) -> None:
         warn(f"the card has {report.errors} validation error(s); run `a2a card validate` for details")
 
 
-def _report(
-    resolved: ResolvedCard,
-    settings: ConnectionSettings,
-    *,
-    output: ReportOutput,
-    strict: bool,
-    live: bool,
-    live_stream: bool,
-    jwks: str | None,
-) -> None:
-    import asyncio
-
-    from a2acli.cards.validate import ValidationReport, validate_card
+def _report(result: CardResult, *, output: ReportOutput, strict: bool) -> None:
+    from a2acli.cards.validate import ValidationReport, sort_findings, validate_card
     from a2acli.render.writers import set_mode, write_json, write_text
 
+    resolved = result.card
     report = validate_card(resolved.document, source=resolved.source, raw_size=len(resolved.raw))
-    if live or live_stream:
-        from a2acli.cards.validate import sort_findings
-        from a2acli.client.card_live import probe_live
-
-        extra = asyncio.run(probe_live(resolved, settings, stream=live_stream))
-        report = ValidationReport(report.source, report.version, sort_findings([*report.findings, *extra.finish()]))
-    signatures: list[SignatureCheck] | None = None
-    if jwks and isinstance(resolved.document.get("signatures"), list):
-        signatures = _verify(resolved, settings, jwks, allow_jku=False)
+    if result.live is not None:
+        report = ValidationReport(report.source, report.version, sort_findings([*report.findings, *result.live]))
+    signatures = result.signatures
     if output is ReportOutput.json:
         doc = report.to_dict(strict=strict)
         if signatures is not None:
@@ -422,22 +332,14 @@ def _get_impl(ref: str, *, output: CardOutput, validate: bool, strict: bool, ext
     set_mode(output.value)
     max_bytes = conn.pop("max_card_bytes")
     send_creds = conn.pop("card_credentials")
+    from a2acli.client.card_fetch import CardRequest
+
     settings = _settings(ref, **conn)
-    resolved = _resolve(settings, max_bytes, send_creds)
-    if extended:
-        resolved = _extended(resolved, settings)
+    result = _load(CardRequest(settings, max_bytes, send_creds, extended=extended))
     if validate:
-        _report(
-            resolved,
-            settings,
-            output=ReportOutput(output.value),
-            strict=strict,
-            live=False,
-            live_stream=False,
-            jwks=None,
-        )
+        _report(result, output=ReportOutput(output.value), strict=strict)
         return
-    _show(resolved, output)
+    _show(result.card, output)
 
 
 @app.command("get", epilog=EXIT_EPILOG)
@@ -517,14 +419,27 @@ def validate_command(
         debug=debug,
         a2a_version=a2a_version,
     )
+    from a2acli.client.card_fetch import CardRequest
+
+    request = CardRequest(
+        settings,
+        max_card_bytes,
+        card_credentials,
+        live=live,
+        live_stream=live_stream,
+        verify=bool(jwks),
+        jwks=jwks,
+    )
     try:
-        resolved = _resolve(settings, max_card_bytes, card_credentials)
+        result = _load(request)
     except CardInvalidError as exc:
         if output is not ReportOutput.sarif:
             raise
         _sarif_unreadable(settings.agent_card, exc)  # a dashboard still gets a SARIF log saying why
         raise
-    _report(resolved, settings, output=output, strict=strict, live=live, live_stream=live_stream, jwks=jwks)
+    if result.signatures is not None and result.signatures[0].status == "absent":
+        result.signatures = None  # --jwks on an unsigned card: nothing to report
+    _report(result, output=output, strict=strict)
 
 
 def _sarif_unreadable(source: str, exc: Any) -> None:
@@ -575,8 +490,13 @@ def verify_command(
         timeout=timeout,
         debug=debug,
     )
-    resolved = _resolve(settings, max_card_bytes, card_credentials)
-    checks = _verify(resolved, settings, jwks, allow_jku=not no_jku)
+    from a2acli.client.card_fetch import CardRequest
+
+    result = _load(
+        CardRequest(settings, max_card_bytes, card_credentials, verify=True, jwks=jwks, allow_jku=not no_jku)
+    )
+    resolved = result.card
+    checks = result.signatures or []
     verified = any(c.status == "verified" for c in checks)
     invalid = any(c.status == "invalid" for c in checks)
     absent = checks[0].status == "absent"
@@ -640,7 +560,9 @@ def sign_command(
     settings = _settings(
         _pick_ref(ctx, ref, agent_card), bearer=None, api_key=None, insecure=insecure, timeout=timeout, debug=False
     )
-    resolved = _resolve(settings, max_card_bytes, False)
+    from a2acli.client.card_fetch import CardRequest
+
+    resolved = _load(CardRequest(settings, max_card_bytes)).card
     signed = sign_card_dict(resolved.document, key_pem, kid=kid, jku=jku)
     if jwks_out:
         Path(jwks_out).write_text(json.dumps(public_jwks(key_pem, kid=kid), indent=2) + "\n", encoding="utf-8")
