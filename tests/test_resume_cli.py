@@ -48,6 +48,7 @@ def test_task_subscribe_through_a_proxy_that_cuts_the_stream(capsys: pytest.Capt
     captured = capsys.readouterr()
     assert proxy.cut_done == 2
     assert artifact_text(captured.out) == TUTORIAL_REPLY  # every word exactly once
+    assert captured.out.count("Artifact: response\n") == 1  # one seamless block across both reconnects
     assert captured.out.count("the stream dropped") == 0  # notes go to stderr only
     assert captured.err.count("note: the stream dropped") == 2
     print(captured.out + "--- stderr ---\n" + captured.err)

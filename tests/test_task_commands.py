@@ -241,6 +241,7 @@ def test_subscribe_text_and_single_json(capsys: pytest.CaptureFixture[str]) -> N
         assert run(["task", "subscribe", task["id"], "-a", base]) == 0
         out = capsys.readouterr().out
         assert artifact_text(out) == TUTORIAL_REPLY  # every word once, across the Task and its appends
+        assert out.count("Artifact: response\n") == 1  # the words after the first Task continue its block
         tail = out.rstrip("\n").splitlines()
         assert f"Task ID: {task['id']}" in tail[-5:] and "State: COMPLETED" in tail[-5:]  # restated last
         assert run(["task", "subscribe", task["id"], "-a", base, "-o", "json"]) == 0  # already finished

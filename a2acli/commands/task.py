@@ -544,7 +544,8 @@ def subscribe(
     limit = parse_duration(timeout, name="--timeout")
     settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
     policy = ResumePolicy(timeout=limit, poll_interval=interval, max_poll_interval=max(10.0, interval))
-    _run(_follow(task_id, settings, policy, _presenter(output, stream, agent_card, verbose)), agent_card)
+    presenter = _presenter(output, stream, agent_card, verbose)
+    _run(_follow(task_id, settings, policy, presenter, split_tasks=output is OutputFormat.text), agent_card)
 
 
 def _presenter(output: OutputFormat, stream: bool, agent_card: str, verbose: bool) -> Any:
@@ -567,7 +568,30 @@ async def _no_streaming() -> Any:
     yield  # an async generator that fails on first use, as a refused subscription does
 
 
-async def _follow(task_id: str, settings: ConnectionSettings, policy: Any, presenter: Any) -> None:
+def split_task_event(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """For people: a still-running Task as the Task (without artifacts) and one open artifact event each.
+
+    The text views close an artifact shown inside a Task; presented this way, the words that follow on the
+    stream continue the same block instead of opening another. JSON output never goes through this.
+    """
+    task = event.get("task")
+    if not isinstance(task, dict) or not task.get("artifacts"):
+        return [event]
+    status = task.get("status")
+    if isinstance(status, dict) and status.get("state") in (*TERMINAL, *INTERRUPTED):
+        return [event]
+    head = {k: v for k, v in task.items() if k != "artifacts"}
+    out: list[dict[str, Any]] = [{"task": head}]
+    for artifact in task["artifacts"]:
+        if isinstance(artifact, dict):
+            update = {"taskId": task.get("id"), "contextId": task.get("contextId"), "artifact": artifact}
+            out.append({"artifactUpdate": {**update, "append": False, "lastChunk": False}})
+    return out
+
+
+async def _follow(
+    task_id: str, settings: ConnectionSettings, policy: Any, presenter: Any, *, split_tasks: bool = False
+) -> None:
     """SubscribeToTask, resumed across drops (GetTask when the agent cannot stream), into `presenter`."""
     import asyncio
 
@@ -620,7 +644,8 @@ async def _follow(task_id: str, settings: ConnectionSettings, policy: Any, prese
             ):
                 track(event)
                 if presenter.wants_events:
-                    presenter.event(event)
+                    for shown in split_task_event(event) if split_tasks else (event,):
+                        presenter.event(shown)
             result = None if presenter.wants_events else await conn.get_task(task_id)
         presenter.finish(result, ids)
     except asyncio.CancelledError:
