@@ -8,6 +8,7 @@ httpx or uvicorn. Command modules are thin and import their domain code inside t
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import sys
 from typing import Annotated, Any
@@ -141,7 +142,7 @@ def run(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("A2ACLI_DEBUG", "").lower() in ("1", "true", "yes")
-    command = typer.main.get_command(app)
+    command = _command_tree(args)
     try:
         default_map = _file_defaults(command, args)
         command.main(args=args, prog_name="a2a", standalone_mode=False, default_map=default_map)
@@ -179,6 +180,27 @@ def run(argv: list[str] | None = None) -> int:
             InternalError(f"unexpected {type(exc).__name__}: {exc}", hint="run again with --debug for details"),
             debug=debug,
         )
+
+
+def _command_tree(args: list[str]) -> Any:
+    """The Click tree for this run. Building every command costs ~50 ms (bench/FINDINGS.md), so when the first
+    argument names a command (other than `help`, which walks the whole tree) only that command is built."""
+    if "_A2A_COMPLETE" in os.environ:  # a Tab press: the words typed so far name the command to build
+        from a2acli.commands.completion import completed_words
+
+        args = completed_words()
+        if not args:  # completing the first word: names and help suffice
+            from a2acli.commands.completion import skeleton
+
+            return typer.main.get_command(skeleton(app))
+    name = args[0] if args else ""
+    commands = [c for c in app.registered_commands if c.name == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if name == "help" or not (commands or groups):
+        return typer.main.get_command(app)
+    lean = copy.copy(app)  # shallow: the global app keeps its full registry
+    lean.registered_commands, lean.registered_groups = commands, groups
+    return typer.main.get_command(lean)
 
 
 def _print_debug_traceback() -> None:
