@@ -288,3 +288,22 @@ def test_completed_words(env: dict[str, str], words: list[str], monkeypatch: pyt
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert completed_words() == words
+
+
+def test_the_skeleton_completes_the_first_word_like_the_full_tree() -> None:
+    """A Tab on the first word is answered from a skeleton (names and help only): same answers, fewer costs."""
+    import typer
+    from typer._completion_classes import BashComplete, completion_init
+
+    from a2acli.cli import app
+    from a2acli.commands.completion import skeleton
+
+    completion_init()
+
+    def answers(tree: typer.Typer, incomplete: str) -> list[tuple[str, str | None]]:
+        comp = BashComplete(typer.main.get_command(tree), {}, "a2a", "_A2A_COMPLETE")
+        return [(item.value, item.help) for item in comp.get_completions([], incomplete)]
+
+    for incomplete in ("", "s", "--", "c"):
+        assert answers(skeleton(app), incomplete) == answers(app, incomplete), incomplete
+    assert len(answers(app, "")) >= 8

@@ -45,6 +45,37 @@ if COMPLETE_VAR in os.environ:
     _answer_tab_presses_without_pydantic()
 
 
+def skeleton(app: typer.Typer) -> typer.Typer:
+    """The root app with each command reduced to its name and help: enough to complete the first word (and the
+    root's own options) without inspecting the parameters of every command."""
+    import copy
+    import inspect
+
+    def stub() -> None:
+        return None
+
+    lean = copy.copy(app)
+    lean.registered_commands = []
+    for info in app.registered_commands:
+        light = copy.copy(info)
+        light.help = info.help or inspect.getdoc(info.callback) or ""
+        light.callback, light.cls = stub, None
+        lean.registered_commands.append(light)
+    lean.registered_groups = []
+    for group in app.registered_groups:
+        light_group = copy.copy(group)
+        sub = group.typer_instance
+        light_group.help = group.help or (sub.info.help if sub is not None else None) or ""
+        if sub is not None:
+            light_sub = copy.copy(sub)
+            light_sub.registered_commands, light_sub.registered_groups = [], []
+            light_sub.registered_callback = None
+            light_group.typer_instance = light_sub
+        light_group.callback = None
+        lean.registered_groups.append(light_group)
+    return lean
+
+
 def completed_words() -> list[str]:
     """During a Tab press, the words already typed in full after `a2a` (as Typer's shell classes read them),
     so the caller can build only the command being completed; empty when not completing."""
