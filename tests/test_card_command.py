@@ -566,3 +566,60 @@ def test_rich_on_a_terminal_keeps_card_escapes_out(command: list[str]) -> None:
         assert bad not in out
     text = out.decode("utf-8", "replace")
     assert "[bold red]markup[/]" in text if command[-1] == "-a" else "AC082" in text
+
+
+# ------------------------------------------------------------------------------------ a2a serve, as a subprocess
+
+
+def test_a2a_serve_subprocess_card_and_signed_card(tmp_path: Path) -> None:
+    """`a2a serve --sign-key` in one process, `a2a card ...` in others: bare host:port, signature verified."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from a2acli.cards.signing import public_jwks
+
+    key_pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    key = tmp_path / "agent.pem"
+    key.write_bytes(key_pem)
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(public_jwks(key_pem)))
+    a2a = [sys.executable, "-m", "a2acli"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")}
+    port = free_port()
+    server = subprocess.Popen(
+        [*a2a, "serve", "--port", str(port), "--delay", "0", "--sign-key", str(key)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert server.poll() is None, "a2a serve exited early"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/.well-known/agent-card.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "a2a serve did not come up"
+            time.sleep(0.1)
+
+        def a2a_run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*a2a, *args], capture_output=True, text=True, timeout=60, env=env)
+
+        shown = a2a_run("card", "-a", f"localhost:{port}")  # bare host:port on loopback -> http
+        assert shown.returncode == 0, shown.stderr
+        assert "Name: Streaming Demo Agent" in shown.stdout and "Signatures: 1" in shown.stdout
+        verified = a2a_run("card", "verify", f"127.0.0.1:{port}", "--jwks", str(jwks), "-o", "json")
+        assert verified.returncode == 0, verified.stderr
+        assert json.loads(verified.stdout)["status"] == "verified"
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

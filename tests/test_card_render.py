@@ -102,7 +102,7 @@ def test_report_text_floor() -> None:
     out = render_report_text(report)
     rows = fields(out)
     assert ("Source", "dup.json") in rows
-    assert ("A2A Version", "A2A 1.0") in rows
+    assert ("A2A Version", "1.0") in rows
     assert (
         "Finding",
         "error AC040 /skills/1/id: skill id 'echo' is already used by skills/0 (fix: give every skill a unique id)",

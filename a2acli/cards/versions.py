@@ -36,6 +36,10 @@ class VersionInfo:
             "unknown": "unknown (not recognisably an A2A card)",
         }[self.kind]
 
+    @property
+    def short(self) -> str:
+        return {"hybrid": "hybrid (1.0 + 0.3)", "0.2": "0.2 (legacy)", "unknown": "unknown"}.get(self.kind, self.kind)
+
     def to_dict(self) -> dict[str, Any]:
         return {"detected": self.kind, "label": self.label, "declared": list(self.declared)}
 

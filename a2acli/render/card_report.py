@@ -32,7 +32,7 @@ def render_report_text(
 ) -> str:
     out = [
         field("Source", report.source or "-"),
-        field("A2A Version", report.version.label),
+        field("A2A Version", report.version.short),
     ]
     if report.version.declared:
         out.append(field("Declared Versions", ", ".join(report.version.declared)))
