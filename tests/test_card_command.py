@@ -86,6 +86,15 @@ def test_card_get_positional_and_group_option(capsys: pytest.CaptureFixture[str]
         assert "A2A Version: 0.3 (A2A 0.3 card)" in out
 
 
+def test_card_positional_reference_on_the_group(capsys: pytest.CaptureFixture[str], agent: str) -> None:
+    code, out, _ = cli(capsys, "card", agent, "-o", "json")
+    assert code == 0 and json.loads(out)["name"] == "Streaming Demo Agent"
+    code, out, _ = cli(capsys, "card", str(CARDS / "valid" / "v03.json"))
+    assert code == 0 and "Name: Weather Agent" in out
+    code, _, err = cli(capsys, "card", "valdate")  # a typo is a usage error, not a host name
+    assert code == 2 and "No such command" in err
+
+
 def test_card_from_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import io
     import sys

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from a2acli._click import Group
 from a2acli.commands._options import (
     DEFAULT_AGENT,
     A2AVersionOpt,
@@ -39,7 +40,31 @@ EXIT_EPILOG = (
     "3 card not found or agent unreachable · 4 authentication · 5 timeout."
 )
 
+
+def _looks_like_reference(word: str) -> bool:
+    """`a2a card HOST:PORT`: a first word that is no subcommand but reads as a card reference."""
+    from pathlib import Path
+
+    return word == "-" or word == "localhost" or any(c in word for c in ".:/\\") or Path(word).exists()
+
+
+class _CardGroup(Group):
+    """`a2a card REF ...` is `a2a card get REF ...` when REF is not a subcommand (typos still fail as usage)."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        first = args[0] if args else ""
+        if (
+            first
+            and first not in self.commands
+            and (first == "-" or not first.startswith("-"))
+            and _looks_like_reference(first)
+        ):
+            return "get", self.commands["get"], args
+        return super().resolve_command(ctx, args)
+
+
 app = typer.Typer(
+    cls=_CardGroup,
     help="Fetch, render, validate, sign and verify Agent Cards. With no subcommand: show the card.\n\n"
     "The card comes from -a/--agent-card REF: a bare host or host:port (http for loopback hosts, https otherwise), "
     "an origin (its /.well-known/agent-card.json, then the 0.2 /.well-known/agent.json), a full card URL, "
