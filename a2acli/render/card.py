@@ -49,7 +49,8 @@ def render_card_text(card: dict[str, Any], *, source: str | None = None, notes: 
         field("A2A Version", _a2a_label(view)),
     ]
     if view.provider or view.provider_url:
-        out.append(field("Provider", " ".join(p for p in (view.provider, f"<{view.provider_url}>") if p != "<>")))
+        url = f"<{view.provider_url}>" if view.provider_url else ""
+        out.append(field("Provider", " ".join(p for p in (view.provider, url) if p)))
     if view.documentation_url:
         out.append(field("Documentation", view.documentation_url))
     for iface in view.interfaces:
