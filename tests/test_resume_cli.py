@@ -125,20 +125,29 @@ def test_agent_restarted_on_its_sqlite_store_mid_task(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'tasks.db'}"
     base = f"http://127.0.0.1:{port}"
     server = _serve(port, store, "0.25")
-    client: subprocess.Popen[str] | None = None
+    client: subprocess.Popen[bytes] | None = None
     try:
         task = start_task(base)
         client = subprocess.Popen(
-            [sys.executable, "-m", "a2acli", "task", "subscribe", task["id"], "-a", base, "--timeout", "10"],
+            [sys.executable, "-m", "a2acli", "task", "subscribe", task["id"], "-a", base, "--timeout", "40"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
+            bufsize=0,  # unbuffered: reading the head must not swallow what communicate() reads later
             env=cli_env(),
         )
-        time.sleep(2.0)  # a few words have streamed
+        assert client.stdout is not None
+        head = b""
+        deadline = time.monotonic() + 30
+        while b"Artifact: response\n" not in head and time.monotonic() < deadline:
+            line = client.stdout.readline()  # the client is subscribed and words are streaming
+            if not line:
+                break
+            head += line
+        time.sleep(0.6)
         _stop(server)
         server = _serve(port, store, "0.25")
-        out, err = client.communicate(timeout=60)
+        rest, raw_err = client.communicate(timeout=90)
+        out, err = (head + rest).decode(), raw_err.decode()
     finally:
         if client is not None and client.poll() is None:
             client.kill()
@@ -150,8 +159,9 @@ def test_agent_restarted_on_its_sqlite_store_mid_task(tmp_path: Path) -> None:
     tail = out.rstrip("\n").splitlines()[-6:]
     assert f"Task ID: {task['id']}" in tail
     if client.returncode == 0:
-        # The agent finished (or settled) the task after its restart: the final state was reached.
-        assert any(line.startswith("State: ") and line != "State: WORKING" for line in tail)
+        # The agent finished the task after its restart: every word once, one block, the final state.
+        assert "State: COMPLETED" in tail
+        assert words == TUTORIAL_REPLY and out.count("Artifact: response\n") == 1
     else:
         # The demo agent does not resume work a restart interrupted: the task stays WORKING in the store. The
         # CLI reconnected, showed the persisted state once, and gave up at --timeout with the resume command.

@@ -172,3 +172,50 @@ def test_ledger_reconciles_snapshots_without_repeating() -> None:
     delta = book.reconcile(merged)
     assert delta[0]["artifactUpdate"]["artifact"]["parts"] == [{"text": ", world"}]
     assert delta[0]["artifactUpdate"]["append"] is True
+
+
+def _chunk(text: str, *, append: bool = True, aid: str = "a") -> dict[str, Any]:
+    return {
+        "artifactUpdate": {
+            "taskId": "t",
+            "contextId": "c",
+            "artifact": {"artifactId": aid, "parts": [{"text": text}]},
+            "append": append,
+        }
+    }
+
+
+def _snapshot(*texts: str) -> dict[str, Any]:
+    return {
+        "id": "t",
+        "contextId": "c",
+        "status": {"state": "TASK_STATE_WORKING"},
+        "artifacts": [{"artifactId": "a", "parts": [{"text": t} for t in texts]}],
+    }
+
+
+def _fed(snapshot: dict[str, Any], *events: dict[str, Any], end: bool = True) -> list[str]:
+    from a2acli.client.resume import SnapshotOverlap
+
+    overlap = SnapshotOverlap()
+    overlap.arm(snapshot)
+    out: list[dict[str, Any]] = []
+    for event in events:
+        out.extend(overlap.feed(event))
+    if end:
+        out.extend(overlap.flush())
+    return [e["artifactUpdate"]["artifact"]["parts"][0]["text"] if "artifactUpdate" in e else "<status>" for e in out]
+
+
+def test_live_chunks_that_repeat_the_snapshot_tail_are_dropped() -> None:
+    snap = _snapshot("Hello ", "I'm ", "streaming ")
+    assert _fed(snap, _chunk("streaming "), _chunk("this ")) == ["this "]  # one repeat (seen with sqlite)
+    assert _fed(snap, _chunk("I'm "), _chunk("streaming "), _chunk("this ")) == ["this "]  # two repeats
+    assert _fed(snap, _chunk("this "), _chunk("response ")) == ["this ", "response "]  # no repeat
+    assert _fed(_snapshot("Hello "), _chunk("Hello ", append=False), _chunk("world")) == ["world"]  # first chunk
+    # Held as a possible repeat, then the stream moves on: released in order, nothing lost.
+    assert _fed(snap, _chunk("I'm "), _chunk("here")) == ["I'm ", "here"]
+    assert _fed(snap, _chunk("I'm ")) == ["I'm "]  # unconfirmed at the end of the stream: released
+    status = {"statusUpdate": {"taskId": "t", "contextId": "c", "status": {"state": "TASK_STATE_COMPLETED"}}}
+    assert _fed(snap, _chunk("I'm "), status) == ["I'm ", "<status>"]
+    assert _fed(snap, _chunk("x", aid="b"), _chunk("streaming ")) == ["x"]  # another artifact passes

@@ -206,6 +206,94 @@ class StreamLedger:
         return out
 
 
+OVERLAP_WINDOW = 16  # how many trailing snapshot parts a live event may repeat
+OVERLAP_EVENTS = 64  # only the first events after a snapshot are suspect
+
+
+class SnapshotOverlap:
+    """Drops live artifact events that only repeat what the subscription's first Task already contained.
+
+    An agent may take the Task snapshot a moment after it starts tapping live events (the a2a-sdk does: tap,
+    then read the store), so the first few live chunks can repeat the snapshot's last parts. A chunk that
+    matches the snapshot's tail is held back; when held chunks reach the snapshot's end exactly they were
+    repeats and are dropped; as soon as one does not match, everything held is released, in order.
+    Unconfirmed chunks are released at the end of the stream (and dropped with it if the stream breaks: the
+    next snapshot carries them).
+    """
+
+    def __init__(self) -> None:
+        self.snapshot: dict[str, list[Any]] = {}
+        self.candidates: dict[str, set[int]] = {}
+        self.held: list[dict[str, Any]] = []
+        self.held_for: str | None = None
+        self.budget = 0
+
+    def arm(self, task: dict[str, Any]) -> None:
+        self.budget = OVERLAP_EVENTS
+        self.snapshot = {
+            a["artifactId"]: list(a.get("parts") or [])
+            for a in task.get("artifacts") or []
+            if isinstance(a, dict) and isinstance(a.get("artifactId"), str) and a.get("parts")
+        }
+        self.candidates = {}
+
+    def flush(self) -> list[dict[str, Any]]:
+        held, self.held, self.held_for = self.held, [], None
+        if held:
+            self.snapshot.pop(str(_artifact_id(held[0])), None)
+        return held
+
+    def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        if not self.snapshot:
+            return [event]
+        self.budget -= 1
+        if self.budget < 0:
+            released = self.flush()
+            self.snapshot = {}
+            return [*released, event]
+        update = event.get("artifactUpdate")
+        aid = _artifact_id(event)
+        if not isinstance(update, dict) or aid is None or aid not in self.snapshot:
+            return [*self.flush(), event]
+        if self.held_for not in (None, aid):
+            released = self.flush()
+            return [*released, *self.feed(event)]
+        artifact = update.get("artifact")
+        parts = list(artifact.get("parts") or []) if isinstance(artifact, dict) else []
+        if not parts:
+            return [*self.flush(), event]
+        snap = self.snapshot[aid]
+        end = len(snap)
+        if aid in self.candidates:
+            starts: Any = self.candidates[aid]
+        elif update.get("append"):
+            starts = range(max(0, end - OVERLAP_WINDOW), end)
+        else:
+            starts = (0,)
+        reach = {j + len(parts) for j in starts if j + len(parts) <= end and snap[j : j + len(parts)] == parts}
+        if end in reach:  # the held chunks and this one are exactly the snapshot's tail: repeats
+            self.held, self.held_for = [], None
+            self.candidates.pop(aid, None)
+            del self.snapshot[aid]
+            return []
+        if reach:
+            self.held.append(event)
+            self.held_for = aid
+            self.candidates[aid] = reach
+            return []
+        self.candidates.pop(aid, None)
+        del self.snapshot[aid]
+        held, self.held, self.held_for = self.held, [], None
+        return [*held, event]
+
+
+def _artifact_id(event: dict[str, Any]) -> str | None:
+    update = event.get("artifactUpdate")
+    artifact = update.get("artifact") if isinstance(update, dict) else None
+    aid = artifact.get("artifactId") if isinstance(artifact, dict) else None
+    return aid if isinstance(aid, str) else None
+
+
 def _status_key(status: dict[str, Any]) -> str:
     message = status.get("message")
     message_id = message.get("messageId") if isinstance(message, dict) else None
@@ -270,6 +358,7 @@ async def resilient_events(
         except TimeoutError:
             raise timed_out() from None
 
+    overlap = SnapshotOverlap()  # per stream: what its first Task already showed
     attempt = 0  # consecutive failures
     reconnects = 0
     resumed = False
@@ -284,14 +373,23 @@ async def resilient_events(
                     try:
                         event = await next_event(stream)
                     except StopAsyncIteration:
+                        for shown in overlap.flush():  # held back as possible repeats, never confirmed
+                            book.observe(shown)
+                            yield shown
                         break
-                    if isinstance(event.get("task"), dict) and book.saw_event:
-                        # A re-delivered snapshot (resubscribe, or an agent's closing Task): only what is new.
-                        for delta in book.reconcile(event["task"]):
-                            yield delta
+                    if isinstance(event.get("task"), dict):
+                        overlap.arm(event["task"])
+                        if book.saw_event:
+                            # A re-delivered snapshot (resubscribe, or an agent's closing Task): only what is new.
+                            for delta in book.reconcile(event["task"]):
+                                yield delta
+                        else:
+                            book.observe(event)
+                            yield event
                     else:
-                        book.observe(event)
-                        yield event
+                        for shown in overlap.feed(event):
+                            book.observe(shown)
+                            yield shown
                     if resumed:
                         attempt, resumed = 0, False  # the reconnect worked: the failure budget is whole again
                     if book.final:
@@ -336,6 +434,7 @@ async def resilient_events(
         if on_notice is not None:
             on_notice(ResumeNotice("dropped", book.task_id, attempt, delay, reason))
         await asyncio.sleep(delay)
+        overlap = SnapshotOverlap()  # held events of the dropped stream are dropped too: the snapshot has them
         stream = source.subscribe(book.task_id)
         resumed = True
         if on_notice is not None:
