@@ -184,6 +184,10 @@ def test_list_json_stream_text_and_pagination(capsys: pytest.CaptureFixture[str]
         assert f"Next Page Token: {first['nextPageToken']}\n" in out
         assert run(["task", "list", "-a", base, "--page-size", "1", "--all", "-o", "json", "--stream"]) == 0
         assert {t["id"] for t in json_lines(capsys.readouterr().out)} == ids
+        assert run(["task", "list", "-a", base, "--page-size", "1", "--all", "-o", "json"]) == 0
+        whole = json_lines(capsys.readouterr().out)
+        assert len(whole) == 1 and {t["id"] for t in whole[0]["tasks"]} == ids  # one document, every page
+        assert not whole[0].get("nextPageToken")
 
         assert run(["task", "list", "-a", base, "--status", "working", "-o", "json"]) == 0
         assert json.loads(capsys.readouterr().out).get("tasks", []) == []

@@ -390,6 +390,7 @@ def list_tasks(
     settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
     max_pages = 1000 if all_pages else 1
     rich_rows: list[dict[str, Any]] = []
+    merged: dict[str, Any] = {}
     count = 0
 
     def show_page(page: dict[str, Any]) -> None:
@@ -400,8 +401,12 @@ def list_tasks(
             if stream:
                 for task in tasks:
                     writers.write_json(task)
+            elif not merged:
+                merged.update(page)  # one document even with --all: the pages' tasks in one ListTasksResponse
             else:
-                writers.write_json(page)
+                merged["tasks"] = [*merged.get("tasks", []), *tasks]
+                merged["nextPageToken"] = page.get("nextPageToken", "")
+                merged["pageSize"] = len(merged["tasks"])
         elif _tty():
             rich_rows.extend(tasks)
         else:
@@ -420,6 +425,8 @@ def list_tasks(
         return token
 
     next_token = _run(go(), agent_card)
+    if merged:
+        writers.write_json(merged)
     if output is OutputFormat.text:
         if rich_rows:
             _console().print(_task_table(rich_rows))
