@@ -361,3 +361,15 @@ def test_subscribe_and_get_on_every_binding_and_version(
         assert events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
         assert run(["task", "get", task["id"], *flags, "-o", "json"]) == 0
         assert json.loads(capsys.readouterr().out)["status"]["state"] == "TASK_STATE_COMPLETED"
+
+
+def test_download_of_a_running_task_warns_that_it_may_be_partial(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with demo_agent(delay=0.3) as base:
+        task = start_task(base)
+        wait_state(base, task["id"], "TASK_STATE_WORKING")
+        assert run(["task", "download", task["id"], "-a", base, "--dir", str(tmp_path)]) == 0
+        run(["task", "cancel", task["id"], "-a", base, "-o", "json"])
+    err = capsys.readouterr().err
+    assert f"warning: task {task['id']} is WORKING: its artifacts may not be complete yet" in err

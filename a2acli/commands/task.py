@@ -749,6 +749,8 @@ def download(
         for s in result.skipped:
             out += writers.field("Skipped", f"{s.artifact_id} part {s.part_index + 1}: {s.reason}")
         writers.write_text(out)
+    if _state(task) not in TERMINAL:
+        writers.warn(f"task {task_id} is {short_state(_state(task))}: its artifacts may not be complete yet")
     if not result.saved and not result.skipped:
         writers.diag("the task has no artifacts")
     elif any(s.kind == "url" for s in result.skipped):
