@@ -195,3 +195,36 @@ def test_ctrl_c_keeps_the_ids_and_the_resume_command(command: list[str]) -> None
     assert "Traceback" not in err
     assert task["id"] in out + err
     assert f"a2a task {argv[1]} {task['id']}" in err
+
+
+def test_agent_restarted_without_a_store_reports_task_not_found() -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _serve(port, "memory", "0.3")
+    client: subprocess.Popen[bytes] | None = None
+    try:
+        task = start_task(base)
+        client = subprocess.Popen(
+            [sys.executable, "-m", "a2acli", "task", "subscribe", task["id"], "-a", base, "--timeout", "40"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
+            env=cli_env(),
+        )
+        assert client.stdout is not None
+        head = b""
+        while b"Artifact: response\n" not in head:
+            line = client.stdout.readline()
+            assert line, "the client ended early"
+            head += line
+        _stop(server)
+        server = _serve(port, "memory", "0.3")
+        _rest, raw_err = client.communicate(timeout=90)
+    finally:
+        if client is not None and client.poll() is None:
+            client.kill()
+        _stop(server)
+    err = raw_err.decode()
+    assert client.returncode == 1, err
+    assert "note: the stream dropped" in err
+    assert "[TaskNotFoundError]" in err  # the task died with the agent's memory: said plainly, no retry loop
