@@ -479,7 +479,7 @@ class _Turn:
         import asyncio
 
         from a2acli.client.connection import deadline, open_connection
-        from a2acli.errors import A2ACliError, Interrupted, TimeoutExpiredError
+        from a2acli.errors import A2ACliError, Interrupted, ProtocolError, TimeoutExpiredError
 
         start = getattr(self.presenter, "start", None)
         if start is not None:
@@ -506,7 +506,7 @@ class _Turn:
         except A2ACliError as exc:
             if self.ids.task_id:
                 self.presenter.abort(self.ids)
-            if self.request["message"].get("taskId") and exc.code in ("TaskNotFoundError", "InvalidParamsError"):
+            if self.request["message"].get("taskId") and isinstance(exc, ProtocolError) and not self.ids.task_id:
                 exc.hint = exc.hint or "the agent rejected --task-id; no new task was started (see --debug)"
             raise
         finally:
