@@ -42,7 +42,10 @@ class A2ACliError(Exception):
         code: str | None = None,
         exit_status: ExitStatus | None = None,
     ) -> None:
-        super().__init__(message)
+        # str(exc) is what a --debug traceback prints: agent text in it must not reach the terminal raw.
+        from a2acli.render.sanitize import clean_line
+
+        super().__init__(clean_line(message))
         self.message = message
         self.hint = hint
         self.a2a_code = a2a_code

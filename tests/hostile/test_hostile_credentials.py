@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.hostile.clirun import check_run, run_cli
+from tests.hostile.clirun import assert_raw_bytes_escaped, check_run, run_cli
 from tests.hostile.servers import HostileAgent
 
 BEARER = "sk-hostile-bearer-0123456789"
@@ -79,8 +79,10 @@ def test_debug_output_and_errors_never_show_credentials(
     result = run_cli(argv, capsys)
     assert result.code != 0
     assert "Traceback" not in result.out
-    # --debug may print a (redacted) traceback on stderr; the credentials must never appear anywhere.
+    # --debug may print a (redacted) traceback on stderr; the credentials must never appear anywhere, and the wire
+    # dump of the agent's answer must not carry its escape sequences to the terminal either.
     _assert_never_printed(result.out, result.err)
+    assert_raw_bytes_escaped(result.err, "--debug stderr")  # the wire dump shows them \\u-escaped, never raw
     assert BEARER in hostile.recorder.all_text()  # the agent did get them: the redaction is what kept them out
 
 
