@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,7 +143,7 @@ async def push_conversation(
     policy: PushPolicy | None = None,
     host: str = "127.0.0.1",
     on_ready: Callable[[PushSession], None] | None = None,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """`a2a send --push`: start a receiver, send the message with its push config, yield what arrives.
 
     `conn` is an AgentConnection. Yields StreamResponses: the deliveries for the task (the first is the Task),
@@ -175,3 +175,17 @@ async def push_conversation(
             return
         async for event in follow_push(push, conn, task["id"], policy=policy):
             yield event
+
+
+def push_turn(
+    conn: Any,
+    request: dict[str, Any],
+    *,
+    timeout: float | None,
+    idle: float = 2.0,
+    resume_command: Callable[[str], str] | None = None,
+    on_ready: Callable[[PushSession], None] | None = None,
+) -> AsyncGenerator[dict[str, Any], None]:
+    """The events of one `a2a send --push` turn: what `client.conversation` is to a streamed turn."""
+    policy = PushPolicy(timeout=timeout, idle=max(idle, 0.2), max_idle=max(10.0, idle), resume_command=resume_command)
+    return push_conversation(conn, request, policy=policy, on_ready=on_ready)
