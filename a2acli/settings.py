@@ -342,7 +342,24 @@ def effective_settings(ctx: Any, only: list[str]) -> dict[str, Any]:
         if source == "default" and len(distinct) > 1:
             row["defaults"] = {cmd: ("***" if secret and v else v) for cmd, v in sorted(defaults.items())}
         settings.append(row)
-    known = set(options) | {"A2ACLI_CONFIG"} | SESSION_KEYS
+    for name, (default, commands) in _environment_only().items():
+        if only and not any(" ".join(only).startswith(c) for c in commands):
+            continue
+        raw = os.environ.get(name)
+        settings.append(
+            {
+                "name": name,
+                "flag": None,
+                "value": raw if raw else default,
+                "source": "env" if raw else "default",
+                "file": None,
+                "secret": False,
+                "commands": list(commands),
+            }
+        )
+        if name in LOADED.values:
+            warnings.append(f"{name} in {LOADED.origin[name]} is not read: it is a tuning knob of the environment only")
+    known = set(options) | {"A2ACLI_CONFIG"} | SESSION_KEYS | set(_environment_only())
     if not only:
         for origin, names in (("environment", list(os.environ)), ("a .env file", list(LOADED.values))):
             for unknown in sorted(n for n in names if n.startswith(ENV_PREFIX) and n not in known):
@@ -366,6 +383,20 @@ def effective_settings(ctx: Any, only: list[str]) -> dict[str, Any]:
             }
         )
     return {"files": files, "settings": settings, "warnings": warnings}
+
+
+def _environment_only() -> dict[str, tuple[Any, tuple[str, ...]]]:
+    """Tuning knobs the client reads straight from the environment (no flag): name -> (default, commands)."""
+    try:
+        from a2acli.client.connection import DEFAULT_READ_TIMEOUT
+        from a2acli.client.sse import DEFAULT_MAX_EVENT_BYTES
+    except ImportError:  # pragma: no cover - the client layer is part of the package
+        return {}
+    talking = ("card", "send", "stream", "task")
+    return {
+        "A2ACLI_READ_TIMEOUT": (f"{DEFAULT_READ_TIMEOUT:g}", talking),
+        "A2ACLI_MAX_EVENT_BYTES": (str(DEFAULT_MAX_EVENT_BYTES), talking),
+    }
 
 
 def _argv_of(ctx: Any) -> list[str]:

@@ -301,3 +301,28 @@ def test_an_option_named_like_a_subcommand_keeps_both_defaults(capsys: pytest.Ca
     seen.clear()
     command.main(["validate"], standalone_mode=False, default_map=file_defaults(command, []))
     assert seen == {"validate": True, "strict": False}
+
+
+def test_environment_only_knobs_are_listed(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("A2ACLI_READ_TIMEOUT", "7")
+    rows, _, err = _show(capsys)
+    assert rows["A2ACLI_READ_TIMEOUT"]["value"] == "7" and rows["A2ACLI_READ_TIMEOUT"]["source"] == "env"
+    assert rows["A2ACLI_MAX_EVENT_BYTES"]["source"] == "default" and int(rows["A2ACLI_MAX_EVENT_BYTES"]["value"]) > 0
+    assert "typo" not in err
+    monkeypatch.delenv("A2ACLI_READ_TIMEOUT")
+    _local("A2ACLI_READ_TIMEOUT=9\n")
+    rows, _, err = _show(capsys)
+    assert rows["A2ACLI_READ_TIMEOUT"]["source"] == "default"
+    assert "A2ACLI_READ_TIMEOUT in" in err and "environment only" in err
+
+
+def test_config_show_imports_nothing_heavy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from a2acli.cli import run; rc = run(['config', 'show', '-o', 'json']); "
+        "print([m for m in ('a2a', 'httpx', 'uvicorn', 'google.protobuf', 'starlette') if m in sys.modules])"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
