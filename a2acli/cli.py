@@ -183,6 +183,24 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _command_tree(args: list[str]) -> Any:
+    command = _build_tree(args)
+    # Typer coerces every parameter whose value is not already a bool through a pydantic TypeAdapter; the
+    # root's flags arrive as None when not given, so every run imported pydantic (~80 ms CPU, bench/FINDINGS.md).
+    from a2acli.commands.send import _plain, _PlainRuntime
+
+    def spare(param: Any) -> Any:
+        if param is not None and getattr(param, "_runtime_param", "missing") is None and _plain(param):
+            param._runtime_param = _PlainRuntime()
+        return param
+
+    for param in command.params:
+        spare(param)
+    help_option = command.get_help_option
+    command.get_help_option = lambda ctx: spare(help_option(ctx))  # -h/--help is made per run, lazily
+    return command
+
+
+def _build_tree(args: list[str]) -> Any:
     """The Click tree for this run. Building every command costs ~50 ms (bench/FINDINGS.md), so when the first
     argument names a command (other than `help`, which walks the whole tree) only that command is built."""
     if "_A2A_COMPLETE" in os.environ:  # a Tab press: the words typed so far name the command to build
