@@ -272,3 +272,17 @@ def test_download_saves_the_artifacts(agent: str, capsys: pytest.CaptureFixture[
     assert code == 0, err
     assert json.loads(out)["task"]["status"]["state"] == "TASK_STATE_COMPLETED"  # stdout stays one document
     assert (dest / "output.txt").exists() and "Saved: " in err
+
+
+def test_push_follows_deliveries_one_document_or_json_lines(agent: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "send", "hello", "--push", "-a", agent, "-o", "json")
+    assert code == 0, err
+    assert out.count("\n") == 1  # without --stream: exactly one document (SPEC §11.3)
+    assert "".join(p["text"] for p in json.loads(out)["task"]["artifacts"][0]["parts"]) == DEMO_TEXT
+    assert "receiving push notifications on http://127.0.0.1:" in err
+    code, out, err = _run(capsys, "send", "hello", "--push", "--stream", "-a", agent, "-o", "json")
+    assert code == 0, err
+    events = _lines(out)
+    assert "task" in events[0] and events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
+    code, _, err = _run(capsys, "send", "hello", "--push", "--async", "-a", agent)
+    assert code == 2 and "--async and --push" in err

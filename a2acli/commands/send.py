@@ -183,6 +183,15 @@ WaitOpt = Annotated[
 StreamFlag = Annotated[
     bool, typer.Option("--stream", help="Follow live delivery; with -o json, one StreamResponse per line.")
 ]
+PushOpt = Annotated[
+    bool,
+    typer.Option(
+        "--push",
+        envvar="A2ACLI_PUSH",
+        help="Follow the task through push notifications: a loopback webhook receiver is started, registered "
+        "with the message, and every delivery is shown as it arrives (GetTask fills any gap).",
+    ),
+]
 CancelOnInterruptOpt = Annotated[
     bool,
     typer.Option(
@@ -218,6 +227,7 @@ def send(
     async_: AsyncOpt = False,
     wait: WaitOpt = False,
     stream_: StreamFlag = False,
+    push: PushOpt = False,
     timeout: TimeoutOpt = None,
     poll_interval: PollIntervalOpt = "2s",
     cancel_on_interrupt: CancelOnInterruptOpt = False,
@@ -339,6 +349,9 @@ def _main(ctx: typer.Context, command: str, values: dict[str, Any]) -> None:
     set_mode(fmt, stream=streaming)
     if values.get("async_") and streaming:
         raise UsageError("--async and --stream contradict each other", hint="pick one: return at once, or follow live")
+    push = bool(values.get("push"))
+    if push and values.get("async_"):
+        raise UsageError("--async and --push contradict each other", hint="--push follows the task until it ends")
     if values.get("async_") and values.get("wait"):
         from a2acli.settings import source_of
 
@@ -379,7 +392,7 @@ def _main(ctx: typer.Context, command: str, values: dict[str, Any]) -> None:
     else:
         from a2acli.render.events_output import TextPresenter
 
-        presenter = TextPresenter(commands, stream=streaming, verbose=settings.verbose)
+        presenter = TextPresenter(commands, stream=streaming or push, verbose=settings.verbose)
 
     turn = _Turn(
         settings=settings,
@@ -394,6 +407,7 @@ def _main(ctx: typer.Context, command: str, values: dict[str, Any]) -> None:
         json_mode=fmt == "json",
         live=live,
         download=values.get("download"),
+        push=push,
     )
     asyncio.run(turn.run())
 
@@ -440,6 +454,7 @@ class _Turn:
         json_mode: bool,
         live: bool,
         download: str | None = None,
+        push: bool = False,
     ) -> None:
         from a2acli.render.events_output import TurnIds
 
@@ -455,6 +470,7 @@ class _Turn:
         self.json_mode = json_mode
         self.live = live
         self.download = download
+        self.push = push
         self.ids: TurnIds = TurnIds()
         self.conn: AgentConnection | None = None
         self._foreign_warned = False
@@ -580,7 +596,7 @@ class _Turn:
         from a2acli.client.resume import StreamLedger
         from a2acli.render.events_output import JsonLinesPresenter
         from a2acli.render.task import TaskAccumulator
-        from a2acli.render.writers import warn
+        from a2acli.render.writers import diag, warn
 
         if self.streaming and not conn.supports_streaming and not self.async_:
             warn("the agent does not advertise streaming: sending, then polling the task (JSON lines still follow)")
@@ -594,9 +610,21 @@ class _Turn:
         acc = TaskAccumulator()
         presenter = self.presenter
         wants = presenter.wants_events
-        events = conversation(
-            conn, self.request, options, on_notice=self._notice, ledger=ledger, on_foreign=self._foreign_notice
-        )
+        if self.push:
+            from a2acli.push.session import push_turn
+
+            events = push_turn(
+                conn,
+                self.request,
+                timeout=self.timeout,
+                idle=self.poll_interval,
+                resume_command=self._resume_command,
+                on_ready=lambda session: diag(f"note: receiving push notifications on {session.receiver.url}"),
+            )
+        else:
+            events = conversation(
+                conn, self.request, options, on_notice=self._notice, ledger=ledger, on_foreign=self._foreign_notice
+            )
         track = self._track
         ids = self.ids
         accumulate = not wants or self.live
