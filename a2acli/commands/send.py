@@ -81,16 +81,24 @@ class _PlainRuntime:
     """Typer's RuntimeParam contract (`coerce`) for plain values; defers to typer for anything else."""
 
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        import enum
+
         annotation = param.type_descriptor.annotation
-        if value is None or type(value) is bool or (type(value) is str and annotation is not bool):
-            if isinstance(annotation, type) and annotation not in (str, bool) and type(value) is str:
+        if value is None:
+            return None
+        kind = type(value)
+        if kind is bool or (kind is str and annotation in (str, str | None)):
+            return value
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            if isinstance(value, annotation):
+                return value
+            if kind is str:
                 try:
-                    return annotation(value)  # a str Enum (e.g. OutputFormat)
+                    return annotation(value)
                 except ValueError:
                     pass
-                return self._typer(value, param, ctx)
-            return value
-        if isinstance(value, tuple | list) and all(type(v) is str for v in value):
+            return self._typer(value, param, ctx)
+        if (kind is tuple or kind is list) and all(type(v) is str for v in value):
             return list(value) if value else None
         return self._typer(value, param, ctx)
 
