@@ -189,6 +189,15 @@ def test_unicode_digit_keys_do_not_crash() -> None:
     json.dumps(report.to_dict())
 
 
+def test_loopback_interfaces_on_a_remote_card() -> None:
+    card = load("valid/v1-minimal.json")  # interface http://127.0.0.1:8001/
+    assert not any(f.code == "AC024" for f in validate_card(card, source="card.json").findings)
+    assert not any(f.code == "AC024" for f in validate_card(card, source="http://localhost:8001/x").findings)
+    remote = validate_card(card, source="https://agents.example.org/.well-known/agent-card.json")
+    (finding,) = [f for f in remote.findings if f.code == "AC024"]
+    assert finding.pointer == "/supportedInterfaces/0/url" and remote.valid
+
+
 def test_findings_are_capped_per_rule() -> None:
     card = load("valid/v1-minimal.json")
     card["skills"] = [{"id": "x", "name": "n", "description": "d", "tags": ["t"]} for _ in range(300)]

@@ -38,6 +38,7 @@ RULES: dict[str, Rule] = {
         Rule("AC021", "url-not-https", Severity.warning, "A URL uses plain http for a non-loopback host."),
         Rule("AC022", "url-has-credentials", Severity.error, "A URL embeds a user name or password."),
         Rule("AC023", "url-placeholder", Severity.warning, "A URL points at a placeholder or example host."),
+        Rule("AC024", "url-loopback", Severity.warning, "A card served from the network points at loopback."),
         Rule("AC030", "binding-unknown", Severity.warning, "A protocol binding is neither a core binding nor a URI."),
         Rule("AC031", "protocol-version-format", Severity.error, "A protocol version is not Major.Minor(.patch)."),
         Rule("AC032", "protocol-version-unknown", Severity.warning, "A protocol version this tool does not know."),

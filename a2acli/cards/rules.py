@@ -134,6 +134,39 @@ def check_url(
         )
 
 
+def check_loopback_from_remote(card: dict[str, Any], findings: Findings, source: str | None) -> None:
+    """A card fetched from a remote host whose interfaces point at loopback: remote clients cannot use them."""
+    try:
+        origin_host = urlsplit(source or "").hostname if (source or "").startswith(("http://", "https://")) else None
+    except ValueError:
+        origin_host = None
+    if not origin_host or _is_loopback(origin_host):
+        return
+    places: list[tuple[str, Any]] = [
+        (pointer("supportedInterfaces", i, "url"), iface.get("url"))
+        for i, iface in _dicts(get(card, "supportedInterfaces"))
+    ]
+    places.append((pointer("url"), card.get("url")))
+    places += [
+        (pointer("additionalInterfaces", i, "url"), x.get("url")) for i, x in _dicts(card.get("additionalInterfaces"))
+    ]
+    for at, url in places:
+        if not isinstance(url, str):
+            continue
+        try:
+            host = urlsplit(url.strip()).hostname or ""
+        except ValueError:
+            continue
+        if host and (_is_loopback(host) or host in ("0.0.0.0", "::")):
+            findings.add(
+                "AC024",
+                at,
+                f"the card is served from {origin_host} but this interface points at {host}: "
+                "clients elsewhere cannot reach it",
+                "advertise the public address (e.g. a2a serve --public-url)",
+            )
+
+
 # -------------------------------------------------------------------------------------------- bindings/versions
 
 

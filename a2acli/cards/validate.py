@@ -133,6 +133,7 @@ def validate_card(doc: Any, *, source: str | None = None, raw_size: int | None =
     rules.check_skills(doc, findings)
     rules.check_common(doc, findings, info)
     rules.check_hygiene(doc, findings, raw_size)
+    rules.check_loopback_from_remote(doc, findings, source)
     return ValidationReport(source, info, sort_findings(findings.finish()))
 
 
