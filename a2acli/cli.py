@@ -204,13 +204,9 @@ def _build_tree(args: list[str]) -> Any:
     """The Click tree for this run. Building every command costs ~50 ms (bench/FINDINGS.md), so when the first
     argument names a command (other than `help`, which walks the whole tree) only that command is built."""
     if "_A2A_COMPLETE" in os.environ:  # a Tab press: the words typed so far name the command to build
-        from a2acli.commands.completion import completed_words
+        from a2acli.commands.completion import completed_words, narrowed
 
-        args = completed_words()
-        if not args:  # completing the first word: names and help suffice
-            from a2acli.commands.completion import skeleton
-
-            return typer.main.get_command(skeleton(app))
+        return typer.main.get_command(narrowed(app, completed_words()))
     name = args[0] if args else ""
     commands = [c for c in app.registered_commands if c.name == name]
     groups = [g for g in app.registered_groups if g.name == name]

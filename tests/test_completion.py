@@ -307,3 +307,38 @@ def test_the_skeleton_completes_the_first_word_like_the_full_tree() -> None:
     for incomplete in ("", "s", "--", "c"):
         assert answers(skeleton(app), incomplete) == answers(app, incomplete), incomplete
     assert len(answers(app, "")) >= 8
+
+
+@pytest.mark.parametrize(
+    ("args", "incomplete"),
+    [
+        ([], ""),
+        ([], "--"),
+        (["task"], ""),
+        (["task"], "--"),
+        (["task"], "l"),
+        (["task", "list"], "--"),
+        (["task", "list", "--status"], "w"),
+        (["task", "push-config"], ""),
+        (["config", "show", "-o"], ""),
+        (["card"], "--"),
+        (["card", "--validate"], ""),
+        (["send", "--transport"], "H"),
+        (["nope"], ""),
+    ],
+)
+def test_the_narrowed_tree_completes_like_the_full_tree(args: list[str], incomplete: str) -> None:
+    """A Tab press builds only what the typed words reach: it must answer exactly as the whole tree would."""
+    import typer
+    from typer._completion_classes import BashComplete, completion_init
+
+    from a2acli.cli import app
+    from a2acli.commands.completion import narrowed
+
+    completion_init()
+
+    def answers(tree: typer.Typer) -> list[tuple[str, str | None]]:
+        comp = BashComplete(typer.main.get_command(tree), {}, "a2a", "_A2A_COMPLETE")
+        return [(item.value, item.help) for item in comp.get_completions(list(args), incomplete)]
+
+    assert answers(narrowed(app, args)) == answers(app)

@@ -76,6 +76,29 @@ def skeleton(app: typer.Typer) -> typer.Typer:
     return lean
 
 
+def narrowed(app: typer.Typer, words: list[str]) -> typer.Typer:
+    """The app reduced to what a Tab press after `words` can reach: the command the words name, level by level,
+    and at the level being completed the names and help of the subcommands (see `skeleton`). A word that
+    names no command (an option, a value) keeps that level whole."""
+    import copy
+
+    if not words:
+        return skeleton(app)
+    name = words[0]
+    commands = [c for c in app.registered_commands if c.name == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    lean = copy.copy(app)
+    if commands:
+        lean.registered_commands, lean.registered_groups = commands, []
+        return lean
+    if groups and groups[0].typer_instance is not None:
+        group = copy.copy(groups[0])
+        group.typer_instance = narrowed(groups[0].typer_instance, words[1:])
+        lean.registered_commands, lean.registered_groups = [], [group]
+        return lean
+    return app
+
+
 def completed_words() -> list[str]:
     """During a Tab press, the words already typed in full after `a2a` (as Typer's shell classes read them),
     so the caller can build only the command being completed; empty when not completing."""
