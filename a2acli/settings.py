@@ -176,6 +176,8 @@ def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
     from a2acli import _click as click
 
     global LOADED
+    if "_A2A_COMPLETE" in os.environ:
+        return None  # a Tab press: no defaults are applied, and a broken file must not print while typing
     LOADED = load_files(args)
     if LOADED.warnings:
         from a2acli.render.writers import warn

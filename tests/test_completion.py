@@ -342,3 +342,21 @@ def test_the_narrowed_tree_completes_like_the_full_tree(args: list[str], incompl
         return [(item.value, item.help) for item in comp.get_completions(list(args), incomplete)]
 
     assert answers(narrowed(app, args)) == answers(app)
+
+
+def test_a_broken_config_does_not_disturb_a_tab_press(tmp_path: Path) -> None:
+    words = "a2a config show -o "
+    proc = subprocess.run(
+        [sys.executable, "-m", "a2acli"],
+        env=_env(
+            _A2A_COMPLETE="complete_bash",
+            COMP_WORDS=words,
+            COMP_CWORD="4",
+            A2ACLI_CONFIG=str(tmp_path / "missing.env"),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert (proc.returncode, proc.stdout.split(), proc.stderr) == (0, ["text", "json"], "")
