@@ -207,6 +207,10 @@ def _build_tree(args: list[str]) -> Any:
         from a2acli.commands.completion import completed_words, narrowed
 
         return typer.main.get_command(narrowed(app, completed_words()))
+    if args in ([], ["--help"], ["-h"]):  # the root's help lists names and help only: no parameter inspected
+        from a2acli.commands.completion import skeleton
+
+        return typer.main.get_command(skeleton(app))
     name = args[0] if args else ""
     commands = [c for c in app.registered_commands if c.name == name]
     groups = [g for g in app.registered_groups if g.name == name]
