@@ -386,6 +386,7 @@ def bench_startup(p: Profile) -> Bench:
         "a2a --version": ([A2A, "--version"], clean_env()),
         "a2a completion request": ([A2A], completion_env),
         "prototype: completion via lean_launcher": ([PY, str(LEAN), "--"], completion_env),
+        "prototype: a2a --help, plain Click help": ([A2A, "--help"], clean_env(TYPER_USE_RICH="0")),
     }
     for name, (cmd, env) in cmds.items():  # warm-up (bytecode, page cache) and availability
         t = run_timed(cmd, env=env)
