@@ -93,3 +93,22 @@ def test_recipe_error_code(agent: str, tmp_path: Path) -> None:
     proc = _bash(_recipe("no-such-task"), agent, tmp_path)
     assert proc.returncode == 1  # pipefail: a2a's own exit status
     assert proc.stdout == "TaskNotFoundError\n"
+
+
+def _console_blocks(path: Path) -> list[tuple[str, str]]:
+    """(commands, expected output) of each ```console block: `$ ` lines are commands, the rest output."""
+    blocks = []
+    for body in re.findall(r"```console\n(.*?)```", path.read_text(), flags=re.S):
+        commands = [line[2:] for line in body.splitlines() if line.startswith("$ ")]
+        output = [line for line in body.splitlines() if not line.startswith("$ ")]
+        blocks.append(("\n".join(commands), "\n".join(output) + "\n"))
+    return blocks
+
+
+def test_skill_examples_are_real(agent: str, tmp_path: Path) -> None:
+    """docs/skill-examples.md shows what the program prints (the agent's ids are the only thing that varies)."""
+    blocks = _console_blocks(ROOT / "docs" / "skill-examples.md")
+    assert len(blocks) >= 5
+    for commands, expected in blocks:
+        proc = _bash(commands, agent, tmp_path)
+        assert proc.stdout == expected, f"{commands}\n--- printed:\n{proc.stdout}--- stderr:\n{proc.stderr}"
