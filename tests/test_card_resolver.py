@@ -417,3 +417,76 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", FakeStdin())
     card = resolve("-")
     assert card.document == CARD and card.source == "stdin"
+
+
+# ------------------------------------------------------------------------------------------------------ caching
+
+
+def _caching_app(counter: dict[str, int]) -> Starlette:
+    body = json.dumps(CARD).encode()
+
+    def handler(headers: dict[str, str]) -> Any:
+        async def route(request: Request) -> Response:
+            counter[request.url.path] = counter.get(request.url.path, 0) + 1
+            counter["conditional"] = counter.get("conditional", 0) + ("if-none-match" in request.headers)
+            if request.headers.get("if-none-match") == '"v1"' and "etag" in {k.lower() for k in headers}:
+                return Response(status_code=304, headers={"ETag": '"v1"'})
+            return Response(body, media_type="application/json", headers=headers)
+
+        return route
+
+    return Starlette(
+        routes=[
+            Route("/etag.json", handler({"ETag": '"v1"', "Cache-Control": "no-cache"})),
+            Route("/fresh.json", handler({"Cache-Control": "max-age=60"})),
+            Route("/nostore.json", handler({"Cache-Control": "no-store", "ETag": '"v1"'})),
+            Route("/plain.json", handler({})),
+        ]
+    )
+
+
+def test_card_cache_revalidates_and_honours_max_age(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    counter: dict[str, int] = {}
+    with serve_in_thread(_caching_app(counter)) as base:
+        first = resolve(base + "/etag.json")
+        second = resolve(base + "/etag.json")
+        assert second.document == first.document == CARD and second.raw == first.raw
+        assert counter["/etag.json"] == 2 and counter["conditional"] == 1  # the second was a 304
+        assert any("304" in n for n in second.notes)
+        resolve(base + "/fresh.json")
+        fresh = resolve(base + "/fresh.json")
+        assert counter["/fresh.json"] == 1  # served from the cache, no request
+        assert any("cache" in n for n in fresh.notes)
+        for _ in range(2):
+            resolve(base + "/nostore.json")
+            resolve(base + "/plain.json")
+        assert counter["/nostore.json"] == 2 and counter["/plain.json"] == 2
+        # credentials sent to the card endpoint: never cached, never served from cache
+        resolve(base + "/fresh.json", conn=ConnectionSettings(bearer="tok-12345"), send_credentials=True)
+        assert counter["/fresh.json"] == 2
+        monkeypatch.setenv("A2ACLI_CARD_CACHE", "off")
+        resolve(base + "/fresh.json")
+        assert counter["/fresh.json"] == 3
+
+
+def test_card_cache_is_keyed_by_a2a_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    counter: dict[str, int] = {}
+    with serve_in_thread(_caching_app(counter)) as base:
+        resolve(base + "/fresh.json")
+        resolve(base + "/fresh.json", conn=ConnectionSettings(a2a_version="0.3"))
+        assert counter["/fresh.json"] == 2
+
+
+def test_corrupt_cache_entries_are_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    counter: dict[str, int] = {}
+    with serve_in_thread(_caching_app(counter)) as base:
+        resolve(base + "/fresh.json")
+        entries = list((tmp_path / "a2a-cli" / "cards").glob("*.json"))
+        assert len(entries) == 1 and oct(entries[0].stat().st_mode & 0o777) == "0o600"
+        for entry in entries:
+            entry.write_text("{not json")
+        assert resolve(base + "/fresh.json").document == CARD
+        assert counter["/fresh.json"] == 2

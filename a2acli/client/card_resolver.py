@@ -359,18 +359,134 @@ class _Decoder:
             raise _too_big(self.source, self.limit)
 
 
+class CardCache:
+    """HTTP caching of fetched cards (A2A §8.6.2, SPEC §10.1): `Cache-Control: max-age` is honoured, and a stale
+    entry with an `ETag` / `Last-Modified` is revalidated with a conditional request (304 -> the cached card).
+
+    Entries live in `$XDG_CACHE_HOME/a2a-cli/cards/` (else `~/.cache/...`), keyed by card URL and `A2A-Version`.
+    Nothing is cached for `no-store`, `Vary: *`, a redirected fetch or a fetch that carried credentials.
+    `A2ACLI_CARD_CACHE=off` disables the cache.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @classmethod
+    def default(cls) -> CardCache | None:
+        if os.environ.get("A2ACLI_CARD_CACHE", "").strip().lower() in ("0", "off", "false", "no"):
+            return None
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return cls(Path(base) / "a2a-cli" / "cards")
+
+    def _path(self, url: str, version: str) -> Path:
+        import hashlib
+
+        return self.directory / (hashlib.sha256(f"{url}\n{version}".encode()).hexdigest() + ".json")
+
+    def load(self, url: str, version: str, limit: int) -> dict[str, Any] | None:
+        import base64
+
+        try:
+            entry = json.loads(self._path(url, version).read_text(encoding="utf-8"))
+            body = base64.b64decode(entry["body"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not isinstance(entry, dict) or entry.get("url") != url or len(body) > limit:
+            return None
+        entry["raw"] = body
+        return entry
+
+    def store(self, url: str, version: str, body: bytes, headers: Any) -> None:
+        import base64
+        import time
+
+        storable, max_age = cache_policy(headers)
+        if not storable:
+            return
+        entry = {
+            "url": url,
+            "etag": headers.get("etag"),
+            "lastModified": headers.get("last-modified"),
+            "expires": time.time() + max_age if max_age else 0,
+            "contentType": headers.get("content-type"),
+            "body": base64.b64encode(body).decode("ascii"),
+        }
+        path = self._path(url, version)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(entry), encoding="utf-8")
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written is no cache, not a failure
+
+    def refresh(self, url: str, version: str, entry: dict[str, Any], headers: Any) -> None:
+        """After a 304: keep the body, take the new freshness and validators (or the stored ones)."""
+        self.store(url, version, entry["raw"], _Headers(entry, headers))
+
+
+class _Headers:
+    """Response headers of a 304, falling back to the stored entry's validators and content type."""
+
+    def __init__(self, entry: dict[str, Any], headers: Any) -> None:
+        self.entry = entry
+        self.headers = headers
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.headers.get(name)
+        if value is not None:
+            return value
+        stored = {"etag": "etag", "last-modified": "lastModified", "content-type": "contentType"}.get(name)
+        return self.entry.get(stored, default) if stored else default
+
+
+def cache_policy(headers: Any) -> tuple[bool, int]:
+    """(storable, max-age seconds still fresh) from a response's Cache-Control, Age, Vary and validators."""
+    directives: dict[str, str] = {}
+    for part in str(headers.get("cache-control") or "").lower().split(","):
+        name, _, value = part.strip().partition("=")
+        if name:
+            directives[name] = value.strip().strip('"')
+    if "no-store" in directives or "*" in str(headers.get("vary") or ""):
+        return False, 0
+    max_age = 0
+    raw_max_age = directives.get("max-age", "")
+    if "no-cache" not in directives and _DIGITS.match(raw_max_age):
+        age = str(headers.get("age") or "0").strip()
+        max_age = max(0, int(raw_max_age) - (int(age) if _DIGITS.match(age) else 0))
+    has_validator = bool(headers.get("etag") or headers.get("last-modified"))
+    return (has_validator or max_age > 0), max_age
+
+
 async def _fetch_one(
     client: httpx.AsyncClient,
     url: str,
     headers: dict[str, str],
     limit: int,
+    *,
+    cache: CardCache | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[bytes, str, str | None]:
     """GET one candidate following redirects by hand; returns (body, final url, content type)."""
+    import time
+
     import httpx
 
     seen: set[str] = set()
     current = url
     request_headers = dict(headers)
+    version = headers.get("A2A-Version", "")
+    entry = cache.load(url, version, limit) if cache is not None else None
+    if entry is not None:
+        if float(entry.get("expires") or 0) > time.time():
+            if notes is not None:
+                notes.append(f"from the local card cache (fresh for the server's max-age): {url}")
+            return entry["raw"], url, entry.get("contentType")
+        if entry.get("etag"):
+            request_headers["If-None-Match"] = str(entry["etag"])
+        if entry.get("lastModified"):
+            request_headers["If-Modified-Since"] = str(entry["lastModified"])
     for _ in range(MAX_REDIRECTS + 1):
         if current in seen:
             raise CardNotFoundError(
@@ -380,6 +496,11 @@ async def _fetch_one(
         try:
             async with client.stream("GET", current, headers=request_headers, follow_redirects=False) as resp:
                 status = resp.status_code
+                if status == 304 and entry is not None and current == url and cache is not None:
+                    cache.refresh(url, version, entry, resp.headers)
+                    if notes is not None:
+                        notes.append(f"revalidated the cached card (HTTP 304): {url}")
+                    return entry["raw"], url, entry.get("contentType")
                 if status in (301, 302, 303, 307, 308):
                     location = resp.headers.get("location")
                     if not location:
@@ -391,6 +512,8 @@ async def _fetch_one(
                         request_headers = {
                             k: v for k, v in request_headers.items() if k.lower() not in _CREDENTIAL_HEADERS
                         }
+                    request_headers.pop("If-None-Match", None)
+                    request_headers.pop("If-Modified-Since", None)
                     current = target
                     continue
                 if status in (404, 410):
@@ -417,7 +540,10 @@ async def _fetch_one(
                 decoder = _Decoder(resp.headers.get("content-encoding", ""), limit, current)
                 async for chunk in resp.aiter_raw():
                     decoder.feed(chunk)
-                return bytes(decoder.out), current, content_type
+                body = bytes(decoder.out)
+                if cache is not None and current == url and status == 200 and body.lstrip()[:1] == b"{":
+                    cache.store(url, version, body, resp.headers)
+                return body, current, content_type
         except httpx.TimeoutException:
             raise TimeoutExpiredError(f"timed out fetching the card at {current}") from None
         except httpx.HTTPError as exc:
@@ -449,12 +575,15 @@ async def _fetch_http(
             trust_env=True,
         )
     notes: list[str] = []
+    cache = None if send_credentials else CardCache.default()
     first_invalid: CardInvalidError | None = None
     try:
         async with asyncio.timeout(deadline):
             for index, candidate in enumerate(ref.candidates):
                 try:
-                    raw, final, content_type = await _fetch_one(client, candidate, headers, limit)
+                    raw, final, content_type = await _fetch_one(
+                        client, candidate, headers, limit, cache=cache, notes=notes
+                    )
                 except _NotThere:
                     notes.append(f"HTTP 404 at {candidate}")
                     continue
