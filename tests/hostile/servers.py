@@ -719,13 +719,17 @@ class RawAgent:
         elif scenario == "raw-header-flood":
             writer.write(b"HTTP/1.1 200 OK\r\n")
             for i in range(10_000):
+                if writer.is_closing():  # the client gave up (as it should): stop writing into a dead socket
+                    return
                 writer.write(f"X-Flood-{i}: {'v' * 50}\r\n".encode())
+                if i % 500 == 0:
+                    await writer.drain()
             writer.write(b"Content-Length: 0\r\n\r\n")
         elif scenario == "raw-slow-headers":
             head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X-Slow: " + b"s" * 400 + b"\r\n\r\n"
             deadline = time.monotonic() + STALL_SECONDS
             for i in range(len(head)):
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or writer.is_closing():
                     break
                 writer.write(head[i : i + 1])
                 await writer.drain()
@@ -749,6 +753,10 @@ class RawAgent:
                 ready.set()
                 async with server:
                     await stop["event"].wait()
+                others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+                for t in others:  # stalled handlers: end them rather than leave them pending at loop close
+                    t.cancel()
+                await asyncio.gather(*others, return_exceptions=True)
 
             loop.run_until_complete(serve())
             loop.close()
