@@ -1087,6 +1087,36 @@ BENCHES: dict[str, Callable[[Profile], Bench]] = {
 }
 
 
+def _ratio_text(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}x"
+
+
+def markdown_summary(out: dict[str, Any]) -> str:
+    """The run as a Markdown table (bench/results/latest.md), for FINDINGS.md and reports."""
+    meta = out["meta"]
+    lines = [
+        f"Run {meta['started_utc']}, profile {meta['profile']}, git {meta['git']}, load average "
+        f"{meta['loadavg_start'][0]:.2f} -> {meta.get('loadavg_end', [0])[0]:.2f}, {meta.get('seconds')} s.",
+        "",
+        "| benchmark | figure | value | baseline | baseline value | ratio | target | result |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, bench in out["benchmarks"].items():
+        for r in bench["rows"]:
+            verdict = (
+                "" if r["target"] is None else ("n/a" if r["passed"] is None else "PASS" if r["passed"] else "MISS")
+            )
+            lines.append(
+                f"| {name} | {r['label'].strip()} | {_fmt(r['value'], r['unit'])} | {r['baseline'] or ''} | "
+                f"{'' if r['baseline'] is None else _fmt(r['baseline_value'], r['unit'])} | "
+                f"{_ratio_text(r['ratio'])} | "
+                f"{r['target'] or ''} | {verdict} |"
+            )
+        for n in bench["notes"]:
+            lines.append(f"| {name} | note: {n.replace('|', '/')} | | | | | | |")
+    return "\n".join(lines) + "\n"
+
+
 def git_rev() -> str:
     try:
         rev = subprocess.run(
@@ -1179,6 +1209,7 @@ def main(argv: list[str] | None = None) -> int:
     path = RESULTS / f"{stamp}-{prof.name.split('/')[0]}.json"
     path.write_text(text)
     (RESULTS / "latest.json").write_text(text)
+    (RESULTS / "latest.md").write_text(markdown_summary(out))
     print(f"\nwrote {path.relative_to(ROOT)} ({meta['seconds']} s, load average now {meta['loadavg_end'][0]:.2f})")
     shutil.rmtree(SANDBOX, ignore_errors=True)
     return 0
