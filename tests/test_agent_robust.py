@@ -160,3 +160,21 @@ def test_stalled_body_gets_408_and_server_stays_up(chunked: bool) -> None:
         body = json.loads('{"jsonrpc":"2.0","id":3,"method":"SendMessage","params":{' + MSG10 + "}}")
         r = httpx.post(url + "/", json=body, headers=V1)
         assert r.json()["result"]["task"]["status"]["state"] == "TASK_STATE_COMPLETED"
+
+
+@pytest.mark.parametrize("sent", [b"", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Le"])
+def test_connection_that_never_finishes_its_headers_is_closed(sent: bytes) -> None:
+    import socket
+    import time
+
+    with demo_agent(header_timeout=0.5) as url:
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(sent)
+            started = time.monotonic()
+            assert sock.recv(1024) == b""  # closed by the server, no response
+            assert time.monotonic() - started < 5
+        # a normal request on a fresh connection is unaffected, and keep-alive reuse still works
+        with httpx.Client(timeout=10) as client:
+            for _ in range(2):
+                assert client.get(url + "/.well-known/agent-card.json").status_code == 200

@@ -31,6 +31,8 @@ class ServeOptions:
     fast_path: bool = True
     # A request body that stalls this long is refused with 408 (slow-loris bodies).
     body_timeout: float = 30.0
+    # A connection must finish each request's headers this fast (slow-loris headers); 0 turns it off.
+    header_timeout: float = 5.0
 
     @property
     def base_url(self) -> str:

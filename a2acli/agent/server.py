@@ -121,8 +121,11 @@ def run(options: ServeOptions) -> None:
     except BaseException:
         sock.close()
         raise
+    from a2acli.agent.protocol import http_protocol
+
     config = uvicorn.Config(
         app,
+        http=http_protocol(options.header_timeout),
         log_config=None,
         log_level=options.log_level.lower(),
         access_log=options.log_level.lower() == "debug",

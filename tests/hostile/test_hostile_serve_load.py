@@ -145,13 +145,6 @@ def test_slow_loris_does_not_starve_other_clients(served: Served) -> None:
     _assert_healthy(served.url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="uvicorn 0.54 has no header-read timeout: `timeout_keep_alive` (5 s in a2acli/agent/server.py) only runs "
-    "between requests, so a connection that opened and sent a partial request line is held until the client "
-    "leaves. Bounded only by file descriptors (ulimit -n); needs a header timeout (e.g. a reverse proxy, uvicorn "
-    "`--limit-concurrency`, or an h11 protocol subclass) in `a2a serve`.",
-)
 def test_partial_request_is_dropped_by_a_header_timeout(served: Served) -> None:
     s = _connect(served.url)
     try:

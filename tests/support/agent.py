@@ -68,7 +68,9 @@ def demo_agent(**overrides: Any) -> Iterator[str]:
         overrides["push_allow_hosts"] = tuple(overrides["push_allow_hosts"])
     options = ServeOptions(**overrides)
     deferred = _DeferredApp()
-    with serve_in_thread(deferred) as url:
+    from a2acli.agent.protocol import http_protocol
+
+    with serve_in_thread(deferred, http=http_protocol(options.header_timeout)) as url:
         port = urlsplit(url).port
         assert port is not None
         deferred.app = create_app(dataclasses.replace(options, host="127.0.0.1", port=port))
