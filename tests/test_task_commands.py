@@ -373,3 +373,22 @@ def test_download_of_a_running_task_warns_that_it_may_be_partial(
         run(["task", "cancel", task["id"], "-a", base, "-o", "json"])
     err = capsys.readouterr().err
     assert f"warning: task {task['id']} is WORKING: its artifacts may not be complete yet" in err
+
+
+def test_subscribe_and_get_in_a_terminal_use_the_live_and_rich_views() -> None:
+    from tests.test_stream import _pty_run
+
+    nasty = "hi \x1b]0;owned\x07 [bold]markup[/bold] \x1b[31mred and more words to stream"
+    with demo_agent(echo=True, delay=0.05) as base:
+        task = start_task(base, nasty)
+        code, out = _pty_run(["task", "subscribe", task["id"], "-a", base])
+        assert code == 0, out
+        live = out.decode("utf-8", "replace")
+        code, out = _pty_run(["task", "get", task["id"], "-a", base])
+        assert code == 0, out
+        rich = out.decode("utf-8", "replace")
+    for text in (live, rich):
+        assert "[bold]markup[/bold]" in text and "\x1b]0;owned" not in text and "\x1b[31mred" not in text
+        assert f"Task ID: {task['id']}" in text.replace("\x1b[0m", "").replace("\x1b[1m", "")
+        assert "COMPLETED" in text and "stream" in text
+    assert "\x1b[" in rich  # styled labels
