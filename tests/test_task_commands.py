@@ -392,3 +392,18 @@ def test_subscribe_and_get_in_a_terminal_use_the_live_and_rich_views() -> None:
         assert f"Task ID: {task['id']}" in text.replace("\x1b[0m", "").replace("\x1b[1m", "")
         assert "COMPLETED" in text and "stream" in text
     assert "\x1b[" in rich  # styled labels
+
+
+def test_subscribe_to_a_waiting_task_returns_at_once_with_the_reply_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with demo_agent() as base:
+        task = start_task(base, "/scenario input-required")
+        wait_state(base, task["id"], "TASK_STATE_INPUT_REQUIRED")
+        started = time.monotonic()
+        assert run(["task", "subscribe", task["id"], "-a", base]) == 0
+        assert time.monotonic() - started < 10
+    captured = capsys.readouterr()
+    assert "State: INPUT_REQUIRED\n" in captured.out
+    assert f"a2a send -a {base} --task-id {task['id']}" in captured.out
+    assert "INPUT_REQUIRED" in captured.err  # the paused outcome is named on stderr too
