@@ -191,3 +191,11 @@ def test_live_model_markdown_blocks_and_other_parts() -> None:
     kinds = [f.kind for f in model.finish()]
     assert kinds == ["markdown", "note", "data", "file"]
     assert model.status_text().startswith("WORKING · ")
+
+
+def test_blocking_send_on_a_terminal_shows_a_spinner_then_the_text_floor(agent: str) -> None:
+    code, out = _pty_run(["send", "/scenario long-running 1", "-a", agent])
+    assert code == 0
+    text = out.decode("utf-8", "replace")
+    assert "WORKING · " in text  # the transient status line (stderr)
+    assert "State: COMPLETED" in text and "Task ID: " in text

@@ -508,6 +508,7 @@ class _Turn:
         start = getattr(self.presenter, "start", None)
         if start is not None:
             start()
+        self._start_spinner()
         try:
             async with deadline(self.timeout), open_connection(self.settings) as conn:
                 self.conn = conn
@@ -534,9 +535,33 @@ class _Turn:
                 exc.hint = exc.hint or "the agent rejected --task-id; no new task was started (see --debug)"
             raise
         finally:
+            self._stop_spinner()
             close = getattr(self.presenter, "close", None)
             if close is not None:
                 close()
+
+    def _start_spinner(self) -> None:
+        """A blocking text-mode send on a terminal shows it is alive, on stderr (never on stdout)."""
+        import sys
+
+        self._spinner: Any = None
+        if self.json_mode or self.streaming or self.live or self.presenter.wants_events:
+            return
+        try:
+            if not sys.stderr.isatty():
+                return
+        except (AttributeError, ValueError):
+            return
+        from a2acli.render.events_output import WaitingSpinner
+
+        self._spinner = WaitingSpinner(self.settings.agent_card, lambda: self.ids.state)
+        self._spinner.start()
+
+    def _stop_spinner(self) -> None:
+        spinner = getattr(self, "_spinner", None)
+        if spinner is not None:
+            self._spinner = None
+            spinner.stop()
 
     def _where(self) -> str:
         from a2acli.render.events import short_state
@@ -552,6 +577,7 @@ class _Turn:
         return " · ".join(cmd for _, cmd in found) or None
 
     async def _on_interrupt(self) -> None:
+        self._stop_spinner()
         self.presenter.abort(self.ids)
 
     async def _cancel_remote(self, conn: AgentConnection) -> None:
@@ -662,6 +688,7 @@ class _Turn:
                     if wants:
                         emit(event)
         result = await self._final(conn, acc)
+        self._stop_spinner()
         presenter.finish(result, self.ids)
         self._warn_outcome(result)
         if self.download:

@@ -12,6 +12,7 @@ All share `event(ev)`, `finish(result, ledger_ids)` and `abort(ids)`.
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -124,3 +125,48 @@ def ids_block(ids: TurnIds, commands: CommandContext) -> str:
     for label, command in next_commands(commands, ids.task_id, ids.context_id, ids.state):
         out += f"{label}: {command}\n"
     return out
+
+
+class WaitingSpinner:
+    """A transient spinner on stderr while a blocking `a2a send` waits (only when stderr is a terminal).
+
+    Progress goes to stderr (SPEC §11.1); stdout keeps the text floor. `state()` is read on each refresh.
+    """
+
+    def __init__(self, agent: str, state: Any) -> None:
+        from rich.console import Console
+        from rich.status import Status
+
+        self._state = state
+        self._agent = agent
+        self._started = time.monotonic()
+        self._status = Status(self._text(), console=Console(stderr=True), spinner="dots")
+        self._task: Any = None
+
+    def _text(self) -> Any:
+        from rich.text import Text
+
+        from a2acli.render.sanitize import clean_line
+
+        state = self._state()
+        shown = short_state(state) if state else "CONNECTING"
+        return Text(f"{clean_line(self._agent) or 'agent'} · {shown} · {time.monotonic() - self._started:.1f}s")
+
+    def start(self) -> None:
+        import asyncio
+
+        self._status.start()
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        import asyncio
+
+        while True:
+            await asyncio.sleep(0.1)
+            self._status.update(self._text())
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._status.stop()
