@@ -221,3 +221,18 @@ def test_demo_agent_round_trip_on_every_binding_and_version(
     assert out["task"]["id"] == out["sent"]["task"]["id"]
     assert out["missing"] == "TaskNotFoundError"
     json.dumps(out["events"])  # plain JSON all the way down
+
+
+def test_cards_without_a_usable_interface() -> None:
+    from a2acli.errors import InternalError
+
+    grpc_only = {"supportedInterfaces": [{"url": "http://h", "protocolBinding": "GRPC", "protocolVersion": "1.0"}]}
+    with pytest.raises(InternalError) as err:
+        select_interface(grpc_only)
+    assert "gRPC" in (err.value.hint or "")
+    future = {"supportedInterfaces": [{"url": "http://h", "protocolBinding": "JSONRPC", "protocolVersion": "2.0"}]}
+    with pytest.raises(ProtocolError) as perr:
+        select_interface(future)
+    assert perr.value.code == "VersionNotSupportedError"
+    with pytest.raises(ProtocolError):
+        select_interface({"name": "no interfaces"})

@@ -212,6 +212,11 @@ def select_interface(
     usable_ok = [(i, v) for i, v in usable if v is not None]
     if not usable_ok:
         offered = ", ".join(f"{i.binding} {i.protocol_version}" for i in interfaces)
+        if not any(i.binding in CLIENT_BINDINGS for i in interfaces):
+            raise InternalError(
+                f"the agent offers no transport this client speaks ({offered})",
+                hint="a2acli speaks JSONRPC and HTTP+JSON (gRPC is not supported yet)",
+            )
         raise ProtocolError(
             "VersionNotSupportedError",
             f"the agent offers no interface this client speaks ({offered})",
