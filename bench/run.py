@@ -72,7 +72,7 @@ class Profile:
 
 
 PROFILES = {
-    "full": Profile("full", 15, 5, 20_000, 5, 2, 10, 3, 20, 10, 1000, 30.0),
+    "full": Profile("full", 15, 5, 20_000, 5, 2, 10, 5, 20, 10, 1000, 30.0),
     "quick": Profile("quick", 7, 3, 20_000, 3, 1, 5, 1, 20, 10, 1000, 30.0),
     "smoke": Profile("smoke", 2, 1, 500, 1, 1, 2, 1, 4, 2, 50, 30.0),
 }
@@ -885,40 +885,51 @@ def bench_server(p: Profile) -> Bench:
     if not node_ready(b):
         return b
     stats: dict[str, dict[str, Any]] = {}
-    for name, make in server_procs(0).items():
-        with make() as srv:
+    # All three servers run at once (an idle server costs nothing) and the rounds are interleaved, so a burst
+    # of load from elsewhere falls on every server alike.
+    with contextlib.ExitStack() as stack:
+        live: dict[str, ServerProc] = {}
+        for name, make in server_procs(0).items():
+            srv = stack.enter_context(make())
             if not srv.start():
                 b.unavailable(name, srv.error)
                 continue
-            assert srv.proc is not None
             loadgen(srv.url, 4, 2, 60)  # warm-up: imports, JIT, first-request paths
-            rounds = []
-            for _ in range(p.server_rounds):
+            live[name] = srv
+        rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in live}
+        for _ in range(p.server_rounds):
+            for name, srv in live.items():
+                assert srv.proc is not None
                 cpu0 = tree_cpu_s(srv.proc.pid)
                 r = loadgen(srv.url, c, k, 180)
                 r["server_cpu_s"] = tree_cpu_s(srv.proc.pid) - cpu0
-                rounds.append(r)
-            rss = tree_rss_kb(srv.proc.pid) / 1024
-        lat = [x for r in rounds for x in r["latencies_ms"]]
-        errors = sum(r["errors"] for r in rounds)
-        oks = sum(r["ok"] for r in rounds)
+                rounds[name].append(r)
+        rss_mb = {name: tree_rss_kb(srv.proc.pid) / 1024 for name, srv in live.items() if srv.proc is not None}
+    for name in live:
+        rs = rounds[name]
+        lat = [x for r in rs for x in r["latencies_ms"]]
+        errors = sum(r["errors"] for r in rs)
+        oks = sum(r["ok"] for r in rs)
         stats[name] = {
-            "streams_per_s": median([r["ok"] / r["wall_s"] for r in rounds]),
+            "streams_per_s": median([r["ok"] / r["wall_s"] for r in rs]),
             "p50_ms": percentile(lat, 50),
             "p99_ms": percentile(lat, 99),
             "errors": errors,
             "ok": oks,
-            "cpu_ms_per_stream": 1000 * sum(r["server_cpu_s"] for r in rounds) / max(1, oks + errors),
-            "events_per_stream": sum(r["events"] for r in rounds) / max(1, oks + errors),
-            "rss_mb": rss,
-            "error_samples": [s for r in rounds for s in r["error_samples"]][:3],
+            "cpu_ms_per_stream": 1000 * sum(r["server_cpu_s"] for r in rs) / max(1, oks + errors),
+            "events_per_stream": sum(r["events"] for r in rs) / max(1, oks + errors),
+            "rss_mb": rss_mb.get(name, 0.0),
+            "error_samples": [s for r in rs for s in r["error_samples"]][:3],
+            "rounds_streams_per_s": [r["ok"] / r["wall_s"] for r in rs],
         }
         s = stats[name]
         b.note(
             f"{name}: {s['streams_per_s']:.1f} streams/s, p50 {s['p50_ms'] or 0:.1f} ms, "
             f"p99 {s['p99_ms'] or 0:.1f} ms, "
             f"{s['errors']} errors of {s['ok'] + s['errors']}, {s['events_per_stream']:.1f} events/stream, "
-            f"server CPU {s['cpu_ms_per_stream']:.2f} ms/stream, RSS {s['rss_mb']:.0f} MB"
+            f"server CPU {s['cpu_ms_per_stream']:.2f} ms/stream, RSS {s['rss_mb']:.0f} MB, rounds "
+            + "/".join(f"{x:.0f}" for x in s["rounds_streams_per_s"])
+            + " streams/s"
             + (f", errors e.g. {s['error_samples']}" if s["errors"] else "")
         )
     js = stats.get("@a2a-js/sdk server", {})
