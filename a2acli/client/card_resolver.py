@@ -18,6 +18,7 @@ Fetching is careful: the body is streamed and capped (1 MiB by default; ``max_by
 ``A2ACLI_MAX_CARD_BYTES`` variable change it, also for decompressed gzip/deflate bodies), redirects are followed
 by hand (at most 5, loops detected), credentials are not sent to a card endpoint unless ``send_credentials`` is
 asked for (and never across origins), every request carries ``A2A-Version``, and the whole fetch has a deadline.
+Cards are cached per HTTP (see `CardCache`): fresh entries are used as they are, stale ones revalidated.
 Failures are typed: no card at the reference -> ``CardNotFoundError`` (exit 3); a card that is not a JSON
 object (HTML with status 200, truncated JSON, an array, too big) -> ``CardInvalidError`` (exit 1); no network,
 TLS failure, HTTP 5xx -> ``UnreachableError`` (exit 3); 401/403 -> ``AuthFailedError`` (exit 4); deadline ->
