@@ -77,6 +77,7 @@ CARD_SCENARIOS = {
     "card-stall": "the card response stalls after the headers",
     "card-invalid-utf8": "the card body is not valid UTF-8",
     "escape-card": "escape sequences and Rich markup in every card string",
+    "gzip-bomb-card": "a 64 MB card gzip-compressed to ~64 KB (Content-Encoding: gzip)",
     "redirect-cross-origin": "the card path redirects to another origin (credentials must not follow)",
 }
 
@@ -105,6 +106,7 @@ RPC_SCENARIOS = {
     "sse-stall-after-event": "one event, then nothing (bounded stall)",
     "sse-drip": "a valid stream delivered one byte at a time",
     "sse-huge-event": "a single 256 MB event",
+    "sse-gzip-bomb": "a single 256 MB event, gzip-compressed on the wire (~250 KB)",
     "sse-other-task": "events for another task id",
     "sse-after-terminal": "events after the terminal state",
     "sse-error-event": "an `event: error` mid-stream",
@@ -336,6 +338,18 @@ async def _lazy_json_string(prefix: bytes, total: int, suffix: bytes, chunk: int
     yield suffix
 
 
+async def _gzipped(body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """gzip `body` on the fly: a few hundred KB on the wire for hundreds of MB once decompressed."""
+    import zlib
+
+    z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    async for chunk in body:
+        out = z.compress(chunk)
+        if out:
+            yield out
+    yield z.flush()
+
+
 async def _stall(first: bytes = b"") -> AsyncIterator[bytes]:
     if first:
         yield first
@@ -423,6 +437,10 @@ class HostileAgent:
             return StreamingResponse(
                 _lazy_json_string(prefix, HUGE_CARD_BYTES, suffix), media_type="application/json", headers=headers
             )
+        if scenario == "gzip-bomb-card":
+            prefix = b'{"name": "bomb", "version": "1.0.0", "description": "'
+            body = _gzipped(_lazy_json_string(prefix, HUGE_CARD_BYTES, b'"}'))
+            return StreamingResponse(body, media_type="application/json", headers={"Content-Encoding": "gzip"})
         if scenario == "lying-cl-card":
             body = json.dumps(card_document(self.base, wire, "ok")).encode()
             return StreamingResponse(
@@ -558,6 +576,13 @@ class HostileAgent:
             return _sse_response(
                 _lazy_json_string(b"data: " + prefix.encode(), HUGE_EVENT_BYTES, suffix.encode() + b"\n\n")
             )
+        if scenario == "sse-gzip-bomb":
+            head = json.dumps(jsonrpc_result(req_id, artifact_event(wire, "@@")))
+            prefix, suffix = head.split("@@")
+            raw = _lazy_json_string(b"data: " + prefix.encode(), HUGE_EVENT_BYTES, suffix.encode() + b"\n\n")
+            resp = _sse_response(_gzipped(raw))
+            resp.headers["Content-Encoding"] = "gzip"
+            return resp
         if scenario == "sse-drip":
             return _sse_response(_drip(b"".join(frame(e) for e in good_stream(wire, text="drip"))))
         return _sse_response(_chunks(self._stream_parts(wire, scenario, frame, req_id)))

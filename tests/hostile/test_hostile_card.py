@@ -23,6 +23,7 @@ CARD_CASES: dict[str, tuple[set[int], set[str] | None]] = {
     "huge-card": INVALID,
     "huge-card-cl": INVALID,
     "lying-cl-card": INVALID,
+    "gzip-bomb-card": INVALID,
     "redirect-loop": NOT_FOUND,
     "redirect-pingpong": NOT_FOUND,
     "redirect-chain": NOT_FOUND,

@@ -54,6 +54,15 @@ def test_256_mb_event_is_capped(agent: HostileAgent, baseline: float) -> None:
     assert _peak(result) < baseline + 100, f"256 MB event: peak RSS {_peak(result)} MB vs baseline {baseline} MB"
 
 
+def test_gzip_bombs_stay_bounded(agent: HostileAgent, baseline: float) -> None:
+    result = run_subprocess(["card", "-a", agent.card_url("gzip-bomb-card")])
+    check_run(result, codes={1}, errors={"A2ACLI_ERR_CARD_INVALID"}, max_seconds=20, case="card gzip-bomb-card (64 MB)")
+    assert _peak(result) < baseline + 30
+    result = run_subprocess(["stream", "hello", "--jsonl", "-a", agent.card_url("sse-gzip-bomb")])
+    check_run(result, codes={1}, max_seconds=40, case="sse-gzip-bomb (256 MB inflated)")
+    assert _peak(result) < baseline + 100, f"gzip bomb: peak RSS {_peak(result)} MB vs baseline {baseline} MB"
+
+
 def test_event_cap_is_configurable(agent: HostileAgent, baseline: float) -> None:
     env = {"A2ACLI_MAX_EVENT_BYTES": str(2 * MIB)}
     result = run_subprocess(["stream", "hello", "--jsonl", "-a", agent.card_url("sse-huge-event")], env=env)
