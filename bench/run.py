@@ -1038,7 +1038,15 @@ def bench_memory(p: Profile) -> Bench:
     if not node_ready(b):
         return b
     per: dict[str, float] = {}
-    for name, make in server_procs(p.memory_delay).items():
+    procs = dict(server_procs(p.memory_delay))
+
+    def floor() -> ServerProc:  # a raw ASGI app under uvicorn: what one idle stream costs at the least
+        port = free_port()
+        cmd = [PY, str(BENCH / "profiles" / "asgi_floor.py"), str(port), f"{p.memory_delay:g}"]
+        return ServerProc("raw ASGI floor", cmd, port)
+
+    procs["raw ASGI under uvicorn (floor)"] = floor
+    for name, make in procs.items():
         with make() as srv:
             if not srv.start():
                 b.unavailable(name, srv.error)
@@ -1065,19 +1073,20 @@ def bench_memory(p: Profile) -> Bench:
             f"({failed} failed), {closed / 1024:.1f} MB 2 s after closing them"
         )
     js = per.get("@a2a-js/sdk server")
-    for name in ("a2a serve", "a2a-sdk 1.3 server", "@a2a-js/sdk server"):
+    for name in ("a2a serve", "a2a-sdk 1.3 server", "@a2a-js/sdk server", "raw ASGI under uvicorn (floor)"):
         v = per.get(name)
         if v is None:
             continue
         tgt = "< 50 KB" if name == "a2a serve" else None
+        vs_js = not name.startswith(("@", "raw"))
         b.row(
             Row(
                 f"{name} RSS per open stream",
                 v,
                 "KB",
-                None if name.startswith("@") else "@a2a-js/sdk",
-                None if name.startswith("@") else js,
-                None if name.startswith("@") else ratio(v, js),
+                "@a2a-js/sdk" if vs_js else None,
+                js if vs_js else None,
+                ratio(v, js) if vs_js else None,
                 tgt,
                 None if tgt is None else v < 50,
             )
