@@ -141,9 +141,11 @@ def completion(
 ) -> None:
     """Print the shell completion script for bash, zsh, fish or powershell.
 
-    Load it in the current shell with `eval "$(a2a completion bash)"`, or save it where your shell looks for
-    completions (`a2a completion fish > ~/.config/fish/completions/a2a.fish`). `a2a --install-completion`
-    does the saving for the shell you are in.
+    Load it in the current shell: eval "$(a2a completion bash)"
+
+    Or save it where your shell looks: a2a completion fish > ~/.config/fish/completions/a2a.fish
+
+    `a2a --install-completion` saves it for the shell you are in.
     """
     from a2acli.render.writers import write_text
 

@@ -56,8 +56,9 @@ def show(
 ) -> None:
     """Show every effective setting, its value and its source: flag, env, a named .env file or default.
 
-    Credentials are redacted. A file holding a credential that others can read is flagged (it should be
-    mode 0600). Flags given here override, as they would on any other command.
+    Credentials are redacted. A file holding a credential that others can read is flagged (make it mode 0600).
+
+    Flags given here override, as they would on any other command.
     """
     from a2acli.render.writers import set_mode, warn, write_json, write_text
     from a2acli.settings import effective_settings, render_config_text
