@@ -92,3 +92,13 @@ def test_fast_path_off_with_delay() -> None:
     assert FastStreams(None, options=ServeOptions(delay=0), task_store=None, jsonrpc_paths=("/",)).enabled
     off = ServeOptions(delay=0, fast_path=False)
     assert not FastStreams(None, options=off, task_store=None, jsonrpc_paths=("/",)).enabled
+
+
+def test_fast_path_task_lands_in_the_sqlite_store(tmp_path: Any) -> None:
+    with demo_agent(store=f"sqlite:///{tmp_path / 't.db'}") as url:
+        events = _stream(url, _params("fast-db"))
+        task_id = events[0]["result"]["task"]["id"]
+        get = {"jsonrpc": "2.0", "id": 6, "method": "GetTask", "params": {"id": task_id}}
+        task = httpx.post(url + "/", json=get, headers=V1, timeout=10).json()["result"]
+    assert task["status"]["state"] == "TASK_STATE_COMPLETED"
+    assert task["history"][0]["messageId"] == "fast-db"
