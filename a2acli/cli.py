@@ -49,6 +49,12 @@ def root(
     """The command-line toolkit for A2A (Agent2Agent) agents."""
 
 
+def _complete_command_path(ctx: typer.Context, incomplete: str) -> list[str]:
+    from a2acli.commands.completion import complete_command_path
+
+    return complete_command_path(ctx, incomplete)
+
+
 def _register() -> None:
     from a2acli.commands import card, send, serve, task
 
@@ -68,7 +74,10 @@ def _register() -> None:
     @app.command("help", epilog=EXIT_CODES_EPILOG)
     def help_command(
         ctx: typer.Context,
-        command: Annotated[list[str] | None, typer.Argument(help="The command to describe.")] = None,
+        command: Annotated[
+            list[str] | None,
+            typer.Argument(help="The command to describe.", autocompletion=_complete_command_path),
+        ] = None,
     ) -> None:
         """Show usage for the tool or for one command."""
         from a2acli import _click as click

@@ -119,6 +119,12 @@ def test_tab_completes_values() -> None:
     assert _bash_request("a2a completion f") == ["fish"]
 
 
+def test_tab_completes_command_paths_after_help() -> None:
+    assert "task" in _bash_request("a2a help ")
+    assert _bash_request("a2a help task push-config ") == ["create", "get", "list", "delete"]
+    assert _bash_request("a2a help send ") == []
+
+
 def test_tab_completes_task_states() -> None:
     assert _bash_request("a2a task list --status w") == ["working"]
     assert _bash_request("a2a task list --status TASK_STATE_IN") == ["TASK_STATE_INPUT_REQUIRED"]

@@ -99,6 +99,21 @@ def narrowed(app: typer.Typer, words: list[str]) -> typer.Typer:
     return app
 
 
+def complete_command_path(ctx: typer.Context, incomplete: str) -> list[str]:
+    """`a2a help <Tab>`: command names, then the subcommands of the group typed so far (from the registry,
+    without building any command)."""
+    from a2acli.cli import app as root
+
+    level: typer.Typer | None = root
+    for word in ctx.params.get("command") or []:
+        group = next((g for g in level.registered_groups if g.name == word), None) if level else None
+        level = group.typer_instance if group is not None else None
+    if level is None:
+        return []
+    names = [c.name for c in level.registered_commands if c.name] + [g.name for g in level.registered_groups if g.name]
+    return [n for n in names if n.startswith(incomplete)]
+
+
 def completed_words() -> list[str]:
     """During a Tab press, the words already typed in full after `a2a` (as Typer's shell classes read them),
     so the caller can build only the command being completed; empty when not completing."""
