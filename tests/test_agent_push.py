@@ -1,7 +1,8 @@
-"""Push notifications end to end: the demo agent POSTs task events to a real local webhook; other hosts refused."""
+"""Push notifications end to end: the demo agent POSTs task events to a real local webhook and to no other host."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from a2acli.agent.push import push_url_allowed
+from a2acli.agent.push import push_url_allowed, push_url_well_formed
 from tests.support.agent import demo_agent
 from tests.support.server import serve_in_thread
 
@@ -102,16 +103,9 @@ def test_push_config_created_later_is_listed_and_delivers(webhook: tuple[Webhook
 
 @pytest.mark.parametrize(
     "target",
-    [
-        "http://169.254.169.254/latest/meta-data",
-        "http://10.0.0.1/hook",
-        "http://example.com/hook",
-        "file:///etc/passwd",
-        "http://user:pw@127.0.0.1/hook",
-        "ftp://127.0.0.1/hook",
-    ],
+    ["file:///etc/passwd", "http://user:pw@127.0.0.1/hook", "ftp://127.0.0.1/hook", "http://127.0.0.1:99999/x"],
 )
-def test_push_urls_outside_the_policy_are_refused(target: str) -> None:
+def test_malformed_push_urls_are_refused(target: str) -> None:
     with demo_agent() as url, httpx.Client(timeout=10, headers=V1) as client:
         inline = {
             "message": {"messageId": "p3", "role": "ROLE_USER", "parts": [{"text": "x"}]},
@@ -125,7 +119,39 @@ def test_push_urls_outside_the_policy_are_refused(target: str) -> None:
         assert err.json()["error"]["code"] == -32602
 
 
-def test_allow_host_opens_exactly_that_host() -> None:
+@pytest.mark.parametrize(
+    "target", ["http://169.254.169.254/latest/meta-data", "http://10.0.0.1/hook", "https://example.com/hook"]
+)
+def test_outside_hosts_are_stored_but_never_called(
+    target: str, webhook: tuple[Webhook, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    hook, hook_url = webhook
+    caplog.set_level(logging.WARNING, logger="a2acli.agent.push")
+    with demo_agent(delay=0.1, text="a b c") as url, httpx.Client(timeout=10, headers=V1) as client:
+        send = {
+            "message": {"messageId": "p6", "role": "ROLE_USER", "parts": [{"text": "x"}]},
+            "configuration": {"returnImmediately": True},
+        }
+        tid = client.post(url + "/", json=_rpc("SendMessage", send)).json()["result"]["task"]["id"]
+        outside = client.post(
+            url + "/", json=_rpc("CreateTaskPushNotificationConfig", {"taskId": tid, "url": target, "id": "out"})
+        ).json()
+        assert outside["result"]["url"] == target  # stored, as A2A clients (and the TCK) expect
+        local = client.post(
+            url + "/", json=_rpc("CreateTaskPushNotificationConfig", {"taskId": tid, "url": hook_url, "id": "in"})
+        ).json()
+        assert local["result"]["url"] == hook_url
+        hook.wait_for(_completed)
+    messages = [r.getMessage() for r in caplog.records if r.name == "a2acli.agent.push"]
+    assert any("stored, but its host is outside the delivery policy" in m for m in messages)
+    skipped = [m for m in messages if m.startswith("push notification to") and "skipped" in m]
+    assert skipped, messages  # deliveries to the outside host were attempted by the SDK and refused before any I/O
+    host = target.split("/")[2]
+    assert all(host in m for m in skipped)
+
+
+def test_allow_host_opens_exactly_that_host(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="a2acli.agent.push")
     with demo_agent(push_allow_hosts=["hooks.example.test"]) as url, httpx.Client(timeout=10, headers=V1) as client:
         msg = {"message": {"messageId": "p5", "role": "ROLE_USER", "parts": [{"text": "x"}]}}
         tid = client.post(url + "/", json=_rpc("SendMessage", msg)).json()["result"]["task"]["id"]
@@ -138,7 +164,10 @@ def test_allow_host_opens_exactly_that_host() -> None:
             url + "/",
             json=_rpc("CreateTaskPushNotificationConfig", {"taskId": tid, "url": "https://evil.example.test/h"}),
         ).json()
-        assert other["error"]["code"] == -32602
+        assert other["result"]["url"] == "https://evil.example.test/h"
+    warned = [r.getMessage() for r in caplog.records if r.name == "a2acli.agent.push"]
+    assert any("evil.example.test" in m for m in warned)
+    assert not any("hooks.example.test" in m for m in warned)
 
 
 def test_push_url_policy_unit() -> None:
@@ -156,3 +185,5 @@ def test_push_url_policy_unit() -> None:
     assert not push_url_allowed("http://127.0.0.1:99999/x")
     assert not push_url_allowed("javascript:alert(1)")
     assert not push_url_allowed("http:///nohost")
+    assert push_url_well_formed("https://example.com/hook") and not push_url_allowed("https://example.com/hook")
+    assert not push_url_well_formed("http://user:pw@127.0.0.1/hook")

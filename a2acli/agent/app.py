@@ -58,20 +58,20 @@ def create_app(options: ServeOptions) -> Starlette:
 
     from a2acli.agent.card import build_agent_card, build_card_set
     from a2acli.agent.executor import DemoAgentExecutor
-    from a2acli.agent.push import make_push_url_validator
+    from a2acli.agent.push import make_push_url_validators
 
     card = build_agent_card(options)
     cards = build_card_set(options, card)
     task_store, push_store, engine = _make_stores(options)
     push_client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False)
-    validator = make_push_url_validator(options.push_allow_hosts)
+    config_validator, delivery_validator = make_push_url_validators(options.push_allow_hosts)
     handler = DefaultRequestHandlerV2(
         agent_executor=DemoAgentExecutor(options),
         task_store=task_store,
         agent_card=card,
         push_config_store=push_store,
-        push_sender=BasePushNotificationSender(push_client, push_store, push_url_validator=validator),
-        push_url_validator=validator,
+        push_sender=BasePushNotificationSender(push_client, push_store, push_url_validator=delivery_validator),
+        push_url_validator=config_validator,
     )
     v03 = options.serves_v03
 
