@@ -119,3 +119,46 @@ def test_v03_rest_stream_wire_carries_append_and_last_chunk() -> None:
     assert [c.get("lastChunk", False) for c in chunks] == [False, False, True]
     assert events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
     assert events[-1]["statusUpdate"]["final"] is True
+
+
+def test_cancel_bookkeeping_does_not_outlive_tasks() -> None:
+    """A cancel for a task with no running word loop (finished, idle, unknown) leaves nothing behind;
+    a cancel during the loop stops it and is forgotten with it."""
+    import asyncio
+
+    from a2a.server.agent_execution import RequestContext
+    from a2a.server.context import ServerCallContext
+    from a2a.server.events.event_queue import EventQueueLegacy
+    from a2a.types.a2a_pb2 import Message, Part, Role, SendMessageRequest
+
+    from a2acli.agent.executor import DemoAgentExecutor
+    from a2acli.agent.options import ServeOptions
+
+    async def scenario() -> None:
+        executor = DemoAgentExecutor(ServeOptions(delay=0.05, text="one two three four five six"))
+        call = ServerCallContext()
+        for idle in ("finished-task", "idle-task", "never-seen"):
+            await executor.cancel(RequestContext(call, task_id=idle, context_id="c"), EventQueueLegacy())
+        assert executor._canceled == set() and executor._running == set()
+
+        request = SendMessageRequest(
+            message=Message(
+                message_id="m1", role=Role.ROLE_USER, parts=[Part(text="go")], task_id="t1", context_id="c1"
+            )
+        )
+        queue = EventQueueLegacy()
+        run = asyncio.create_task(
+            executor.execute(RequestContext(call, request=request, task_id="t1", context_id="c1"), queue)
+        )
+        await asyncio.sleep(0.12)
+        assert executor._running == {"t1"}
+        await executor.cancel(RequestContext(call, task_id="t1", context_id="c1"), queue)
+        await asyncio.wait_for(run, timeout=2)
+        assert executor._canceled == set() and executor._running == set()
+        events = []
+        while not queue.queue.empty():
+            events.append(queue.queue.get_nowait())
+        words = [e for e in events if type(e).__name__ == "TaskArtifactUpdateEvent"]
+        assert 0 < len(words) < 6  # stopped part-way, promptly
+
+    asyncio.run(scenario())

@@ -64,6 +64,10 @@ class DemoAgentExecutor(AgentExecutor):
         self._echo = options.echo
         self._text = options.text
         self._chunks = split_words(options.text)
+        # Tasks whose word loop is running, and the ones of those a cancel asked to stop. A cancel for any
+        # other task (a scenario's, an idle input-required one, a finished one) is not recorded, so neither
+        # set outlives its task.
+        self._running: set[str] = set()
         self._canceled: set[str] = set()
 
     async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
@@ -103,6 +107,7 @@ class DemoAgentExecutor(AgentExecutor):
         last = len(chunks) - 1
         delay = self._delay
         canceled = self._canceled
+        self._running.add(task_id)
         try:
             for i in range(first, len(chunks)):
                 chunk = chunks[i]
@@ -126,10 +131,12 @@ class DemoAgentExecutor(AgentExecutor):
                 return
             await updater.complete()
         finally:
+            self._running.discard(task_id)
             canceled.discard(task_id)
 
     async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
         task_id = context.task_id or ""
-        self._canceled.add(task_id)
+        if task_id in self._running:
+            self._canceled.add(task_id)
         updater = TaskUpdater(event_queue, task_id, context.context_id or "")
         await updater.cancel()
