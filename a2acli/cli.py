@@ -231,11 +231,13 @@ def _build_tree(args: list[str]) -> Any:
 
 
 def _print_debug_traceback() -> None:
+    """The current traceback for --debug: credentials redacted, agent-supplied escapes and controls removed."""
     import traceback
 
     from a2acli.redact import redact
+    from a2acli.render.sanitize import clean_text
 
-    sys.stderr.write(redact(traceback.format_exc()))
+    sys.stderr.write(clean_text(redact(traceback.format_exc())))
     sys.stderr.flush()
 
 

@@ -49,3 +49,18 @@ def test_fast_paths_import_nothing_heavy(args: list[str]) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
+def test_debug_traceback_is_redacted_and_sanitised(capsys: pytest.CaptureFixture[str]) -> None:
+    from a2acli import cli
+    from a2acli.redact import register_secret
+
+    register_secret("s3cret-token-value")
+    try:
+        raise RuntimeError("agent said \x1b]0;pwned\x07\x1b[2J\x9b31m hello; Authorization: Bearer s3cret-token-value")
+    except RuntimeError:
+        cli._print_debug_traceback()
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "hello" in err
+    assert "s3cret-token-value" not in err
+    assert not any(ch in err for ch in "\x1b\x07\x9b")
