@@ -45,9 +45,10 @@ class TaskSource(Protocol):
 
 @dataclass(frozen=True)
 class ResumePolicy:
-    max_attempts: int = 8  # consecutive failed reconnects before giving up
+    max_attempts: int = 8  # consecutive reconnects without progress before giving up
+    max_stalls: int = 3  # ... of which reconnects that answered (a replayed snapshot) yet brought nothing new
     base_delay: float = 0.25
-    max_delay: float = 8.0
+    max_delay: float = 4.0
     timeout: float | None = None  # overall limit in seconds, from the first event request
     poll_interval: float = 2.0  # GetTask fallback: first interval, then backoff ...
     max_poll_interval: float = 10.0  # ... up to this
@@ -125,6 +126,10 @@ class StreamLedger:
             self.state = state if isinstance(state, str) else self.state
             self.status_key = _status_key(status)
             self.final = self.state in FINAL_STATES
+
+    def mark(self) -> tuple[str | None, int]:
+        """What counts as progress: a new status, or more artifact parts than before."""
+        return self.status_key, sum(len(parts) for parts in self.artifacts.values())
 
     def observe(self, event: dict[str, Any]) -> None:
         """Record an event that is being passed on unchanged."""
@@ -359,6 +364,9 @@ async def resilient_events(
             raise timed_out() from None
 
     overlap = SnapshotOverlap()  # per stream: what its first Task already showed
+    mark = book.mark()
+    answered = False  # the current stream produced at least one event
+    stalls = 0
     attempt = 0  # consecutive failures
     reconnects = 0
     resumed = False
@@ -372,6 +380,7 @@ async def resilient_events(
                 while True:
                     try:
                         event = await next_event(stream)
+                        answered = True
                     except StopAsyncIteration:
                         for shown in overlap.flush():  # held back as possible repeats, never confirmed
                             book.observe(shown)
@@ -390,8 +399,9 @@ async def resilient_events(
                         for shown in overlap.feed(event):
                             book.observe(shown)
                             yield shown
-                    if resumed:
-                        attempt, resumed = 0, False  # the reconnect worked: the failure budget is whole again
+                    if resumed and book.mark() != mark:
+                        # The reconnect brought something new (not just the snapshot replayed): budget whole again.
+                        attempt, stalls, resumed = 0, 0, False
                     if book.final:
                         return
             except ProtocolError as exc:
@@ -425,7 +435,9 @@ async def resilient_events(
             )
         attempt += 1
         reconnects += 1
-        if attempt > policy.max_attempts or reconnects > policy.max_reconnects:
+        if resumed and answered:
+            stalls += 1  # the agent answered the resubscribe, then went quiet or closed with nothing new
+        if attempt > policy.max_attempts or stalls > policy.max_stalls or reconnects > policy.max_reconnects:
             raise gave_up(reason)
         delay = backoff_delay(attempt, policy, rng)
         left = remaining()
@@ -436,7 +448,8 @@ async def resilient_events(
         await asyncio.sleep(delay)
         overlap = SnapshotOverlap()  # held events of the dropped stream are dropped too: the snapshot has them
         stream = source.subscribe(book.task_id)
-        resumed = True
+        resumed, answered = True, False
+        mark = book.mark()
         if on_notice is not None:
             on_notice(ResumeNotice("resubscribed", book.task_id, attempt, 0.0, "SubscribeToTask"))
 
