@@ -21,10 +21,13 @@ class SSEError(ValueError):
 class SSEDecoder:
     """Incremental SSE decoder: `(event_name, data_bytes)` per dispatched event (W3C EventSource rules)."""
 
-    __slots__ = ("_buf", "_data", "_data_size", "_event", "_max", "last_event_id")
+    __slots__ = ("_data", "_data_size", "_event", "_max", "_pending", "_pending_size", "last_event_id")
 
     def __init__(self, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES) -> None:
-        self._buf = b""
+        # The pieces of an unfinished line, joined once when its newline arrives: a long line fed in many
+        # small chunks costs linear time, not a copy of everything so far per chunk.
+        self._pending: list[bytes] = []
+        self._pending_size = 0
         self._data: list[bytes] = []
         self._data_size = 0
         self._event = ""
@@ -32,7 +35,18 @@ class SSEDecoder:
         self.last_event_id: str | None = None
 
     def feed(self, chunk: bytes) -> list[tuple[str, bytes]]:
-        buf = self._buf + chunk if self._buf else chunk
+        if self._pending:
+            self._pending.append(chunk)
+            self._pending_size += len(chunk)
+            if b"\n" not in chunk:
+                if self._pending_size + self._data_size > self._max:
+                    raise SSEError(f"an event from the agent exceeds the {self._max}-byte limit")
+                return []
+            buf = b"".join(self._pending)
+            self._pending = []
+            self._pending_size = 0
+        else:
+            buf = chunk
         events: list[tuple[str, bytes]] = []
         pos = 0
         find = buf.find
@@ -56,7 +70,9 @@ class SSEDecoder:
         rest = buf[pos:] if pos else buf
         if len(rest) + self._data_size > self._max:
             raise SSEError(f"an event from the agent exceeds the {self._max}-byte limit")
-        self._buf = rest
+        if rest:
+            self._pending = [rest]
+            self._pending_size = len(rest)
         return events
 
     def _line(self, line: bytes) -> None:
@@ -83,4 +99,4 @@ class SSEDecoder:
 
     def finish(self) -> bool:
         """True when the stream ended cleanly between events (no partial event pending)."""
-        return not self._data and not self._buf.strip()
+        return not self._data and not b"".join(self._pending).strip()
