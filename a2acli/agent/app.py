@@ -51,14 +51,21 @@ def _make_stores(options: ServeOptions) -> tuple[Any, Any, Any]:
 
 def create_app(options: ServeOptions) -> Starlette:
     """Build the demo agent's ASGI app. Raises ValueError on a bad store URL."""
+    import os
+
+    # The SDK's OpenTelemetry wrappers open a no-op span around every handler, queue and store call (~25% of
+    # the CPU of a stream, ~6 KB of heap per open stream: bench/FINDINGS.md item 12). Read once at SDK
+    # import; a user who sets the variable keeps tracing.
+    os.environ.setdefault("OTEL_INSTRUMENTATION_A2A_SDK_ENABLED", "false")
     import httpx
     from a2a.server.request_handlers.default_request_handler_v2 import DefaultRequestHandlerV2
-    from a2a.server.routes import create_jsonrpc_routes, create_rest_routes
+    from a2a.server.routes import create_rest_routes
     from a2a.server.tasks import BasePushNotificationSender
 
     from a2acli.agent.card import build_agent_card, build_card_set
     from a2acli.agent.executor import DemoAgentExecutor
     from a2acli.agent.push import make_push_url_validators
+    from a2acli.agent.sse import create_jsonrpc_routes
 
     card = build_agent_card(options)
     cards = build_card_set(options, card)
@@ -86,7 +93,7 @@ def create_app(options: ServeOptions) -> Starlette:
 
     routes: list[BaseRoute] = [Route(path, agent_card, methods=["GET"]) for path in CARD_PATHS]
     for path in JSONRPC_PATHS:
-        routes.extend(create_jsonrpc_routes(handler, rpc_url=path, enable_v0_3_compat=v03, shutdown_grace_period=0))
+        routes.extend(create_jsonrpc_routes(handler, rpc_url=path, enable_v0_3_compat=v03))
     if v03:
         from a2acli.agent.rest03 import v03_rest_routes
 
