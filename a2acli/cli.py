@@ -154,8 +154,9 @@ def run(argv: list[str] | None = None) -> int:
     command = _command_tree(args)
     try:
         default_map = _file_defaults(command, args)
-        command.main(args=args, prog_name="a2a", standalone_mode=False, default_map=default_map)
-        return 0
+        rv = command.main(args=args, prog_name="a2a", standalone_mode=False, default_map=default_map)
+        # Not standalone, Typer *returns* the status of a typer.Exit, and of a Ctrl-C outside asyncio (130).
+        return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
     except click.Exit as exc:
         return int(exc.exit_code)
     except click.UsageError as exc:

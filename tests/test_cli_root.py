@@ -64,3 +64,20 @@ def test_debug_traceback_is_redacted_and_sanitised(capsys: pytest.CaptureFixture
     assert "Traceback" in err and "hello" in err
     assert "s3cret-token-value" not in err
     assert not any(ch in err for ch in "\x1b\x07\x9b")
+
+
+@pytest.mark.parametrize(("raised", "status"), [("KeyboardInterrupt()", 130), ("typer.Exit(3)", 3)])
+def test_status_typer_returns_is_kept(raised: str, status: int) -> None:
+    # A command interrupted outside asyncio, or ending with typer.Exit(n): Typer (not standalone) returns the
+    # status instead of raising it, and run() must pass it on rather than report success.
+    code = (
+        "import typer\n"
+        "from a2acli import cli\n"
+        "@cli.app.command('boom')\n"
+        "def boom() -> None:\n"
+        f"    raise {raised}\n"
+        "raise SystemExit(cli.run(['boom']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == status, proc.stderr
+    assert "Traceback" not in proc.stderr
