@@ -209,7 +209,13 @@ async def fetch_url(url: str, *, max_bytes: int, timeout: float = 30.0, insecure
             if response.status_code >= 400:
                 raise InternalError(f"fetching {url[:80]} answered HTTP {response.status_code}")
             declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
+            # ASCII digits only (str.isdigit accepts "²"), and no int() of a huge numeral.
+            if (
+                declared
+                and declared.isascii()
+                and declared.isdigit()
+                and (len(declared) > 18 or int(declared) > max_bytes)
+            ):
                 raise InternalError(f"{url[:80]} is larger than the {max_bytes}-byte limit")
             chunks: list[bytes] = []
             size = 0
