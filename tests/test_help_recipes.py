@@ -87,6 +87,14 @@ def test_recipe_ci_card_check(agent: str, tmp_path: Path) -> None:
     annotations = bad.stdout.splitlines()
     assert annotations and all(line.startswith("::error::") for line in annotations)
     assert any("/skills" in line for line in annotations)
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    unreachable = _bash(script, f"127.0.0.1:{port}", tmp_path)
+    assert unreachable.returncode == 1
+    assert unreachable.stdout.startswith("::error::A2ACLI_ERR_UNREACHABLE: "), unreachable.stdout
 
 
 def test_recipe_error_code(agent: str, tmp_path: Path) -> None:
