@@ -136,3 +136,47 @@ def test_delayed_stream_cancel_midway_ends_canceled_and_subscribe_sees_it() -> N
         sub = {"jsonrpc": "2.0", "id": 8, "method": "SubscribeToTask", "params": {"id": task_id}}
         answer = httpx.post(url + "/", json=sub, headers=V1, timeout=10)
         assert "error" in answer.text
+
+
+UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def _wire(url: str, binding: str) -> tuple[list[tuple[str, str]], bytes]:
+    message = {"messageId": "wire-1", "role": "ROLE_USER", "parts": [{"text": "go"}]}
+    if binding == "jsonrpc":
+        target = url + "/"
+        body: dict[str, Any] = {"jsonrpc": "2.0", "id": 3, "method": "SendStreamingMessage"}
+        body["params"] = {"message": message}
+    else:
+        target, body = url + "/message:stream", {"message": message}
+    with httpx.Client(timeout=10) as client, client.stream("POST", target, json=body, headers=V1) as r:
+        raw = r.read()
+        headers = sorted((k, v) for k, v in r.headers.multi_items() if k != "date")
+    ids: dict[bytes, bytes] = {}
+    raw = UUID.sub(lambda m: ids.setdefault(m.group(0), b"<id%d>" % len(ids)), raw)
+    return headers, STAMP.sub(b"<ts>", raw)
+
+
+@pytest.mark.parametrize("binding", ["jsonrpc", "http_json"])
+def test_sdk_path_streams_say_what_sse_starlette_said(binding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    opts = {"delay": 0.02, "text": "one two three"}
+    made: list[int] = []
+    init = sse.LeanEventStream.__init__
+
+    def counting(self: sse.LeanEventStream, content: Any) -> None:
+        made.append(1)
+        init(self, content)
+
+    monkeypatch.setattr(sse.LeanEventStream, "__init__", counting)
+    with demo_agent(**opts) as url:
+        lean = _wire(url, binding)
+    assert made == [1]  # the lean response wrote this stream
+    from a2a.server.routes.jsonrpc_dispatcher import JsonRpcDispatcher
+
+    monkeypatch.setattr(sse.LeanJsonRpcDispatcher, "_create_response", JsonRpcDispatcher._create_response)
+    monkeypatch.setattr(sse, "lean_rest_streams", lambda routes: routes)
+    with demo_agent(**opts) as url:
+        stock = _wire(url, binding)
+    assert lean == stock
+    assert lean[1].count(b"data: ") == 6 and b"TASK_STATE_COMPLETED" in lean[1]

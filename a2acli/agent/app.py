@@ -65,7 +65,7 @@ def create_app(options: ServeOptions) -> Starlette:
     from a2acli.agent.card import build_agent_card, build_card_set
     from a2acli.agent.executor import DemoAgentExecutor
     from a2acli.agent.push import make_push_url_validators
-    from a2acli.agent.sse import create_jsonrpc_routes
+    from a2acli.agent.sse import create_jsonrpc_routes, lean_rest_streams
 
     card = build_agent_card(options)
     cards = build_card_set(options, card)
@@ -99,7 +99,7 @@ def create_app(options: ServeOptions) -> Starlette:
 
         routes.extend(v03_rest_routes(handler))
     if options.serves_v10:
-        routes.extend(create_rest_routes(handler, enable_v0_3_compat=False, shutdown_grace_period=0))
+        routes.extend(lean_rest_streams(create_rest_routes(handler, enable_v0_3_compat=False, shutdown_grace_period=0)))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

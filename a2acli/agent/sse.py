@@ -168,6 +168,43 @@ class LeanJsonRpcDispatcher(JsonRpcDispatcher):
         return LeanEventStream(sdk.body_iterator)  # type: ignore[attr-defined]
 
 
+def lean_rest_streams(routes: list[Any]) -> list[Any]:
+    """`create_rest_routes(...)` output with its dispatcher's streams answered by `LeanEventStream`.
+
+    The SDK's RestDispatcher builds every stream in `_handle_streaming` (body pre-read, context, first event
+    fetched eagerly so errors stay JSON, then an EventSourceResponse); that method is wrapped on the one
+    dispatcher instance behind the routes, so its route table and error handling stay the SDK's own.
+    """
+    from a2a.server.routes.rest_dispatcher import RestDispatcher
+
+    seen: set[int] = set()
+    for route in _walk(routes):
+        dispatcher = getattr(getattr(route, "endpoint", None), "__self__", None)
+        if not isinstance(dispatcher, RestDispatcher) or id(dispatcher) in seen:
+            continue
+        seen.add(id(dispatcher))
+        if getattr(dispatcher, "_shutdown_grace_period", 0):
+            continue
+        stock = dispatcher._handle_streaming
+
+        async def handle_streaming(request: Any, handler_func: Any, _stock: Any = stock) -> Any:
+            response = await _stock(request, handler_func)
+            if isinstance(response, _sse.EventSourceResponse):
+                return LeanEventStream(response.body_iterator)  # type: ignore[arg-type]
+            return response
+
+        dispatcher._handle_streaming = handle_streaming  # type: ignore[method-assign]
+    return routes
+
+
+def _walk(routes: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for route in routes:
+        found.append(route)
+        found.extend(_walk(list(getattr(route, "routes", []) or [])))
+    return found
+
+
 def create_jsonrpc_routes(handler: Any, rpc_url: str, *, enable_v0_3_compat: bool) -> list[Any]:
     """`a2a.server.routes.create_jsonrpc_routes(..., shutdown_grace_period=0)` with the lean dispatcher."""
     from starlette.routing import Route
