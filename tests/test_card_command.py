@@ -632,3 +632,19 @@ def test_a2a_serve_subprocess_card_and_signed_card(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_cache_notes_stay_off_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    # The second fetch revalidates the cached card (ETag -> 304): a diagnostic, shown on stderr under
+    # --debug, never a field of the card on stdout.
+    with demo_agent() as base:
+        assert run(["card", "-a", base]) == 0
+        capsys.readouterr()
+        assert run(["card", "-a", base]) == 0
+        second = capsys.readouterr()
+        assert run(["card", "-a", base, "--debug"]) == 0
+        debug = capsys.readouterr()
+    assert "Name: Streaming Demo Agent" in second.out
+    assert "cache" not in second.out and "304" not in second.out
+    assert "revalidated the cached card (HTTP 304)" in debug.err
+    assert "cache" not in debug.out

@@ -460,6 +460,15 @@ def cache_policy(headers: Any) -> tuple[bool, int]:
     return (has_validator or max_age > 0), max_age
 
 
+_CACHE_NOTES = ("from the local card cache", "revalidated the cached card")
+
+
+def provenance_notes(notes: tuple[str, ...]) -> tuple[str, ...]:
+    """The notes that describe where the card came from (legacy path, redirects, fallbacks), for the card
+    view; notes about the local cache are diagnostics (shown under --debug), not part of the card."""
+    return tuple(note for note in notes if not note.startswith(_CACHE_NOTES))
+
+
 async def _fetch_one(
     client: httpx.AsyncClient,
     url: str,

@@ -24,6 +24,7 @@ from a2acli.commands._options import (
     AgentCardOpt,
     ApiKeyOpt,
     BearerOpt,
+    ConfigOpt,
     DebugOpt,
     InsecureOpt,
     TimeoutOpt,
@@ -123,6 +124,8 @@ LiveOpt = Annotated[
     bool,
     typer.Option(
         "--live",
+        envvar="A2ACLI_LIVE",
+        show_envvar=True,
         help="Also probe the agent behind the card: well-known path, every interface answers, version negotiation.",
     ),
 ]
@@ -130,6 +133,8 @@ LiveStreamOpt = Annotated[
     bool,
     typer.Option(
         "--live-stream",
+        envvar="A2ACLI_LIVE_STREAM",
+        show_envvar=True,
         help="With --live: check that advertised streaming really streams (creates one task, then cancels it).",
     ),
 ]
@@ -144,16 +149,28 @@ JwksOpt = Annotated[
 ]
 NoJkuOpt = Annotated[
     bool,
-    typer.Option("--no-jku", help="Never fetch the key set a signature's `jku` header names."),
+    typer.Option(
+        "--no-jku",
+        envvar="A2ACLI_NO_JKU",
+        show_envvar=True,
+        help="Never fetch the key set a signature's `jku` header names.",
+    ),
 ]
 ExtendedOpt = Annotated[
     bool,
     typer.Option(
         "--extended",
+        envvar="A2ACLI_EXTENDED",
+        show_envvar=True,
         help="Fetch the authenticated extended card (needs the card to advertise it, and credentials).",
     ),
 ]
-ValidateFlagOpt = Annotated[bool, typer.Option("--validate", help="Validate the card (as `a2a card validate`).")]
+ValidateFlagOpt = Annotated[
+    bool,
+    typer.Option(
+        "--validate", envvar="A2ACLI_VALIDATE", show_envvar=True, help="Validate the card (as `a2a card validate`)."
+    ),
+]
 SendCredsOpt = Annotated[
     bool,
     typer.Option(
@@ -249,18 +266,21 @@ def _console() -> Any:
 
 def _show(resolved: ResolvedCard, output: CardOutput) -> None:
     from a2acli.cards.validate import validate_card
+    from a2acli.client.card_resolver import provenance_notes
     from a2acli.render.writers import warn, write_json, write_text
+
+    notes = provenance_notes(resolved.notes)
 
     if output is CardOutput.json:
         write_json(resolved.document)
     elif _is_tty():
         from a2acli.render.card import render_card_rich
 
-        _console().print(render_card_rich(resolved.document, source=resolved.source, notes=resolved.notes))
+        _console().print(render_card_rich(resolved.document, source=resolved.source, notes=notes))
     else:
         from a2acli.render.card import render_card_text
 
-        write_text(render_card_text(resolved.document, source=resolved.source, notes=resolved.notes))
+        write_text(render_card_text(resolved.document, source=resolved.source, notes=notes))
     report = validate_card(resolved.document, raw_size=len(resolved.raw))
     if report.errors:
         warn(f"the card has {report.errors} validation error(s); run `a2a card validate` for details")
@@ -326,6 +346,7 @@ def card(
     timeout: TimeoutOpt = None,
     max_card_bytes: MaxCardBytesOpt = None,
     debug: DebugOpt = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Show an agent's card (with no subcommand), or validate, verify or sign one.
 
@@ -384,6 +405,7 @@ def get(
     timeout: TimeoutOpt = None,
     max_card_bytes: MaxCardBytesOpt = None,
     debug: DebugOpt = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Fetch and show an Agent Card.
 
@@ -424,6 +446,7 @@ def validate_command(
     timeout: TimeoutOpt = None,
     max_card_bytes: MaxCardBytesOpt = None,
     debug: DebugOpt = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Validate an Agent Card (exit 0 valid, 1 invalid; --strict fails on warnings).
 
@@ -487,7 +510,13 @@ def verify_command(
     jwks: JwksOpt = None,
     no_jku: NoJkuOpt = False,
     require: Annotated[
-        bool, typer.Option("--require-signature", help="Fail (exit 1) when the card carries no signature.")
+        bool,
+        typer.Option(
+            "--require-signature",
+            envvar="A2ACLI_REQUIRE_SIGNATURE",
+            show_envvar=True,
+            help="Fail (exit 1) when the card carries no signature.",
+        ),
     ] = False,
     output: CardOutputOpt = CardOutput.text,
     bearer: BearerOpt = None,
@@ -497,6 +526,7 @@ def verify_command(
     timeout: TimeoutOpt = None,
     max_card_bytes: MaxCardBytesOpt = None,
     debug: DebugOpt = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Verify the card's signatures (A2A §8.4).
 
@@ -550,20 +580,48 @@ def verify_command(
 @app.command("sign", epilog=EXIT_EPILOG)
 def sign_command(
     ctx: typer.Context,
-    key: Annotated[str, typer.Option("--key", help="PEM private key (RSA, EC P-256/384/521 or Ed25519).")],
+    key: Annotated[
+        str,
+        typer.Option(
+            "--key", envvar="A2ACLI_KEY", show_envvar=True, help="PEM private key (RSA, EC P-256/384/521 or Ed25519)."
+        ),
+    ],
     ref: RefArg = None,
     agent_card: AgentCardOpt = DEFAULT_AGENT,
     kid: Annotated[
-        str | None, typer.Option("--kid", help="Key id for the protected header (default: RFC 7638 thumbprint).")
+        str | None,
+        typer.Option(
+            "--kid",
+            envvar="A2ACLI_KID",
+            show_envvar=True,
+            help="Key id for the protected header (default: RFC 7638 thumbprint).",
+        ),
     ] = None,
-    jku: Annotated[str | None, typer.Option("--jku", help="URL of the JWKS where clients find the public key.")] = None,
-    out: Annotated[str | None, typer.Option("--out", help="Write the signed card here instead of stdout.")] = None,
+    jku: Annotated[
+        str | None,
+        typer.Option(
+            "--jku", envvar="A2ACLI_JKU", show_envvar=True, help="URL of the JWKS where clients find the public key."
+        ),
+    ] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out", envvar="A2ACLI_OUT", show_envvar=True, help="Write the signed card here instead of stdout."
+        ),
+    ] = None,
     jwks_out: Annotated[
-        str | None, typer.Option("--jwks-out", help="Also write the public JWKS (to publish at --jku) here.")
+        str | None,
+        typer.Option(
+            "--jwks-out",
+            envvar="A2ACLI_JWKS_OUT",
+            show_envvar=True,
+            help="Also write the public JWKS (to publish at --jku) here.",
+        ),
     ] = None,
     max_card_bytes: MaxCardBytesOpt = None,
     insecure: InsecureOpt = False,
     timeout: TimeoutOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Sign an Agent Card (for agent authors): print it with one more JWS signature.
 
