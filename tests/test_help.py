@@ -80,11 +80,77 @@ def test_global_options_read_their_canonical_variable() -> None:
             if flag in GLOBAL_OPTIONS:
                 seen += 1
                 expected = "A2ACLI_" + flag[2:].upper().replace("-", "_")
-                if path.startswith("push ") and param.envvar is None:
-                    continue  # `push listen` is a local receiver outside the SPEC's surface: its filters stay explicit
                 assert param.envvar == expected, (path, flag, param.envvar)
                 assert param.show_envvar, (path, flag)
     assert seen >= 13  # at least the options of `config show`
+
+
+# `a2a serve` runs the demo agent, not a client: its variables keep a documented A2ACLI_SERVE_ prefix so they
+# never collide with the client's (its --host/--port/--bearer-token are the agent's own, not the caller's).
+SERVE_PREFIX = "A2ACLI_SERVE_"
+
+
+def _canonical(flag: str) -> str:
+    """SPEC §7.2: A2ACLI_ + the canonical long flag in upper snake case (an alias never has its own)."""
+    return "A2ACLI_" + flag[2:].upper().replace("-", "_")
+
+
+def test_every_option_reads_its_canonical_variable() -> None:
+    """The whole command tree: every option but the action flags has exactly one A2ACLI_<FLAG> variable."""
+    problems: list[str] = []
+    checked = 0
+    for path, cmd in _commands():
+        for param in cmd.params:
+            if param.param_type_name != "option" or any(o in NO_VARIABLE for o in param.opts):
+                continue
+            checked += 1
+            flag = _long(param)
+            where = f"a2a {path} {flag}".replace("  ", " ")
+            if not flag.startswith("--"):
+                problems.append(f"{where}: no long flag")
+                continue
+            if not isinstance(param.envvar, str):
+                problems.append(f"{where}: reads {param.envvar!r}, not one A2ACLI_* variable")
+                continue
+            expected = _canonical(flag)
+            if path == "serve" or path.startswith("serve "):
+                expected = SERVE_PREFIX + flag[2:].upper().replace("-", "_")
+                if param.envvar.startswith(SERVE_PREFIX):
+                    expected = param.envvar  # the agent's documented names (e.g. --push-allow-host)
+            if param.envvar != expected:
+                problems.append(f"{where}: reads {param.envvar}, SPEC §7.2 says {expected}")
+            if not param.show_envvar:
+                problems.append(f"{where}: {param.envvar} not shown in --help")
+    assert checked > 100, checked  # the walk really reached every subcommand
+    assert not problems, "\n".join(problems)
+
+
+def test_the_walk_reaches_every_subcommand() -> None:
+    paths = {p for p, _ in _commands()}
+    for expected in (
+        "card get",
+        "card sign",
+        "card validate",
+        "card verify",
+        "task list",
+        "task download",
+        "task push-config create",
+        "task push-config list",
+        "push listen",
+        "serve",
+        "config show",
+    ):
+        assert expected in paths, expected
+
+
+def test_every_client_command_accepts_config() -> None:
+    """`--config PATH` (SPEC §8.3) is accepted wherever client settings are read; `serve` has none."""
+    for path, cmd in _commands():
+        if getattr(cmd, "commands", None) or path in {"", "serve", "help", "completion"}:
+            continue
+        flags = {o for p in cmd.params for o in p.opts}
+        if "--agent-card" in flags or path == "push listen":
+            assert "--config" in flags, path
 
 
 def test_variables_carry_the_prefix() -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from a2acli.commands._options import OutputFormat, OutputOpt
+from a2acli.commands._options import ConfigOpt, OutputFormat, OutputOpt
 
 if TYPE_CHECKING:
     from a2acli.push.receiver import ReceiverStats
@@ -17,13 +17,13 @@ app = typer.Typer(help="Receive A2A push notifications (webhooks).", no_args_is_
 @app.command("listen")
 def listen(
     port: Annotated[
-        int, typer.Option("--port", "-p", envvar="A2ACLI_PUSH_PORT", show_envvar=True, help="Port; 0 picks one.")
+        int, typer.Option("--port", "-p", envvar="A2ACLI_PORT", show_envvar=True, help="Port; 0 picks one.")
     ] = 0,
     host: Annotated[
         str,
         typer.Option(
             "--host",
-            envvar="A2ACLI_PUSH_HOST",
+            envvar="A2ACLI_HOST",
             show_envvar=True,
             help="Address to bind. Loopback by default; anything else is reachable from the network.",
         ),
@@ -32,31 +32,66 @@ def listen(
         str | None,
         typer.Option(
             "--token",
-            envvar="A2ACLI_PUSH_TOKEN",
+            envvar="A2ACLI_TOKEN",
             show_envvar=True,
             help="Notification token the agent must send (X-A2A-Notification-Token or Authorization). "
             "Default: a random one, printed on stderr.",
         ),
     ] = None,
     no_auth: Annotated[
-        bool, typer.Option("--no-auth", help="Accept notifications without a token (loopback testing only; warns).")
+        bool,
+        typer.Option(
+            "--no-auth",
+            envvar="A2ACLI_NO_AUTH",
+            show_envvar=True,
+            help="Accept notifications without a token (loopback testing only; warns).",
+        ),
     ] = False,
     max_body: Annotated[
-        int, typer.Option("--max-body", min=256, help="Largest notification body accepted, in bytes.")
+        int,
+        typer.Option(
+            "--max-body",
+            envvar="A2ACLI_MAX_BODY",
+            show_envvar=True,
+            min=256,
+            help="Largest notification body accepted, in bytes.",
+        ),
     ] = 1024 * 1024,
     task_id: Annotated[
         list[str] | None,
-        typer.Option("--task-id", help="Accept notifications for this task only (repeatable); others get 404."),
+        typer.Option(
+            "--task-id",
+            envvar="A2ACLI_TASK_ID",
+            show_envvar=True,
+            help="Accept notifications for this task only (repeatable); others get 404.",
+        ),
     ] = None,
-    count: Annotated[int | None, typer.Option("--count", "-n", min=1, help="Exit after N notifications.")] = None,
+    count: Annotated[
+        int | None,
+        typer.Option(
+            "--count", "-n", envvar="A2ACLI_COUNT", show_envvar=True, min=1, help="Exit after N notifications."
+        ),
+    ] = None,
     exit_on_final: Annotated[
         bool,
-        typer.Option("--exit-on-final", help="Exit after a notification with a terminal or interrupted state."),
+        typer.Option(
+            "--exit-on-final",
+            envvar="A2ACLI_EXIT_ON_FINAL",
+            show_envvar=True,
+            help="Exit after a notification with a terminal or interrupted state.",
+        ),
     ] = False,
     duration: Annotated[
-        str | None, typer.Option("--duration", help="Exit after listening this long (e.g. 30s, 5m).")
+        str | None,
+        typer.Option(
+            "--duration",
+            envvar="A2ACLI_DURATION",
+            show_envvar=True,
+            help="Exit after listening this long (e.g. 30s, 5m).",
+        ),
     ] = None,
     output: OutputOpt = OutputFormat.text,
+    config: ConfigOpt = None,
 ) -> None:
     """Listen for push notifications and print each one as it arrives (Rich / text floor / JSON lines).
 
@@ -115,8 +150,8 @@ def listen(
             if generated:
                 hint += f" --token {options.token}"  # made up for this run: the agent must be given it
             else:
-                from_env = bool(os.environ.get("A2ACLI_PUSH_TOKEN"))
-                hint += " --token " + ("$A2ACLI_PUSH_TOKEN" if from_env else "<your --token>")
+                from_env = bool(os.environ.get("A2ACLI_TOKEN"))
+                hint += " --token " + ("$A2ACLI_TOKEN" if from_env else "<your --token>")
         writers.diag(f"Register: {hint}")
 
     def on_delivery(delivery: Delivery) -> None:
@@ -132,6 +167,11 @@ def listen(
     except KeyboardInterrupt:
         # Ctrl-C is how a listener is meant to stop (like `a2a serve`): a clean end, exit 0.
         if running:
+            # A notification already acknowledged with 200 may still sit in the queue (the loop had not taken
+            # it yet when Ctrl-C came): show it, or the agent's delivery would be lost without a trace.
+            queue = running[0].app.queue
+            while not queue.empty():
+                on_delivery(queue.get_nowait())
             writers.diag(_summary(running[0].app.stats) + " (stopped by Ctrl-C)")
         return
     writers.diag(_summary(stats))

@@ -211,7 +211,14 @@ def _warn_outcome(task: dict[str, Any]) -> None:
 def get(
     task_id: TaskIdArg,
     history: Annotated[
-        int | None, typer.Option("--history", min=0, help="Include the last N messages of the task's history.")
+        int | None,
+        typer.Option(
+            "--history",
+            envvar="A2ACLI_HISTORY",
+            show_envvar=True,
+            min=0,
+            help="Include the last N messages of the task's history.",
+        ),
     ] = None,
     wait: Annotated[
         bool,
@@ -336,6 +343,8 @@ def list_tasks(
         str | None,
         typer.Option(
             "--status",
+            envvar="A2ACLI_STATUS",
+            show_envvar=True,
             help="Only tasks in this state (working, input-required, …).",
             autocompletion=complete_task_state,
         ),
@@ -345,15 +354,37 @@ def list_tasks(
         typer.Option("--context-id", envvar="A2ACLI_CONTEXT_ID", show_envvar=True, help="Only this context."),
     ] = None,
     page_size: Annotated[
-        int | None, typer.Option("--page-size", min=1, max=100, help="Tasks per page (1–100).")
+        int | None,
+        typer.Option(
+            "--page-size", envvar="A2ACLI_PAGE_SIZE", show_envvar=True, min=1, max=100, help="Tasks per page (1–100)."
+        ),
     ] = None,
-    page_token: Annotated[str | None, typer.Option("--page-token", help="Continue from a previous page.")] = None,
-    history: Annotated[int | None, typer.Option("--history", min=0, help="Messages of history per task.")] = None,
+    page_token: Annotated[
+        str | None,
+        typer.Option(
+            "--page-token", envvar="A2ACLI_PAGE_TOKEN", show_envvar=True, help="Continue from a previous page."
+        ),
+    ] = None,
+    history: Annotated[
+        int | None,
+        typer.Option(
+            "--history", envvar="A2ACLI_HISTORY", show_envvar=True, min=0, help="Messages of history per task."
+        ),
+    ] = None,
     include_artifacts: Annotated[
-        bool, typer.Option("--include-artifacts", help="Include each task's artifacts.")
+        bool,
+        typer.Option(
+            "--include-artifacts",
+            envvar="A2ACLI_INCLUDE_ARTIFACTS",
+            show_envvar=True,
+            help="Include each task's artifacts.",
+        ),
     ] = False,
     all_pages: Annotated[
-        bool, typer.Option("--all", help="Follow nextPageToken through every page (bounded).")
+        bool,
+        typer.Option(
+            "--all", envvar="A2ACLI_ALL", show_envvar=True, help="Follow nextPageToken through every page (bounded)."
+        ),
     ] = False,
     stream: StreamOpt = False,
     agent_card: AgentCardOpt = DEFAULT_AGENT,
@@ -678,13 +709,34 @@ async def _follow(
 @app.command("download")
 def download(
     task_id: TaskIdArg,
-    directory: Annotated[str, typer.Option("--dir", "-d", help="Folder to write into (created if missing).")] = ".",
-    force: Annotated[bool, typer.Option("--force", help="Overwrite files that already exist.")] = False,
+    directory: Annotated[
+        str,
+        typer.Option(
+            "--dir", "-d", envvar="A2ACLI_DIR", show_envvar=True, help="Folder to write into (created if missing)."
+        ),
+    ] = ".",
+    force: Annotated[
+        bool,
+        typer.Option("--force", envvar="A2ACLI_FORCE", show_envvar=True, help="Overwrite files that already exist."),
+    ] = False,
     fetch_urls: Annotated[
-        bool, typer.Option("--fetch-urls", help="Also download URL parts (http/https only, size-capped).")
+        bool,
+        typer.Option(
+            "--fetch-urls",
+            envvar="A2ACLI_FETCH_URLS",
+            show_envvar=True,
+            help="Also download URL parts (http/https only, size-capped).",
+        ),
     ] = False,
     max_url_size: Annotated[
-        int, typer.Option("--max-url-size", min=1, help="Largest URL part fetched, in bytes.")
+        int,
+        typer.Option(
+            "--max-url-size",
+            envvar="A2ACLI_MAX_URL_SIZE",
+            show_envvar=True,
+            min=1,
+            help="Largest URL part fetched, in bytes.",
+        ),
     ] = 100 * 1024 * 1024,
     agent_card: AgentCardOpt = DEFAULT_AGENT,
     output: OutputOpt = OutputFormat.text,
@@ -799,18 +851,36 @@ def _with_connection(settings: ConnectionSettings, action: Callable[[AgentConnec
 @push_app.command("create")
 def push_create(
     task_id: TaskIdArg,
-    url: Annotated[str, typer.Option("--webhook", "-w", help="Webhook URL the agent will POST StreamResponses to.")],
+    url: Annotated[
+        str,
+        typer.Option(
+            "--webhook",
+            "-w",
+            envvar="A2ACLI_WEBHOOK",
+            show_envvar=True,
+            help="Webhook URL the agent will POST StreamResponses to.",
+        ),
+    ],
     token: Annotated[
-        str | None, typer.Option("--token", envvar="A2ACLI_PUSH_TOKEN", show_envvar=True, help="Notification token.")
+        str | None, typer.Option("--token", envvar="A2ACLI_TOKEN", show_envvar=True, help="Notification token.")
     ] = None,
-    config_id: Annotated[str | None, typer.Option("--id", help="Config id (the agent picks one if omitted).")] = None,
+    config_id: Annotated[
+        str | None,
+        typer.Option("--id", envvar="A2ACLI_ID", show_envvar=True, help="Config id (the agent picks one if omitted)."),
+    ] = None,
     auth_scheme: Annotated[
-        str | None, typer.Option("--auth-scheme", help="Authorization scheme the agent sends (e.g. Bearer).")
+        str | None,
+        typer.Option(
+            "--auth-scheme",
+            envvar="A2ACLI_AUTH_SCHEME",
+            show_envvar=True,
+            help="Authorization scheme the agent sends (e.g. Bearer).",
+        ),
     ] = None,
     auth_credentials: Annotated[
         str | None,
         typer.Option(
-            "--auth-credentials", envvar="A2ACLI_PUSH_CREDENTIALS", show_envvar=True, help="Credentials for it."
+            "--auth-credentials", envvar="A2ACLI_AUTH_CREDENTIALS", show_envvar=True, help="Credentials for it."
         ),
     ] = None,
     agent_card: AgentCardOpt = DEFAULT_AGENT,
@@ -878,8 +948,16 @@ def push_get(
 @push_app.command("list")
 def push_list(
     task_id: TaskIdArg,
-    page_size: Annotated[int | None, typer.Option("--page-size", min=1, help="Configs per page.")] = None,
-    page_token: Annotated[str | None, typer.Option("--page-token", help="Continue from a previous page.")] = None,
+    page_size: Annotated[
+        int | None,
+        typer.Option("--page-size", envvar="A2ACLI_PAGE_SIZE", show_envvar=True, min=1, help="Configs per page."),
+    ] = None,
+    page_token: Annotated[
+        str | None,
+        typer.Option(
+            "--page-token", envvar="A2ACLI_PAGE_TOKEN", show_envvar=True, help="Continue from a previous page."
+        ),
+    ] = None,
     agent_card: AgentCardOpt = DEFAULT_AGENT,
     output: OutputOpt = OutputFormat.text,
     transport: TransportOpt = None,
