@@ -48,7 +48,7 @@ def test_quickstart_is_the_two_commands() -> None:
     quick = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", quick, flags=re.S)
     assert [b.strip() for b in blocks] == [
-        "python3 -m pip install . && "
+        "python3 -m venv .venv && . .venv/bin/activate && pip install . && "
         '(a2a serve --delay 0.2 & sleep 3; a2a card; a2a stream "Tell me a story"; kill %1)',
         "bash scripts/test.sh",
     ]
