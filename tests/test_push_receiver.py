@@ -128,6 +128,15 @@ def test_a_03_task_payload_is_wrapped_as_a_stream_response() -> None:
     assert normalize_payload("text") is None
 
 
+# `python -m a2acli`, but with Ctrl-C (SIGINT) delivered whatever this test run inherited: a suite started as a
+# background job (`cmd &`, nohup, some CI runners) ignores SIGINT, its children inherit SIG_IGN, Python then
+# installs no KeyboardInterrupt handler and the Ctrl-C test's listener never stops.
+_MAIN_WITH_CTRL_C = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'a2a'; from a2acli.cli import main; main()"
+)
+
+
 @pytest.fixture
 def listener(tmp_path: Any) -> Iterator[Any]:
     procs: list[subprocess.Popen[str]] = []
@@ -135,7 +144,7 @@ def listener(tmp_path: Any) -> Iterator[Any]:
     def start(*args: str) -> tuple[subprocess.Popen[str], str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "a2acli", "push", "listen", *args],
+            [sys.executable, "-c", _MAIN_WITH_CTRL_C, "push", "listen", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

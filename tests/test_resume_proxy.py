@@ -44,11 +44,20 @@ class CuttingProxy:
         async def _stop() -> None:
             if self._server is not None:
                 self._server.close()
+            # Connections still being relayed (a client that gave up, a stream never read to its end) must end
+            # here, in the running loop: left pending, their handlers would be finalised after the loop is
+            # gone and their cleanup would raise "Event loop is closed" (an unraisable-exception warning).
+            handlers = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in handlers:
+                task.cancel()
+            await asyncio.gather(*handlers, return_exceptions=True)
 
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(_stop(), self._loop).result(timeout=5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self._loop.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         assert self.upstream is not None
@@ -70,6 +79,9 @@ class CuttingProxy:
         pump = asyncio.create_task(client_to_upstream())
         try:
             await self._upstream_to_client(up_reader, writer)
+        except asyncio.CancelledError:
+            pass  # stop() ends the connections still relayed (a plain return: Python 3.11's stream callback
+            # would log a cancelled handler task as an error)
         finally:
             pump.cancel()
             with contextlib.suppress(BaseException):
