@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from a2acli.agent.options import TUTORIAL_REPLY
 from a2acli.cli import run
 from tests.support.agent import demo_agent
-from tests.test_resume_stream import final_state, words_seen
+from tests.test_resume_stream import final_state
 from tests.test_task_commands import artifact_text
+
+
+def text_shown(events: list[dict[str, Any]]) -> str:
+    """The artifact text the events carry, Task events included: a Task (the first event) may already hold
+    artifacts — a GetTask snapshot taken when no delivery came within the idle time, or a SendMessage answer
+    that was already final — and later artifact updates extend or replace those (append or not)."""
+    text: dict[str, str] = {}
+    for event in events:
+        for artifact in (event.get("task") or {}).get("artifacts") or []:
+            text[artifact["artifactId"]] = "".join(p.get("text", "") for p in artifact["parts"])
+        update = event.get("artifactUpdate")
+        if update:
+            aid = update["artifact"]["artifactId"]
+            chunk = "".join(p.get("text", "") for p in update["artifact"]["parts"])
+            text[aid] = text.get(aid, "") + chunk if update.get("append") else chunk
+    return "".join(text.values())
 
 
 def test_send_push_prints_deliveries_inline_until_the_task_ends(capsys: pytest.CaptureFixture[str]) -> None:
@@ -28,7 +45,7 @@ def test_send_push_json_lines_are_the_delivered_stream_responses(capsys: pytest.
         assert run(["send", "hello", "--push", "--stream", "-a", base, "-o", "json"]) == 0
         events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
         assert "task" in events[0]
-        assert words_seen(events)[0] == TUTORIAL_REPLY
+        assert text_shown(events) == TUTORIAL_REPLY
         assert final_state(events) == "TASK_STATE_COMPLETED"
         assert run(["send", "hello", "--push", "-a", base, "-o", "json"]) == 0  # without --stream: one document
         lines = capsys.readouterr().out.splitlines()
