@@ -7,7 +7,6 @@ import contextlib
 import json
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -97,16 +96,10 @@ def test_classify_reference_never_raises_untyped(ref: str) -> None:
 
 
 def _validator() -> Any:
-    """The card validator (card helper's `a2acli/cards/`), found by its public entry point when it exists."""
-    try:
-        from a2acli.cards import validate as module
-    except ImportError:
-        pytest.skip("card validator not available yet")
-    for name in ("validate_card", "validate", "validate_document"):
-        fn = getattr(module, name, None)
-        if callable(fn):
-            return fn
-    pytest.skip("card validator has no validate_card entry point")
+    """The card validator's public entry point (a missing or renamed one must fail, not skip)."""
+    from a2acli.cards.validate import validate_card
+
+    return validate_card
 
 
 @FUZZ
