@@ -484,3 +484,44 @@ class ConnectionSettings:
     connect_timeout: float = 10.0
     debug: bool = False
     verbose: bool = False
+
+
+def connection_settings(
+    *,
+    agent_card: str,
+    transport: list[str] | tuple[str, ...] | None = None,
+    a2a_version: str | None = None,
+    bearer: str | None = None,
+    api_key: str | None = None,
+    svc_param: list[str] | tuple[str, ...] | None = None,
+    insecure: bool = False,
+    timeout: float | None = None,
+    debug: bool = False,
+    verbose: bool = False,
+) -> ConnectionSettings:
+    """The one builder of ConnectionSettings from command options: `--svc-param K:V` parsed, and every
+    credential (bearer, API key, service-parameter values) registered for redaction (SPEC §12.1)."""
+    from a2acli.errors import UsageError
+    from a2acli.redact import register_secret
+
+    params: list[tuple[str, str]] = []
+    for item in svc_param or ():
+        key, sep, value = item.partition(":")
+        if not sep or not key.strip():
+            raise UsageError(f"--svc-param expects KEY:VALUE, got {item!r}", hint="e.g. --svc-param x-trace-id:abc")
+        params.append((key.strip(), value.strip()))
+        register_secret(value.strip())
+    register_secret(bearer)
+    register_secret(api_key)
+    return ConnectionSettings(
+        agent_card=agent_card,
+        transports=tuple(transport or ()),
+        a2a_version=a2a_version or None,
+        bearer=bearer,
+        api_key=api_key,
+        svc_params=tuple(params),
+        insecure=insecure,
+        timeout=timeout,
+        debug=debug,
+        verbose=verbose,
+    )

@@ -205,19 +205,16 @@ def _settings(
     debug: bool,
     a2a_version: str | None = None,
 ) -> ConnectionSettings:
-    from a2acli.redact import register_secret
-    from a2acli.settings import ConnectionSettings, parse_duration
+    from a2acli.settings import connection_settings, parse_duration
 
-    register_secret(bearer)
-    register_secret(api_key)
-    return ConnectionSettings(
+    return connection_settings(
         agent_card=ref,
         bearer=bearer,
         api_key=api_key,
         insecure=insecure,
         timeout=parse_duration(timeout, name="--timeout"),
         debug=debug,
-        a2a_version=a2a_version or None,
+        a2a_version=a2a_version,
     )
 
 

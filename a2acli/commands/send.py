@@ -298,26 +298,15 @@ def stream(
 
 
 def _settings(values: dict[str, Any], timeout: float | None) -> ConnectionSettings:
-    from a2acli.errors import UsageError
-    from a2acli.redact import register_secret
-    from a2acli.settings import ConnectionSettings
+    from a2acli.settings import connection_settings
 
-    params: list[tuple[str, str]] = []
-    for item in values.get("svc_param") or []:
-        key, sep, value = item.partition(":")
-        if not sep or not key.strip():
-            raise UsageError(f"--svc-param expects KEY:VALUE, got {item!r}", hint="e.g. --svc-param x-trace-id:abc")
-        params.append((key.strip(), value.strip()))
-        register_secret(value.strip())
-    register_secret(values.get("bearer"))
-    register_secret(values.get("api_key"))
-    return ConnectionSettings(
+    return connection_settings(
         agent_card=values["agent_card"],
-        transports=tuple(values.get("transport") or ()),
+        transport=values.get("transport"),
         a2a_version=values.get("a2a_version"),
         bearer=values.get("bearer"),
         api_key=values.get("api_key"),
-        svc_params=tuple(params),
+        svc_param=values.get("svc_param"),
         insecure=bool(values.get("insecure")),
         timeout=timeout,
         debug=bool(values.get("debug")),

@@ -69,25 +69,15 @@ def _settings(
     verbose: bool,
     timeout: float | None = None,
 ) -> ConnectionSettings:
-    from a2acli.errors import UsageError
-    from a2acli.redact import register_secret
-    from a2acli.settings import ConnectionSettings
+    from a2acli.settings import connection_settings
 
-    params: list[tuple[str, str]] = []
-    for item in svc_param or []:
-        key, sep, value = item.partition(":")
-        if not sep or not key.strip():
-            raise UsageError(f"--svc-param expects KEY:VALUE, got {item!r}", hint="e.g. --svc-param x-trace-id:abc")
-        params.append((key.strip(), value.strip()))
-    register_secret(bearer)
-    register_secret(api_key)
-    return ConnectionSettings(
+    return connection_settings(
         agent_card=agent_card,
-        transports=tuple(transport or ()),
+        transport=transport,
         a2a_version=a2a_version,
         bearer=bearer,
         api_key=api_key,
-        svc_params=tuple(params),
+        svc_param=svc_param,
         insecure=insecure,
         timeout=timeout,
         debug=debug,
