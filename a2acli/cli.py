@@ -145,11 +145,20 @@ def run(argv: list[str] | None = None) -> int:
         # Fast path (bench: start-up): same output as the eager option, without building the command tree.
         sys.stdout.write(f"a2acli {__version__}\n")
         return 0
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in ([], ["--help"], ["-h"]) and "_A2A_COMPLETE" not in os.environ:
+        text = _root_help()  # without Rich (bench: start-up); None where only Typer's formatter can match it
+        if text is not None:
+            try:
+                sys.stdout.write(text + "\n")  # Click echoes the "" Typer's formatter returns: one more newline
+                sys.stdout.flush()
+            except BrokenPipeError:
+                return _quiet_broken_pipe()
+            return 0
     from a2acli import _click as click
     from a2acli.errors import A2ACliError, ExitStatus, InternalError, UsageError
     from a2acli.render.writers import MODE
 
-    args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("A2ACLI_DEBUG", "").lower() in ("1", "true", "yes")
     command = _command_tree(args)
     try:
@@ -208,6 +217,19 @@ def _command_tree(args: list[str]) -> Any:
     help_option = command.get_help_option
     command.get_help_option = lambda ctx: spare(help_option(ctx))  # -h/--help is made per run, lazily
     return command
+
+
+def _root_help() -> str | None:
+    """`a2a`, `a2a --help`: the root's help laid out without importing Rich (a2acli/render/root_help.py)."""
+    from a2acli.commands.completion import skeleton
+    from a2acli.render import root_help
+
+    command = typer.main.get_command(skeleton(app))
+    ctx = command.context_class(
+        command, info_name="a2a", **command.context_settings
+    )  # nothing to parse (and no pydantic coercion)
+    geometry = root_help.console_geometry(os.environ, sys.stdout.isatty(), root_help.terminal_width())
+    return root_help.render(command, ctx, geometry)
 
 
 def _build_tree(args: list[str]) -> Any:
