@@ -225,9 +225,8 @@ def _root_help() -> str | None:
     from a2acli.render import root_help
 
     command = typer.main.get_command(skeleton(app))
-    ctx = command.context_class(
-        command, info_name="a2a", **command.context_settings
-    )  # nothing to parse (and no pydantic coercion)
+    # A bare context: nothing to parse, so none of Typer's (pydantic) value coercion runs.
+    ctx = command.context_class(command, info_name="a2a", **command.context_settings)
     geometry = root_help.console_geometry(os.environ, sys.stdout.isatty(), root_help.terminal_width())
     return root_help.render(command, ctx, geometry)
 
