@@ -535,35 +535,14 @@ def test_extended_not_advertised(capsys: pytest.CaptureFixture[str]) -> None:
 def _pty_run(args: list[str], timeout: float = 30.0) -> tuple[int, bytes]:
     """Run `a2a ARGS` with stdout/stderr on a pseudo-terminal; return (exit status, everything it wrote)."""
     import os
-    import pty
-    import select
     import sys
-    import time
+
+    from tests.support.pty import run_in_pty
 
     a2a = str(Path(sys.executable).with_name("a2a"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_") and k != "NO_COLOR"}
     env.update({"COLUMNS": "100", "LINES": "40", "TERM": "xterm-256color"})
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.environ.clear()
-        os.environ.update(env)
-        os.execv(a2a, [a2a, *args])
-    out = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.5)
-        if not ready:
-            continue
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        out += data
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), out
+    return run_in_pty([a2a, *args], env, timeout=timeout)
 
 
 @pytest.mark.parametrize("command", [["card", "-a"], ["card", "validate"]])

@@ -138,35 +138,12 @@ def test_closed_pipe_is_quiet() -> None:
 
 def _on_a_terminal(args: list[str], columns: int) -> bytes:
     """`a2a ARGS` on a pseudo-terminal of `columns` columns (no COLUMNS variable: the width comes from the tty)."""
-    import fcntl
-    import pty
-    import select
-    import struct
-    import termios
-    import time
+    from tests.support.pty import run_in_pty
 
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "TERMINAL_WIDTH", "NO_COLOR", "FORCE_COLOR")}
     env["TERM"] = "xterm-256color"
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-        os.execve(sys.executable, [sys.executable, "-m", "a2acli", *args], env)
-    out = b""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.5)
-        if not ready:
-            continue
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        out += data
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0
+    status, out = run_in_pty([sys.executable, "-m", "a2acli", *args], env, columns=columns)
+    assert status == 0
     return out
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -38,29 +37,9 @@ def _env(**extra: str) -> dict[str, str]:
 
 def _pty_run(args: list[str], timeout: float = 30.0) -> tuple[int, bytes]:
     """Run `a2a ARGS` with stdout/stderr on a pseudo-terminal; return (exit status, everything it wrote)."""
-    import pty
+    from tests.support.pty import run_in_pty
 
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.environ.clear()
-        os.environ.update(_env())
-        os.execv(A2A, [A2A, *args])
-    out = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.5)
-        if not ready:
-            continue
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        out += data
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), out
+    return run_in_pty([A2A, *args], _env(), timeout=timeout)
 
 
 def test_live_view_in_a_pseudo_terminal(agent: str) -> None:
