@@ -157,7 +157,6 @@ def run(argv: list[str] | None = None) -> int:
             return 0
     from a2acli import _click as click
     from a2acli.errors import A2ACliError, ExitStatus, InternalError, UsageError
-    from a2acli.render.writers import MODE
 
     debug = "--debug" in args or os.environ.get("A2ACLI_DEBUG", "").lower() in ("1", "true", "yes")
     command = _command_tree(args)
@@ -171,6 +170,8 @@ def run(argv: list[str] | None = None) -> int:
     except click.UsageError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             return 0  # help was shown; asking for it is not an error
+        from a2acli.render.writers import MODE
+
         if MODE.format == "text":
             MODE.format = _guess_output_format(args)
         sub = exc.ctx.command_path if exc.ctx is not None else "a2a"
@@ -224,6 +225,8 @@ def _root_help() -> str | None:
     from a2acli.commands.completion import skeleton
     from a2acli.render import root_help
 
+    if not typer.core.HAS_RICH:  # TYPER_USE_RICH=0: Typer prints Click's plain help
+        return None
     command = typer.main.get_command(skeleton(app))
     # A bare context: nothing to parse, so none of Typer's (pydantic) value coercion runs.
     ctx = command.context_class(command, info_name="a2a", **command.context_settings)

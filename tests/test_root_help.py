@@ -78,6 +78,13 @@ def test_narrow_consoles_fall_back_to_typer() -> None:
     assert fast.stdout == _a2a(["help"], COLUMNS="40").stdout
 
 
+def test_typer_use_rich_0_still_gets_clicks_plain_help() -> None:
+    plain = _a2a(["--help"], COLUMNS="80", TYPER_USE_RICH="0")
+    assert plain.returncode == 0
+    assert "╭" not in plain.stdout and "Commands:" in plain.stdout
+    assert plain.stdout == _a2a(["help"], COLUMNS="80", TYPER_USE_RICH="0").stdout
+
+
 def test_root_help_imports_no_rich() -> None:
     code = (
         "import sys; from a2acli.cli import run; rc = run(['--help']); "

@@ -362,7 +362,7 @@ def _wide(ch: str) -> bool:
 def render(command: Any, ctx: Any, geo: Geometry) -> str | None:
     """The group's help as Typer's Rich formatter prints it, or None if this renderer cannot match it exactly."""
     width = geo.width
-    if width < 50 or getattr(command, "deprecated", False):
+    if width < 50 or getattr(command, "deprecated", False) or getattr(command, "rich_markup_mode", None) != "rich":
         return None
     help_text = inspect.cleandoc(command.help or "").partition("\f")[0]
     epilog = command.epilog or ""
