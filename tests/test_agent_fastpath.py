@@ -83,15 +83,17 @@ def test_what_the_fast_path_leaves_to_the_sdk() -> None:
         assert bad[0]["error"]["code"] == -32602
 
 
-def test_fast_path_off_with_delay() -> None:
-    """With a delay the SDK path runs, so a cancel can act mid-stream (tests/test_agent_basic.py)."""
+def test_fast_path_switch() -> None:
+    """On for every delay (delayed streams: tests/test_serve_lean_delayed.py); off with fast_path=False or 0.3 only."""
     from a2acli.agent.fastpath import FastStreams
     from a2acli.agent.options import ServeOptions
 
-    assert not FastStreams(None, options=ServeOptions(delay=0.1), task_store=None, jsonrpc_paths=("/",)).enabled
+    assert FastStreams(None, options=ServeOptions(delay=0.1), task_store=None, jsonrpc_paths=("/",)).enabled
     assert FastStreams(None, options=ServeOptions(delay=0), task_store=None, jsonrpc_paths=("/",)).enabled
     off = ServeOptions(delay=0, fast_path=False)
     assert not FastStreams(None, options=off, task_store=None, jsonrpc_paths=("/",)).enabled
+    v03 = ServeOptions(delay=0.1, protocol_versions=("0.3",))
+    assert not FastStreams(None, options=v03, task_store=None, jsonrpc_paths=("/",)).enabled
 
 
 def test_fast_path_task_lands_in_the_sqlite_store(tmp_path: Any) -> None:

@@ -160,7 +160,7 @@ def _wire(url: str, binding: str) -> tuple[list[tuple[str, str]], bytes]:
 
 @pytest.mark.parametrize("binding", ["jsonrpc", "http_json"])
 def test_sdk_path_streams_say_what_sse_starlette_said(binding: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    opts = {"delay": 0.02, "text": "one two three"}
+    opts = {"delay": 0.02, "text": "one two three", "fast_path": False}  # the SDK path; lean: test_serve_lean_delayed
     made: list[int] = []
     init = sse.LeanEventStream.__init__
 

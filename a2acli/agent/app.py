@@ -58,12 +58,12 @@ def create_app(options: ServeOptions) -> Starlette:
     # import; a user who sets the variable keeps tracing.
     os.environ.setdefault("OTEL_INSTRUMENTATION_A2A_SDK_ENABLED", "false")
     import httpx
-    from a2a.server.request_handlers.default_request_handler_v2 import DefaultRequestHandlerV2
     from a2a.server.routes import create_rest_routes
     from a2a.server.tasks import BasePushNotificationSender
 
     from a2acli.agent.card import build_agent_card, build_card_set
     from a2acli.agent.executor import DemoAgentExecutor
+    from a2acli.agent.live import DemoRequestHandler, LiveTasks
     from a2acli.agent.push import make_push_url_validators
     from a2acli.agent.sse import create_jsonrpc_routes, lean_rest_streams
 
@@ -72,13 +72,16 @@ def create_app(options: ServeOptions) -> Starlette:
     task_store, push_store, engine = _make_stores(options)
     push_client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False)
     config_validator, delivery_validator = make_push_url_validators(options.push_allow_hosts)
-    handler = DefaultRequestHandlerV2(
+    push_sender = BasePushNotificationSender(push_client, push_store, push_url_validator=delivery_validator)
+    live = LiveTasks()  # tasks whose stream the lean path is writing (fastpath.py); empty with fast_path off
+    handler = DemoRequestHandler(
         agent_executor=DemoAgentExecutor(options),
         task_store=task_store,
         agent_card=card,
         push_config_store=push_store,
-        push_sender=BasePushNotificationSender(push_client, push_store, push_url_validator=delivery_validator),
+        push_sender=push_sender,
         push_url_validator=config_validator,
+        live=live,
     )
     v03 = options.serves_v03
 
@@ -146,7 +149,16 @@ def create_app(options: ServeOptions) -> Starlette:
     from a2acli.agent.fastpath import FastStreams
 
     # Innermost: after the cap, auth and media-type checks, before the SDK's JSON-RPC route.
-    middleware.append(Middleware(FastStreams, options=options, task_store=task_store, jsonrpc_paths=JSONRPC_PATHS))
+    middleware.append(
+        Middleware(
+            FastStreams,
+            options=options,
+            task_store=task_store,
+            jsonrpc_paths=JSONRPC_PATHS,
+            live=live,
+            push_sender=push_sender,
+        )
+    )
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.options = options
     app.state.cards = cards

@@ -1,20 +1,30 @@
-"""The demo agent's lean path for A2A 1.0 JSON-RPC `SendStreamingMessage` when there is nothing to wait for.
+"""The demo agent's lean path for A2A 1.0 `SendStreamingMessage` (JSON-RPC and HTTP+JSON `/message:stream`).
 
-With `--delay 0` the demo reply is fully determined the moment the request is read: SUBMITTED, WORKING, the
-reply's words as chunks of one artifact, COMPLETED. The SDK's general machinery (an ActiveTask with producer
-and consumer tasks, two event queues, a task-manager save and a whole-task copy per event, protobuf ->
-dict -> JSON per event, an sse-starlette task group) then costs ~5x what the protocol needs. This path
-validates the request exactly as the SDK does (same proto parse and required-field check), stores the
-finished task once (so GetTask / ListTasks / CancelTask / SubscribeToTask answer as for any completed
-task), and writes the same StreamResponse events, pre-encoded, as one SSE body.
+The demo reply is fully determined the moment the request is read: SUBMITTED, WORKING, the reply's words as
+chunks of one artifact (with `--delay` before each), COMPLETED. The SDK's general machinery (an ActiveTask
+with producer and consumer tasks, two event queues, a task-manager save and a whole-task copy per event,
+protobuf -> dict -> JSON per event, the SSE response's helper task and ping timer) costs ~5x the CPU the
+protocol needs, and ~70 KB of memory per open stream. This path validates the request exactly as the SDK
+does (same proto parse and required-field check) and then:
 
-Anything else — another method or version, a scenario, a follow-up message (taskId), a push config, a
-history length, `--delay` > 0 (where cancel and resubscribe must be able to act mid-stream), or any input
-that is not plainly valid — goes to the SDK unchanged. `ServeOptions.fast_path=False` turns it off.
+- delay 0, JSON-RPC: stores the finished task once (so GetTask / ListTasks / CancelTask / SubscribeToTask
+  answer as for any completed task) and writes every event, pre-encoded, as one SSE body;
+- otherwise (a delay, or HTTP+JSON): runs the stream in ONE coroutine, this ASGI call, writing each event
+  pre-encoded in the SDK path's exact bytes (sse-starlette's framing and headers, its keep-alive ping every
+  15 s, timed by the same wait as the next word: no timer task) and saving the task to the store at every event, as the
+  SDK's consumer does. The task is registered in `live.LiveTasks` while its stream is open, so CancelTask,
+  SubscribeToTask, push configs and follow-ups reach it through `live.DemoRequestHandler`, from any binding.
+  A client that goes away does not stop the task (as on the SDK path): it runs to COMPLETED unwatched. At
+  server shutdown the stream ends cleanly and the task stays as stored (WORKING: `--store sqlite` resumes it).
+
+Anything else — another method or version, a tenant, a scenario, a follow-up message (taskId), a push config,
+a history length, or any input that is not plainly valid — goes to the SDK unchanged.
+`ServeOptions.fast_path=False` turns all of it off.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -29,6 +39,7 @@ ASGIApp = Any
 Scope = dict[str, Any]
 
 MARKER = b'"SendStreamingMessage"'
+REST_STREAM_PATH = "/message:stream"
 SSE_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-store"),
@@ -42,27 +53,40 @@ def _now() -> str:
 
 
 class FastStreams:
-    """Pure ASGI, innermost on the JSON-RPC paths: serve eligible streams itself, pass the rest through."""
+    """Pure ASGI, innermost: serve eligible streams itself, pass the rest through."""
 
-    def __init__(self, app: ASGIApp, *, options: Any, task_store: Any, jsonrpc_paths: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        options: Any,
+        task_store: Any,
+        jsonrpc_paths: tuple[str, ...],
+        live: Any = None,
+        push_sender: Any = None,
+    ) -> None:
         from a2acli.agent.options import ServeOptions
 
         assert isinstance(options, ServeOptions)
         self.app = app
         self.paths = frozenset(jsonrpc_paths)
-        self.enabled = options.fast_path and options.delay <= 0 and options.serves_v10
+        self.enabled = options.fast_path and options.serves_v10
+        self.delay = max(0.0, float(options.delay))
+        # Streams that stay open (a delay) are registered, so that a cancel or subscribe can reach them.
+        self.live = live
+        self.rest = live is not None
         self.echo = options.echo
         self.chunks = split_words(options.text)
         self.store = task_store
+        self.push_sender = push_sender
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if (
-            not self.enabled
-            or scope["type"] != "http"
-            or scope["method"] != "POST"
-            or scope["path"] not in self.paths
-            or not _wants_v1(scope)
-        ):
+        if not self.enabled or scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        rest = path == REST_STREAM_PATH
+        if not ((path in self.paths or (rest and self.rest)) and _wants_v1(scope)):
             await self.app(scope, receive, send)
             return
         parts: list[bytes] = []
@@ -74,7 +98,8 @@ class FastStreams:
             if not message.get("more_body", False):
                 break
         body = parts[0] if len(parts) == 1 else b"".join(parts)
-        plan = self._plan(body) if MARKER in body else None
+        del parts
+        plan = self._plan_rest(body) if rest else self._plan(body) if MARKER in body else None
         if plan is None:
             replayed = False
 
@@ -87,7 +112,27 @@ class FastStreams:
 
             await self.app(scope, replay, send)
             return
-        await self._serve(scope, send, *plan)
+        body = b""  # not kept for the life of the stream
+        rid, request, chunks = plan
+        del plan
+        if rest:
+            await self._run(scope, send, "", "", request, chunks)
+        elif self.delay > 0 and self.live is not None:
+            tail = ', "id": ' + json.dumps(rid) + ', "jsonrpc": "2.0"}'  # the SDK's JSON-RPC envelope, key order
+            await self._run(scope, send, '{"result": ', tail, request, chunks)
+        else:
+            await self._serve(scope, send, rid, request, chunks)
+
+    def _plan_rest(self, body: bytes) -> tuple[Any, Any, list[str]] | None:
+        """(None, parsed SendMessageRequest, reply chunks) for an eligible HTTP+JSON stream request, else None."""
+        from a2a.types.a2a_pb2 import SendMessageRequest
+        from google.protobuf.json_format import Parse
+
+        try:  # as the SDK's RestDispatcher parses it (duplicate keys refused, unknown fields ignored)
+            request = Parse(body, SendMessageRequest(), ignore_unknown_fields=True)
+        except Exception:
+            return None
+        return self._eligible(None, request)
 
     def _plan(self, body: bytes) -> tuple[Any, Any, list[str]] | None:
         """(request id, parsed SendMessageRequest, reply chunks) when this request is eligible, else None."""
@@ -104,11 +149,18 @@ class FastStreams:
         if not isinstance(params, dict):
             return None
         from a2a.types.a2a_pb2 import SendMessageRequest
-        from a2a.utils.proto_utils import validate_proto_required_fields
         from google.protobuf.json_format import ParseDict
 
         try:
             request = ParseDict(params, SendMessageRequest(), ignore_unknown_fields=True)
+        except Exception:  # the SDK path reports it, in its own words
+            return None
+        return self._eligible(rid, request)
+
+    def _eligible(self, rid: Any, request: Any) -> tuple[Any, Any, list[str]] | None:
+        from a2a.utils.proto_utils import validate_proto_required_fields
+
+        try:
             validate_proto_required_fields(request)
         except Exception:  # the SDK path reports it, in its own words
             return None
@@ -183,6 +235,194 @@ class FastStreams:
         await _send_sse(send, "".join(events).encode())
 
 
+    async def _run(self, scope: Scope, send: Any, head: str, tail: str, request: Any, chunks: list[str]) -> None:
+        """One open stream, start to end, in this coroutine: each event saved, then written (see module doc)."""
+        from a2a.server.routes.common import DefaultServerCallContextBuilder
+        from a2a.types.a2a_pb2 import Task, TaskState, TaskStatus
+        from google.protobuf.json_format import MessageToDict
+        from sse_starlette import sse as _sse
+        from starlette.requests import Request
+
+        from a2acli.agent import sse
+        from a2acli.agent.live import CANCEL, STOP, LiveTask
+
+        if _sse.AppStatus.should_exit:
+            return  # shutting down: as the SDK path's response, which sends nothing then
+        message = request.message
+        task_id = str(uuid.uuid4())
+        context_id = message.context_id or str(uuid.uuid4())
+        message.task_id = task_id
+        message.context_id = context_id
+        task = Task(id=task_id, context_id=context_id, status=TaskStatus(state=TaskState.TASK_STATE_SUBMITTED))
+        task.history.append(message)
+        del message, request
+        live = LiveTask(task, DefaultServerCallContextBuilder().build(Request(scope)))
+        try:
+            await self.store.save(task, live.context)
+        except Exception:
+            log.exception("could not store task %s", task_id)
+            body = _dumps({"error": {"code": -32603, "message": "Internal error"}, "id": None, "jsonrpc": "2.0"})
+            await _send_sse(send, f"event: error\ndata: {body}\n\n".encode())
+            return
+        registry = self.live
+        registry[task_id] = live
+        shutdown = _sse._get_shutdown_state()
+        _sse._ensure_watcher_started_on_this_loop()
+        shutdown.events.add(live)  # type: ignore[arg-type]  # duck-typed: the watcher only calls set()
+        stream = _Writer(send, head, tail)
+        loop = asyncio.get_running_loop()
+        ids = '"taskId": "' + task_id + '", "contextId": ' + json.dumps(context_id, ensure_ascii=False)
+        try:
+            await stream.start()
+            next_ping = loop.time() + sse.PING_SECONDS
+            await stream.event(json.dumps({"task": MessageToDict(task)}, ensure_ascii=False))
+            woke = CANCEL if live.canceling else STOP if live.stopping else 0
+            if not woke:
+                await self._status(live, stream, ids, TaskState.TASK_STATE_WORKING)
+            artifact = _ArtifactChunks(task, ids, chunks)
+            i = 0
+            while not woke and i < len(chunks):
+                due = loop.time() + self.delay
+                while True:  # sleep until the next word, pinging every 15 s of silence, unless woken
+                    until = min(due, next_ping)
+                    woke = await live.sleep_until(until)
+                    if woke or until == due:
+                        break
+                    await stream.ping()
+                    next_ping = loop.time() + sse.PING_SECONDS
+                if woke:
+                    break
+                await self._emit(live, stream, artifact.add(i), artifact.event, i)
+                i += 1
+            if live.canceling:
+                await self._status(live, stream, ids, TaskState.TASK_STATE_CANCELED)
+                live.finish()  # the cancel gets its answer: the CANCELED task
+            elif not live.stopping:
+                await self._status(live, stream, ids, TaskState.TASK_STATE_COMPLETED)
+        except Exception:
+            log.exception("lean stream of task %s failed", task_id)
+        finally:
+            if registry.get(task_id) is live:
+                del registry[task_id]
+            shutdown.events.discard(live)
+            live.finish()
+        await stream.end()
+
+    async def _status(self, live: Any, stream: _Writer, ids: str, state: int) -> None:
+        from a2a.types.a2a_pb2 import TaskState, TaskStatus, TaskStatusUpdateEvent
+
+        status = TaskStatus(state=state)  # type: ignore[arg-type]
+        status.timestamp.GetCurrentTime()
+        status.timestamp.nanos -= status.timestamp.nanos % 1000  # microseconds, as the SDK's datetime stamps
+        task = live.task
+        task.status.CopyFrom(status)
+        stamp = status.timestamp.ToJsonString()
+        data = (
+            '{"statusUpdate": {' + ids + ', "status": {"state": "' + TaskState.Name(state) + '", "timestamp": "'
+            + stamp + '"}}}'
+        )
+
+        def event() -> Any:
+            return TaskStatusUpdateEvent(task_id=task.id, context_id=task.context_id, status=status)
+
+        await self._emit(live, stream, data, event, None)
+
+    async def _emit(self, live: Any, stream: _Writer, data: str, make_event: Any, index: Any) -> None:
+        """As the SDK's consumer: save the task, deliver pushes, hand the event to subscribers; then write it."""
+        await self.store.save(live.task, live.context)
+        if live.push or live.inboxes:
+            event = make_event() if index is None else make_event(index)
+            if live.push and self.push_sender is not None:
+                try:
+                    await self.push_sender.send_notification(live.task.id, event)
+                except Exception:
+                    log.exception("push notification for task %s failed", live.task.id)
+            for inbox in live.inboxes or ():
+                inbox.put(event)
+        await stream.event(data)
+
+
+class _ArtifactChunks:
+    """The reply's artifact, one word at a time: appended to the task, and its pre-encoded update event."""
+
+    __slots__ = ("artifact_id", "chunks", "head", "ids", "task")
+
+    def __init__(self, task: Any, ids: str, chunks: list[str]) -> None:
+        self.task = task
+        self.ids = ids
+        self.chunks = chunks
+        self.artifact_id = str(uuid.uuid4())
+        self.head = (
+            '{"artifactUpdate": {' + ids + ', "artifact": {"artifactId": "' + self.artifact_id + '", "name": '
+            + json.dumps(ARTIFACT_NAME, ensure_ascii=False) + ', "parts": [{"text": '
+        )
+
+    def add(self, i: int) -> str:
+        from a2a.types.a2a_pb2 import Artifact, Part
+
+        chunk = self.chunks[i]
+        if i == 0:
+            artifact = Artifact(artifact_id=self.artifact_id, name=ARTIFACT_NAME, parts=[Part(text=chunk)])
+            self.task.artifacts.append(artifact)
+        else:
+            self.task.artifacts[-1].parts.append(Part(text=chunk))
+        last = i == len(self.chunks) - 1
+        flags = ("" if i == 0 else ', "append": true') + (', "lastChunk": true' if last else "")
+        return self.head + json.dumps(chunk, ensure_ascii=False) + "}]}" + flags + "}}"
+
+    def event(self, i: int) -> Any:
+        from a2a.types.a2a_pb2 import Artifact, Part, TaskArtifactUpdateEvent
+
+        return TaskArtifactUpdateEvent(
+            task_id=self.task.id,
+            context_id=self.task.context_id,
+            artifact=Artifact(artifact_id=self.artifact_id, name=ARTIFACT_NAME, parts=[Part(text=self.chunks[i])]),
+            append=i > 0,
+            last_chunk=i == len(self.chunks) - 1,
+        )
+
+
+class _Writer:
+    """The SDK path's SSE bytes (sse-starlette framing and headers); a client that left is written to no more."""
+
+    __slots__ = ("gone", "head", "send", "started", "tail")
+
+    def __init__(self, send: Any, head: str, tail: str) -> None:
+        self.send = send
+        self.head = head
+        self.tail = tail
+        self.started = False
+        self.gone = False
+
+    async def _write(self, message: dict[str, Any]) -> None:
+        if self.gone:
+            return
+        try:
+            await self.send(message)
+        except Exception:  # the connection is gone; the task carries on, as on the SDK path
+            self.gone = True
+
+    async def start(self) -> None:
+        from a2acli.agent.sse import _headers
+
+        self.started = True
+        await self._write({"type": "http.response.start", "status": 200, "headers": _headers()})
+
+    async def event(self, data: str) -> None:
+        # sse-starlette's `data: ...\r\n\r\n`: JSON text holds no line break, so one data line.
+        body = ("data: " + self.head + data + self.tail + "\r\n\r\n").encode()
+        await self._write({"type": "http.response.body", "body": body, "more_body": True})
+
+    async def ping(self) -> None:
+        from a2acli.agent.sse import _ping_bytes
+
+        await self._write({"type": "http.response.body", "body": _ping_bytes(), "more_body": True})
+
+    async def end(self) -> None:
+        if self.started:
+            await self._write({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 async def _send_sse(send: Any, body: bytes) -> None:
     """The whole event stream in one write: every event is ready, so nothing is gained by trickling it."""
     headers = [*SSE_HEADERS, (b"content-length", str(len(body)).encode())]
@@ -191,7 +431,18 @@ async def _send_sse(send: Any, body: bytes) -> None:
 
 
 def _wants_v1(scope: Scope) -> bool:
+    """Whether the SDK would serve this request as A2A 1.x (its version check compares the major version)."""
     for name, value in scope["headers"]:
         if name == b"a2a-version":
-            return bool(value.strip().startswith(b"1"))
+            value = value.strip()
+            if value in (b"1.0", b"1", b"1.0.0", b"1.0.1"):
+                return True
+            if not value.startswith(b"1"):
+                return False
+            from packaging.version import InvalidVersion, Version
+
+            try:
+                return Version(value.decode("latin-1")).major == 1
+            except InvalidVersion:
+                return False
     return False
