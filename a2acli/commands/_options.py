@@ -6,10 +6,19 @@ and `--version` never do. Typer shows the variable and the default in `--help`.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from a2acli.settings import ConnectionSettings
+
+R = TypeVar("R")
 
 DEFAULT_AGENT = "http://127.0.0.1:8001"
 
@@ -177,3 +186,77 @@ ConfigOpt = Annotated[
         "--config", envvar="A2ACLI_CONFIG", show_envvar=True, help="A .env file to load in place of the local ./.env."
     ),
 ]
+
+
+# ------------------------------------------------------------------------------ the agent options, declared once
+
+
+@dataclass(frozen=True)
+class AgentOptions:
+    """The options of every command that talks to an agent (SPEC §7.2), as the command was given them."""
+
+    agent_card: str
+    output: OutputFormat
+    transport: list[str] | None
+    a2a_version: str | None
+    bearer: str | None
+    api_key: str | None
+    svc_param: list[str] | None
+    insecure: bool
+    debug: bool
+    verbose: bool
+
+    def settings(self, timeout: float | None = None) -> ConnectionSettings:
+        from a2acli.settings import connection_settings
+
+        return connection_settings(
+            agent_card=self.agent_card,
+            transport=self.transport,
+            a2a_version=self.a2a_version,
+            bearer=self.bearer,
+            api_key=self.api_key,
+            svc_param=self.svc_param,
+            insecure=self.insecure,
+            timeout=timeout,
+            debug=self.debug,
+            verbose=self.verbose,
+        )
+
+
+# (name, annotation, default), in the order `--help` lists them; `config` is read by a2acli.settings, not here.
+_AGENT_PARAMS: tuple[tuple[str, Any, Any], ...] = (
+    ("agent_card", AgentCardOpt, DEFAULT_AGENT),
+    ("output", OutputOpt, OutputFormat.text),
+    ("transport", TransportOpt, None),
+    ("a2a_version", A2AVersionOpt, None),
+    ("bearer", BearerOpt, None),
+    ("api_key", ApiKeyOpt, None),
+    ("svc_param", SvcParamOpt, None),
+    ("insecure", InsecureOpt, False),
+    ("debug", DebugOpt, False),
+    ("verbose", VerboseOpt, False),
+    ("config", ConfigOpt, None),
+)
+_AGENT_FIELDS = frozenset(f.name for f in fields(AgentOptions))
+
+
+def agent_options(func: Callable[..., R]) -> Callable[..., R]:
+    """Give a command the shared agent options without re-listing them: they are appended to its parameters
+    (Typer reads `__signature__`) and reach it as one `agent: AgentOptions` keyword argument."""
+    signature = inspect.signature(func, eval_str=True)
+    own = [p for name, p in signature.parameters.items() if name != "agent"]
+    shared = [
+        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=d) for n, a, d in _AGENT_PARAMS
+    ]
+    parameters = [*own, *shared]
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> R:
+        given = {name: kwargs.pop(name) for name in [n for n, _, _ in _AGENT_PARAMS] if name in kwargs}
+        given.pop("config", None)
+        return func(*args, agent=AgentOptions(**given), **kwargs)
+
+    command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    assert {n for n, _, _ in _AGENT_PARAMS} - {"config"} == _AGENT_FIELDS
+    return command

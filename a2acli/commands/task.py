@@ -16,20 +16,11 @@ import typer
 
 from a2acli.commands._options import (
     DEFAULT_AGENT,
-    A2AVersionOpt,
-    AgentCardOpt,
-    ApiKeyOpt,
-    BearerOpt,
-    ConfigOpt,
-    DebugOpt,
-    InsecureOpt,
+    AgentOptions,
     OutputFormat,
-    OutputOpt,
     PollIntervalOpt,
-    SvcParamOpt,
     TimeoutOpt,
-    TransportOpt,
-    VerboseOpt,
+    agent_options,
     complete_task_state,
 )
 
@@ -55,34 +46,6 @@ StreamOpt = Annotated[
 
 
 # ------------------------------------------------------------------------------------------- plumbing
-
-
-def _settings(
-    agent_card: str,
-    transport: list[str] | None,
-    a2a_version: str | None,
-    bearer: str | None,
-    api_key: str | None,
-    svc_param: list[str] | None,
-    insecure: bool,
-    debug: bool,
-    verbose: bool,
-    timeout: float | None = None,
-) -> ConnectionSettings:
-    from a2acli.settings import connection_settings
-
-    return connection_settings(
-        agent_card=agent_card,
-        transport=transport,
-        a2a_version=a2a_version,
-        bearer=bearer,
-        api_key=api_key,
-        svc_param=svc_param,
-        insecure=insecure,
-        timeout=timeout,
-        debug=debug,
-        verbose=verbose,
-    )
 
 
 def _card_flag(agent_card: str) -> str:
@@ -198,7 +161,9 @@ def _warn_outcome(task: dict[str, Any]) -> None:
 
 
 @app.command("get")
+@agent_options
 def get(
+    agent: AgentOptions,
     task_id: TaskIdArg,
     history: Annotated[
         int | None,
@@ -223,17 +188,6 @@ def get(
     poll_interval: PollIntervalOpt = "2s",
     timeout: TimeoutOpt = None,
     stream: StreamOpt = False,
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: OutputOpt = OutputFormat.text,
-    transport: TransportOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
-    svc_param: SvcParamOpt = None,
-    insecure: InsecureOpt = False,
-    debug: DebugOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Get a task: state, artifacts and (with --history) messages. --wait polls until it settles.
 
@@ -246,12 +200,12 @@ def get(
     from a2acli.render.events import short_state
     from a2acli.settings import parse_duration
 
-    writers.set_mode(output.value, stream=stream)
+    writers.set_mode(agent.output.value, stream=stream)
     interval = parse_duration(poll_interval, name="--poll-interval")
     if interval is None or interval <= 0:
         raise UsageError("--poll-interval must be more than zero", hint="e.g. --poll-interval 2s")
     limit = parse_duration(timeout, name="--timeout")
-    settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
+    settings = agent.settings()
     seen: dict[str, str] = {}
 
     def on_poll(task: dict[str, Any]) -> None:
@@ -265,7 +219,7 @@ def get(
     def on_retry(attempt: int, delay: float, reason: str) -> None:
         writers.warn(f"GetTask failed ({reason}); retry {attempt} in {delay:.1f}s")
 
-    resume = f"a2a task get {_quote(task_id)} --wait{_card_flag(agent_card)}"
+    resume = f"a2a task get {_quote(task_id)} --wait{_card_flag(agent.agent_card)}"
 
     async def go() -> dict[str, Any]:
         import asyncio
@@ -290,8 +244,8 @@ def get(
             state = short_state(seen["state"]) if seen else "unknown"
             raise Interrupted(f"interrupted while waiting (task {task_id}, state {state})", hint=resume) from None
 
-    task = _run(go(), agent_card)
-    _show_task(task, output, agent_card, verbose or history is not None)
+    task = _run(go(), agent.agent_card)
+    _show_task(task, agent.output, agent.agent_card, agent.verbose or history is not None)
     if wait:
         _warn_outcome(task)
 
@@ -328,7 +282,9 @@ def format_task_row(task: dict[str, Any]) -> str:
 
 
 @app.command("list")
+@agent_options
 def list_tasks(
+    agent: AgentOptions,
     status: Annotated[
         str | None,
         typer.Option(
@@ -377,23 +333,12 @@ def list_tasks(
         ),
     ] = False,
     stream: StreamOpt = False,
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: OutputOpt = OutputFormat.text,
-    transport: TransportOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
-    svc_param: SvcParamOpt = None,
-    insecure: InsecureOpt = False,
-    debug: DebugOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """List tasks, newest first, with cursor pagination. -o json: ListTasksResponse; --stream: one Task per line."""
     from a2acli.client.connection import open_connection
     from a2acli.render import writers
 
-    writers.set_mode(output.value, stream=stream)
+    writers.set_mode(agent.output.value, stream=stream)
     params: dict[str, Any] = {}
     state = _state_filter(status)
     if state:
@@ -408,7 +353,7 @@ def list_tasks(
         params["historyLength"] = history
     if include_artifacts:
         params["includeArtifacts"] = True
-    settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
+    settings = agent.settings()
     max_pages = 1000 if all_pages else 1
     rich_rows: list[dict[str, Any]] = []
     merged: dict[str, Any] = {}
@@ -418,7 +363,7 @@ def list_tasks(
         nonlocal count
         tasks = [t for t in page.get("tasks") or [] if isinstance(t, dict)]
         count += len(tasks)
-        if output is OutputFormat.json:
+        if agent.output is OutputFormat.json:
             if stream:
                 for task in tasks:
                     writers.write_json(task)
@@ -445,14 +390,14 @@ def list_tasks(
                 params["pageToken"] = token
         return token
 
-    next_token = _run(go(), agent_card)
+    next_token = _run(go(), agent.agent_card)
     if merged:
         writers.write_json(merged)
-    if output is OutputFormat.text:
+    if agent.output is OutputFormat.text:
         if rich_rows:
             _console().print(_task_table(rich_rows))
         if next_token:
-            more = f"a2a task list --page-token {_quote(next_token)}{_card_flag(agent_card)}"
+            more = f"a2a task list --page-token {_quote(next_token)}{_card_flag(agent.agent_card)}"
             if _tty():
                 writers.diag(f"Next page: {more}")
             else:
@@ -486,28 +431,19 @@ def _task_table(tasks: list[dict[str, Any]]) -> Any:
 
 
 @app.command("cancel")
+@agent_options
 def cancel(
+    agent: AgentOptions,
     task_id: TaskIdArg,
     stream: StreamOpt = False,
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: OutputOpt = OutputFormat.text,
-    transport: TransportOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
-    svc_param: SvcParamOpt = None,
-    insecure: InsecureOpt = False,
-    debug: DebugOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Cancel a task and report the resulting state. Idempotent: an already-canceled task is not an error."""
     from a2acli.client.connection import open_connection
     from a2acli.errors import ProtocolError
     from a2acli.render import writers
 
-    writers.set_mode(output.value, stream=stream)
-    settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
+    writers.set_mode(agent.output.value, stream=stream)
+    settings = agent.settings()
 
     async def go() -> tuple[dict[str, Any], bool]:
         async with open_connection(settings) as conn:
@@ -523,38 +459,29 @@ def cancel(
                     exc.code,
                     f"task {task_id} is {_state(task)} and can no longer be canceled",
                     a2a_code=exc.a2a_code,
-                    hint=f"a2a task get {_quote(task_id)}{_card_flag(agent_card)}",
+                    hint=f"a2a task get {_quote(task_id)}{_card_flag(agent.agent_card)}",
                     data=exc.data,
                 ) from exc
 
-    task, already = _run(go(), agent_card)
+    task, already = _run(go(), agent.agent_card)
     if already:
         writers.diag(f"task {task_id} was already canceled")
     elif _state(task) != "TASK_STATE_CANCELED":
         writers.diag(f"cancel requested; the task is {_state(task)} for now")
-    _show_task(task, output, agent_card, verbose)
+    _show_task(task, agent.output, agent.agent_card, agent.verbose)
 
 
 # ------------------------------------------------------------------------------------------- subscribe
 
 
 @app.command("subscribe")
+@agent_options
 def subscribe(
+    agent: AgentOptions,
     task_id: TaskIdArg,
     stream: StreamOpt = False,
     timeout: TimeoutOpt = None,
     poll_interval: PollIntervalOpt = "2s",
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: OutputOpt = OutputFormat.text,
-    transport: TransportOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
-    svc_param: SvcParamOpt = None,
-    insecure: InsecureOpt = False,
-    debug: DebugOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """(Re)subscribe to a task's events; survives dropped connections. The first event is the full Task.
 
@@ -565,15 +492,15 @@ def subscribe(
     from a2acli.render import writers
     from a2acli.settings import parse_duration
 
-    writers.set_mode(output.value, stream=stream)
+    writers.set_mode(agent.output.value, stream=stream)
     interval = parse_duration(poll_interval, name="--poll-interval")
     if interval is None or interval <= 0:
         raise UsageError("--poll-interval must be more than zero", hint="e.g. --poll-interval 2s")
     limit = parse_duration(timeout, name="--timeout")
-    settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
+    settings = agent.settings()
     policy = ResumePolicy(timeout=limit, poll_interval=interval, max_poll_interval=max(10.0, interval))
-    presenter = _presenter(output, stream, agent_card, verbose)
-    _run(_follow(task_id, settings, policy, presenter, split_tasks=output is OutputFormat.text), agent_card)
+    presenter = _presenter(agent.output, stream, agent.agent_card, agent.verbose)
+    _run(_follow(task_id, settings, policy, presenter, split_tasks=agent.output is OutputFormat.text), agent.agent_card)
 
 
 def _presenter(output: OutputFormat, stream: bool, agent_card: str, verbose: bool) -> Any:
@@ -697,7 +624,9 @@ async def _follow(
 
 
 @app.command("download")
+@agent_options
 def download(
+    agent: AgentOptions,
     task_id: TaskIdArg,
     directory: Annotated[
         str,
@@ -728,17 +657,6 @@ def download(
             help="Largest URL part fetched, in bytes.",
         ),
     ] = 100 * 1024 * 1024,
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: OutputOpt = OutputFormat.text,
-    transport: TransportOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
-    svc_param: SvcParamOpt = None,
-    insecure: InsecureOpt = False,
-    debug: DebugOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Save every artifact part of a task: text as .txt/.md, data as .json, files under their own name."""
     from pathlib import Path
@@ -748,19 +666,24 @@ def download(
     from a2acli.render import writers
     from a2acli.render.events import short_state
 
-    writers.set_mode(output.value)
-    settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
+    writers.set_mode(agent.output.value)
+    settings = agent.settings()
 
     async def go() -> tuple[dict[str, Any], DownloadResult]:
         async with open_connection(settings) as conn:
             task = await conn.get_task(task_id, 0)
         result = await download_artifacts(
-            task, Path(directory), force=force, fetch_urls=fetch_urls, max_url_bytes=max_url_size, insecure=insecure
+            task,
+            Path(directory),
+            force=force,
+            fetch_urls=fetch_urls,
+            max_url_bytes=max_url_size,
+            insecure=agent.insecure,
         )
         return task, result
 
-    task, result = _run(go(), agent_card)
-    if output is OutputFormat.json:
+    task, result = _run(go(), agent.agent_card)
+    if agent.output is OutputFormat.json:
         writers.write_json(
             {
                 "taskId": task.get("id", task_id),
@@ -839,7 +762,9 @@ def _with_connection(settings: ConnectionSettings, action: Callable[[AgentConnec
 
 
 @push_app.command("create")
+@agent_options
 def push_create(
+    agent: AgentOptions,
     task_id: TaskIdArg,
     url: Annotated[
         str,
@@ -873,24 +798,13 @@ def push_create(
             "--auth-credentials", envvar="A2ACLI_AUTH_CREDENTIALS", show_envvar=True, help="Credentials for it."
         ),
     ] = None,
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: OutputOpt = OutputFormat.text,
-    transport: TransportOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
-    svc_param: SvcParamOpt = None,
-    insecure: InsecureOpt = False,
-    debug: DebugOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Register a webhook for a task's updates (CreateTaskPushNotificationConfig)."""
     from a2acli.errors import UsageError
     from a2acli.redact import register_secret
     from a2acli.render import writers
 
-    writers.set_mode(output.value)
+    writers.set_mode(agent.output.value)
     if not url.lower().startswith(("http://", "https://")):
         raise UsageError(f"--webhook must be an http(s) URL, got {url!r}")
     if auth_credentials and not auth_scheme:
@@ -907,36 +821,29 @@ def push_create(
             "scheme": auth_scheme,
             **({"credentials": auth_credentials} if auth_credentials else {}),
         }
-    settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
-    _show_config(_with_connection(settings, lambda conn: conn.create_push_config(task_id, body)), output)
+    settings = agent.settings()
+    _show_config(_with_connection(settings, lambda conn: conn.create_push_config(task_id, body)), agent.output)
 
 
 @push_app.command("get")
+@agent_options
 def push_get(
+    agent: AgentOptions,
     task_id: TaskIdArg,
     config_id: Annotated[str, typer.Argument(help="The push config id.")],
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: OutputOpt = OutputFormat.text,
-    transport: TransportOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
-    svc_param: SvcParamOpt = None,
-    insecure: InsecureOpt = False,
-    debug: DebugOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Show one push config of a task."""
     from a2acli.render import writers
 
-    writers.set_mode(output.value)
-    settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
-    _show_config(_with_connection(settings, lambda conn: conn.get_push_config(task_id, config_id)), output)
+    writers.set_mode(agent.output.value)
+    settings = agent.settings()
+    _show_config(_with_connection(settings, lambda conn: conn.get_push_config(task_id, config_id)), agent.output)
 
 
 @push_app.command("list")
+@agent_options
 def push_list(
+    agent: AgentOptions,
     task_id: TaskIdArg,
     page_size: Annotated[
         int | None,
@@ -948,25 +855,14 @@ def push_list(
             "--page-token", envvar="A2ACLI_PAGE_TOKEN", show_envvar=True, help="Continue from a previous page."
         ),
     ] = None,
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: OutputOpt = OutputFormat.text,
-    transport: TransportOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
-    svc_param: SvcParamOpt = None,
-    insecure: InsecureOpt = False,
-    debug: DebugOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """List a task's push configs (ListTaskPushNotificationConfigsResponse in -o json)."""
     from a2acli.render import writers
 
-    writers.set_mode(output.value)
-    settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
+    writers.set_mode(agent.output.value)
+    settings = agent.settings()
     page = _with_connection(settings, lambda conn: conn.list_push_configs(task_id, page_size, page_token))
-    if output is OutputFormat.json:
+    if agent.output is OutputFormat.json:
         writers.write_json(page)
         return
     configs = [c for c in page.get("configs") or [] if isinstance(c, dict)]
@@ -978,28 +874,19 @@ def push_list(
 
 
 @push_app.command("delete")
+@agent_options
 def push_delete(
+    agent: AgentOptions,
     task_id: TaskIdArg,
     config_id: Annotated[str, typer.Argument(help="The push config id.")],
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: OutputOpt = OutputFormat.text,
-    transport: TransportOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
-    svc_param: SvcParamOpt = None,
-    insecure: InsecureOpt = False,
-    debug: DebugOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Delete a push config (idempotent on the agent's side). -o json prints {} (google.protobuf.Empty)."""
     from a2acli.render import writers
 
-    writers.set_mode(output.value)
-    settings = _settings(agent_card, transport, a2a_version, bearer, api_key, svc_param, insecure, debug, verbose)
+    writers.set_mode(agent.output.value)
+    settings = agent.settings()
     _with_connection(settings, lambda conn: conn.delete_push_config(task_id, config_id))
-    if output is OutputFormat.json:
+    if agent.output is OutputFormat.json:
         writers.write_json({})
     else:
         writers.write_text(writers.field("Deleted", config_id) + writers.field("Task ID", task_id))
