@@ -360,6 +360,23 @@ class _Decoder:
             raise _too_big(self.source, self.limit)
 
 
+def _sha256_hex(data: bytes) -> str:
+    """SHA-256 from the interpreter's builtin module when there is one: `hashlib` loads OpenSSL (milliseconds
+    on every command that reads the cache, bench/README.md time to first token). Same digest either way."""
+    import importlib
+
+    for name in ("_sha2", "_sha256"):
+        try:
+            module: Any = importlib.import_module(name)
+        except ImportError:
+            continue
+        digest: str = module.sha256(data).hexdigest()
+        return digest
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
 class CardCache:
     """HTTP caching of fetched cards (A2A §8.6.2, SPEC §10.1): `Cache-Control: max-age` is honoured, and a stale
     entry with an `ETag` / `Last-Modified` is revalidated with a conditional request (304 -> the cached card).
@@ -380,9 +397,7 @@ class CardCache:
         return cls(Path(base) / "a2a-cli" / "cards")
 
     def _path(self, url: str, version: str) -> Path:
-        import hashlib
-
-        return self.directory / (hashlib.sha256(f"{url}\n{version}".encode()).hexdigest() + ".json")
+        return self.directory / (_sha256_hex(f"{url}\n{version}".encode()) + ".json")
 
     def load(self, url: str, version: str, limit: int) -> dict[str, Any] | None:
         import base64

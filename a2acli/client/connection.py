@@ -20,7 +20,6 @@ binding the client speaks, in `--transport` order when given, else in card order
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -733,7 +732,7 @@ class AgentConnection:
         if body:
             self._debug_out("debug: > " + body.decode("utf-8", "replace"))
 
-    def _build(
+    def _prepare(
         self,
         method: str,
         url: str,
@@ -741,7 +740,10 @@ class AgentConnection:
         body: Any = None,
         query: dict[str, str] | None = None,
         accept: str = "application/json",
-    ) -> httpx.Request:
+    ) -> tuple[dict[str, str], bytes | None, dict[str, str]]:
+        """The headers, body bytes and query parameters of one request (pure; shown under --debug).
+
+        Shared by the httpx path and the synchronous first stream (`a2acli.client.fast`): both send the same."""
         headers = dict(self._headers)
         headers["Accept"] = accept
         content: bytes | None = None
@@ -754,6 +756,18 @@ class AgentConnection:
         if self.debug:
             shown = url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
             self._debug_request(method, shown, headers, content)
+        return headers, content, params
+
+    def _build(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: Any = None,
+        query: dict[str, str] | None = None,
+        accept: str = "application/json",
+    ) -> httpx.Request:
+        headers, content, params = self._prepare(method, url, body=body, query=query, accept=accept)
         return self.client.build_request(
             method,
             url,
@@ -813,15 +827,21 @@ class AgentConnection:
         if 200 <= status < 300:
             return
         body = await self._read_body(response, min(self.max_event_bytes, 1024 * 1024))
+        raise self.status_error(status, response.headers, body, response.request.url.path)
+
+    def status_error(self, status: int, headers: Any, body: bytes, path: str) -> A2ACliError:
+        """The typed error for a non-2xx answer whose (capped) body is `body`.
+
+        Pure: shared by the httpx path and the synchronous first stream. `headers.get` takes lower-case names."""
         if self.debug:
-            self._debug_out(f"debug: < HTTP {status} {response.headers.get('content-type', '')}")
+            self._debug_out(f"debug: < HTTP {status} {headers.get('content-type', '')}")
             self._debug_out("debug: < " + body.decode("utf-8", "replace"))
         if status in (401, 403):
             supplied = self.credentials.any or any(
                 k.lower() in ("authorization", "cookie") or "key" in k.lower() or "token" in k.lower()
                 for k, _ in self.settings.svc_params
             )
-            challenge = response.headers.get("www-authenticate", "")
+            challenge = headers.get("www-authenticate", "")
             hint = auth_hint(security_schemes(self.card.document), supplied=supplied)
             if challenge:
                 from a2acli.render.sanitize import clean_line
@@ -829,11 +849,11 @@ class AgentConnection:
                 hint += f" (server asks: {clean_line(challenge)[:200]})"
             what = "authentication required" if status == 401 else "access denied"
             if supplied:
-                raise AuthFailedError(f"the agent answered HTTP {status}: {what}", a2a_code=status, hint=hint)
-            raise CredentialsMissingError(f"the agent answered HTTP {status}: {what}", a2a_code=status, hint=hint)
+                return AuthFailedError(f"the agent answered HTTP {status}: {what}", a2a_code=status, hint=hint)
+            return CredentialsMissingError(f"the agent answered HTTP {status}: {what}", a2a_code=status, hint=hint)
         if 300 <= status < 400:
-            location = response.headers.get("location", "")
-            raise UnreachableError(
+            location = headers.get("location", "")
+            return UnreachableError(
                 f"the agent answered HTTP {status} (a redirect{' to ' + location[:200] if location else ''})",
                 a2a_code=status,
                 hint="point --agent-card at the final address; A2A requests are not redirected",
@@ -841,7 +861,7 @@ class AgentConnection:
         doc = _json_or_none(body)
         if isinstance(doc, dict):
             if isinstance(doc.get("error"), dict) and "code" in doc["error"] and doc.get("jsonrpc") == "2.0":
-                raise protocol_error_from_jsonrpc(doc["error"])
+                return protocol_error_from_jsonrpc(doc["error"])
             if isinstance(doc.get("error"), dict):
                 err = protocol_error_from_rest(status, doc)
                 if (
@@ -852,21 +872,21 @@ class AgentConnection:
                     err = protocol_error_from_jsonrpc(doc["error"])
                 if err.code == "UnknownA2AError" and status == 404:
                     err = ProtocolError(
-                        "TaskNotFoundError" if "/tasks/" in response.request.url.path else "MethodNotFoundError",
+                        "TaskNotFoundError" if "/tasks/" in path else "MethodNotFoundError",
                         err.message,
                         a2a_code=status,
                     )
-                raise err
+                return err
             legacy_type = doc.get("type")
             if isinstance(legacy_type, str) and legacy_type.endswith("Error"):
                 message = doc.get("message")
-                raise ProtocolError(
+                return ProtocolError(
                     legacy_type, message if isinstance(message, str) and message else legacy_type, a2a_code=status
                 )
-        ctype = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+        ctype = headers.get("content-type", "").split(";")[0].strip() or "no content type"
         hint = "the agent failed; run with --debug to see its reply"
         if status == 429 or status == 503:
-            retry = response.headers.get("retry-after")
+            retry = headers.get("retry-after")
             hint = (
                 f"the agent is overloaded or rate limiting; retry after {retry.strip()[:20]}s"
                 if retry
@@ -874,7 +894,7 @@ class AgentConnection:
             )
         if status == 404:
             hint = "no A2A endpoint at that URL: check the card's interface URL (see `a2a card get`)"
-        raise InternalError(
+        return InternalError(
             f"the agent answered HTTP {status} ({ctype}), not an A2A response", a2a_code=status, hint=hint
         )
 
@@ -910,15 +930,20 @@ class AgentConnection:
 
     def _rpc_stream(self, method: str, params: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         payload = {"jsonrpc": "2.0", "id": uuid.uuid4().hex, "method": method, "params": params}
-        request = self._build("POST", self.interface.url, body=payload, accept="text/event-stream")
-        return self._events(request, rpc=True)
+        return self._stream("POST", self.interface.url, payload, rpc=True)
 
     def _rest_stream(
         self, method: str, path: str, body: Any, *, retry_get_on_405: bool = False
     ) -> AsyncIterator[dict[str, Any]]:
-        request = self._build(method, self._rest_base + path, body=body, accept="text/event-stream")
-        fallback = self._build("GET", self._rest_base + path, accept="text/event-stream") if retry_get_on_405 else None
-        return self._events(request, rpc=False, fallback=fallback)
+        return self._stream(method, self._rest_base + path, body, rpc=False, retry_get_on_405=retry_get_on_405)
+
+    def _stream(
+        self, method: str, url: str, body: Any, *, rpc: bool, retry_get_on_405: bool = False
+    ) -> AsyncIterator[dict[str, Any]]:
+        """One event-stream request (overridden by the synchronous first stream of `a2acli.client.fast`)."""
+        request = self._build(method, url, body=body, accept="text/event-stream")
+        fallback = self._build("GET", url, accept="text/event-stream") if retry_get_on_405 else None
+        return self._events(request, rpc=rpc, fallback=fallback)
 
     async def _events(
         self, request: httpx.Request, *, rpc: bool, fallback: httpx.Request | None = None
@@ -926,8 +951,6 @@ class AgentConnection:
         import httpx
 
         legacy = self.interface.legacy
-        debug = self.debug
-        keep_raw = self.keep_raw
         response = await self._send(request, stream=True)
         try:
             if response.status_code == 405 and fallback is not None:
@@ -935,78 +958,95 @@ class AgentConnection:
                 response = await self._send(fallback, stream=True)
             await self._check_status(response)
             ctype = response.headers.get("content-type", "")
-            if debug:
+            if self.debug:
                 self._debug_out(f"debug: < HTTP {response.status_code} {ctype}")
             if "text/event-stream" not in ctype:
                 # A plain JSON answer to a streaming request: an error, or a single result.
                 body = await self._read_body(response, self.max_event_bytes)
-                if debug:
-                    self._debug_out("debug: < " + body.decode("utf-8", "replace"))
-                doc = _json_or_none(body)
-                if doc is None:
-                    shown = ctype.split(";")[0].strip() or "no content type"
-                    raise invalid_response(f"the agent answered a streaming request with {shown}, not an event stream")
-                result = _rpc_result(doc) if rpc else doc
-                yield self._event(result, legacy)
+                yield self.plain_reply(body, ctype, rpc=rpc, legacy=legacy)
                 return
             decoder = SSEDecoder(self.max_event_bytes)
-            raw_decode = json.JSONDecoder().raw_decode
+            decode = self.event_decoder(rpc=rpc, legacy=legacy)
             try:
                 async for chunk in response.aiter_bytes():
                     for name, data in decoder.feed(chunk):
-                        if debug:
-                            self._debug_out(f"debug: < event: {name} data: " + data.decode("utf-8", "replace"))
-                        if name == "error":
-                            raise _error_event(data)
-                        try:
-                            text = data.decode("utf-8")
-                            if text[:1] in _SPACE:
-                                text = text.lstrip()
-                            doc, end = raw_decode(text)
-                            if end != len(text) and text[end:].strip():
-                                raise ValueError("trailing data")
-                        except (ValueError, RecursionError):
-                            raise invalid_response("the agent sent an event that is not JSON") from None
-                        if rpc:
-                            if type(doc) is not dict:
-                                raise invalid_response("the agent sent an event that is not a JSON-RPC response")
-                            result = doc.get("result")
-                            if result is None:
-                                raise _rpc_error(doc)
-                        else:
-                            result = doc
-                            if type(doc) is dict and "error" in doc and len(doc) <= 2:
-                                raise protocol_error_from_rest(0, doc)
-                        if (
-                            not legacy
-                            and type(result) is dict
-                            and len(result) == 1
-                            and (
-                                "artifactUpdate" in result
-                                or "statusUpdate" in result
-                                or "task" in result
-                                or "message" in result
-                            )
-                        ):
-                            if keep_raw:
-                                self.last_event = result
-                                self.last_raw = _raw_result(text, doc) if rpc else _raw_json(text)
-                            yield result  # the lean 1.0 path: passed through untouched
-                        else:
-                            yield self._event(result, legacy)
+                        yield decode(name, data)
             except SSEError as exc:
                 raise invalid_response(str(exc)) from None
             except httpx.TimeoutException:
-                raise TimeoutExpiredError(
-                    f"the agent's event stream was silent for {self.read_timeout:g}s",
-                    hint="raise A2ACLI_READ_TIMEOUT for slow agents",
-                ) from None
+                raise self.silent_stream() from None
             except httpx.HTTPError as exc:
                 raise StreamDroppedError(f"the event stream broke off: {_reason(exc)}") from None
             if not decoder.finish():
                 raise StreamDroppedError("the event stream ended in the middle of an event")
         finally:
             await response.aclose()
+
+    def silent_stream(self) -> TimeoutExpiredError:
+        return TimeoutExpiredError(
+            f"the agent's event stream was silent for {self.read_timeout:g}s",
+            hint="raise A2ACLI_READ_TIMEOUT for slow agents",
+        )
+
+    def plain_reply(self, body: bytes, ctype: str, *, rpc: bool, legacy: bool) -> dict[str, Any]:
+        """A plain JSON answer (capped `body`) to a streaming request: its one event, or the typed error."""
+        if self.debug:
+            self._debug_out("debug: < " + body.decode("utf-8", "replace"))
+        doc = _json_or_none(body)
+        if doc is None:
+            shown = ctype.split(";")[0].strip() or "no content type"
+            raise invalid_response(f"the agent answered a streaming request with {shown}, not an event stream")
+        result = _rpc_result(doc) if rpc else doc
+        return self._event(result, legacy)
+
+    def event_decoder(self, *, rpc: bool, legacy: bool) -> Any:
+        """`decode(name, data) -> StreamResponse` for one SSE event of a stream, raising the typed errors.
+
+        Pure (no I/O): shared by the httpx path and the synchronous first stream. With `keep_raw`, a 1.0
+        event passed through untouched also leaves its compact text in `last_raw` (see `__init__`)."""
+        debug = self.debug
+        keep_raw = self.keep_raw
+        raw_decode = json.JSONDecoder().raw_decode
+
+        def decode(name: str, data: bytes) -> dict[str, Any]:
+            if debug:
+                self._debug_out(f"debug: < event: {name} data: " + data.decode("utf-8", "replace"))
+            if name == "error":
+                raise _error_event(data)
+            try:
+                text = data.decode("utf-8")
+                if text[:1] in _SPACE:
+                    text = text.lstrip()
+                doc, end = raw_decode(text)
+                if end != len(text) and text[end:].strip():
+                    raise ValueError("trailing data")
+            except (ValueError, RecursionError):
+                raise invalid_response("the agent sent an event that is not JSON") from None
+            if rpc:
+                if type(doc) is not dict:
+                    raise invalid_response("the agent sent an event that is not a JSON-RPC response")
+                result = doc.get("result")
+                if result is None:
+                    raise _rpc_error(doc)
+            else:
+                result = doc
+                if type(doc) is dict and "error" in doc and len(doc) <= 2:
+                    raise protocol_error_from_rest(0, doc)
+            if (
+                not legacy
+                and type(result) is dict
+                and len(result) == 1
+                and (
+                    "artifactUpdate" in result or "statusUpdate" in result or "task" in result or "message" in result
+                )
+            ):
+                if keep_raw:
+                    self.last_event = result
+                    self.last_raw = _raw_result(text, doc) if rpc else _raw_json(text)
+                return result  # the lean 1.0 path: passed through untouched
+            return self._event(result, legacy)
+
+        return decode
 
     def _event(self, result: Any, legacy: bool) -> dict[str, Any]:
         """Validate / normalise one streamed result into a 1.0 StreamResponse."""
@@ -1208,6 +1248,8 @@ async def deadline(seconds: float | None, what: str = "before the task finished"
     if seconds is None:
         yield
         return
+    import asyncio
+
     try:
         async with asyncio.timeout(seconds):
             yield

@@ -11,22 +11,20 @@ Pure domain code: yields dicts, prints nothing; notices go to the `on_notice` ca
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from a2acli.client.connection import AgentConnection
-from a2acli.client.resume import (
-    FINAL_STATES,
-    ResumeNotice,
-    ResumePolicy,
-    StreamLedger,
-    is_transient,
-    resilient_events,
-)
+from a2acli.client.normalize import FINAL_STATES
 from a2acli.errors import TimeoutExpiredError
+
+if TYPE_CHECKING:
+    from a2acli.client.resume import ResumeNotice, StreamLedger
+
+# `a2acli.client.resume` (four dataclasses: milliseconds) is imported only when a turn needs it: polling, or a
+# stream to resume. A stream that runs to its end never loads it (time to first token, bench/README.md).
 
 
 @dataclass(frozen=True)
@@ -59,12 +57,13 @@ def conversation(
 
     Returns the generator of the path that applies (no extra generator layer per event on the hot path).
     """
-    book = ledger if ledger is not None else StreamLedger()
     if options.async_:
         return _async_turn(conn, request)
     if conn.supports_streaming:
-        return _stream_turn(conn, request, options, book, on_notice, on_foreign)
-    return _polled_turn(conn, request, options, book)
+        return _stream_turn(conn, request, options, ledger, on_notice, on_foreign)
+    from a2acli.client.resume import StreamLedger
+
+    return _polled_turn(conn, request, options, ledger if ledger is not None else StreamLedger())
 
 
 async def _async_turn(conn: AgentConnection, request: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
@@ -152,7 +151,7 @@ async def _stream_turn(
     conn: AgentConnection,
     request: dict[str, Any],
     options: TurnOptions,
-    book: StreamLedger,
+    ledger: StreamLedger | None,
     on_notice: Callable[[ResumeNotice], None] | None,
     on_foreign: Callable[[str], None] | None,
 ) -> AsyncGenerator[dict[str, Any], None]:
@@ -207,6 +206,8 @@ async def _stream_turn(
                 if _final_state(event):
                     return
     except Exception as exc:
+        from a2acli.client.resume import is_transient
+
         if task_id is None or not is_transient(exc) or getattr(exc, "resume_deadline", False):
             raise  # nothing to resume: the error as it is
         reason = _describe(exc)
@@ -214,6 +215,9 @@ async def _stream_turn(
         from a2acli.client.connection import invalid_response
 
         raise invalid_response("the agent ended the event stream without naming a task or sending a message")
+    from a2acli.client.resume import ResumeNotice, ResumePolicy, StreamLedger, resilient_events
+
+    book = ledger if ledger is not None else StreamLedger()
     seen.ledger(book, task_id)
     if on_notice is not None:
         on_notice(ResumeNotice("dropped", task_id, 1, 0.0, reason))
@@ -285,10 +289,14 @@ async def _poll(
                     hint=command,
                 )
             delay = min(delay, left)
+        import asyncio
+
         await asyncio.sleep(delay)
         try:
             task = await conn.get_task(book.task_id)
         except Exception as exc:
+            from a2acli.client.resume import is_transient
+
             if not is_transient(exc) or failures >= 5:
                 raise
             failures += 1

@@ -7,9 +7,7 @@ interleaved order is recovered from the raw argument list (`ordered_part_flags`)
 
 from __future__ import annotations
 
-import base64
 import json
-import mimetypes
 import os
 import sys
 import uuid
@@ -115,6 +113,8 @@ def _is_url(value: str) -> bool:
 
 
 def file_part(value: str, media_type: str | None) -> dict[str, Any]:
+    import mimetypes  # only a --file part needs these two (time to first token)
+
     if _is_url(value):
         part: dict[str, Any] = {"url": value}
         name = value.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
@@ -137,6 +137,8 @@ def file_part(value: str, media_type: str | None) -> dict[str, Any]:
         content = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read --file {value}: {exc.strerror or exc}") from None
+    import base64
+
     return {
         "raw": base64.b64encode(content).decode("ascii"),
         "mediaType": media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream",

@@ -18,18 +18,22 @@ connection, a proxy that cuts long streams, an agent restarted on a persistent s
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import copy
-import random
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-TERMINAL_STATES = frozenset({"TASK_STATE_COMPLETED", "TASK_STATE_FAILED", "TASK_STATE_CANCELED", "TASK_STATE_REJECTED"})
-INTERRUPTED_STATES = frozenset({"TASK_STATE_INPUT_REQUIRED", "TASK_STATE_AUTH_REQUIRED"})
-FINAL_STATES = TERMINAL_STATES | INTERRUPTED_STATES
+if TYPE_CHECKING:
+    import random
+
+# asyncio and random are imported where used: the synchronous first stream (`a2acli.client.fast`) runs this
+# module's callers before any event loop exists, and each import costs milliseconds of time to first token.
+
+from a2acli.client.normalize import FINAL_STATES as FINAL_STATES
+from a2acli.client.normalize import INTERRUPTED_STATES as INTERRUPTED_STATES
+from a2acli.client.normalize import TERMINAL_STATES as TERMINAL_STATES
 
 # Protocol errors that mean "this agent cannot stream this task to you now" rather than "no such task".
 _CANNOT_SUBSCRIBE = frozenset({"UnsupportedOperationError", "MethodNotFoundError", "UnknownA2AError"})
@@ -69,12 +73,19 @@ class ResumeNotice:
 def backoff_delay(attempt: int, policy: ResumePolicy, rng: random.Random | None = None) -> float:
     """Exponential backoff with 'equal jitter': half fixed, half random, capped at max_delay."""
     ceiling = min(policy.max_delay, policy.base_delay * (2.0 ** max(attempt - 1, 0)))
-    r = rng.random() if rng is not None else random.random()
+    if rng is None:
+        import random
+
+        r = random.random()
+    else:
+        r = rng.random()
     return ceiling / 2 + r * ceiling / 2
 
 
 def is_transient(exc: BaseException) -> bool:
     """A failure of the connection rather than an answer from the agent: worth reconnecting."""
+    import asyncio
+
     import httpx
 
     from a2acli.errors import A2ACliError, ProtocolError
@@ -328,6 +339,8 @@ async def resilient_events(
     rng: random.Random | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield the StreamResponses of `open_stream()`, resuming through `source` until a final state."""
+    import asyncio
+
     from a2acli.errors import ProtocolError, TimeoutExpiredError, UnreachableError
 
     policy = policy or ResumePolicy()
@@ -464,6 +477,8 @@ async def _poll(
     rng: random.Random | None,
 ) -> AsyncIterator[dict[str, Any]]:
     """GetTask until a final state, yielding only what each snapshot adds."""
+    import asyncio
+
     assert book.task_id is not None
     interval = policy.poll_interval
     failures = 0
@@ -521,6 +536,8 @@ async def wait_for_task(
     UNSPECIFIED and unknown states keep polling. Bounded backoff; never a busy loop; `--timeout` raises
     TimeoutExpiredError with the command that picks the wait up again. `on_poll` sees every snapshot.
     """
+    import asyncio
+
     from a2acli.errors import TimeoutExpiredError
 
     deadline = None if policy.timeout is None else time.monotonic() + policy.timeout

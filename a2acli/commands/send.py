@@ -326,8 +326,6 @@ def _takes_value(ctx: typer.Context) -> dict[str, bool]:
 
 
 def _main(ctx: typer.Context, command: str, values: dict[str, Any]) -> None:
-    import asyncio
-
     from a2acli.client.message import (
         build_parts,
         build_request,
@@ -406,6 +404,10 @@ def _main(ctx: typer.Context, command: str, values: dict[str, Any]) -> None:
         download=values.get("download"),
         push=push,
     )
+    if turn.fast_candidate() and turn.run_fast():
+        return
+    import asyncio
+
     asyncio.run(turn.run())
 
 
@@ -492,7 +494,7 @@ class _Turn:
         import asyncio
 
         from a2acli.client.connection import deadline, open_connection
-        from a2acli.errors import A2ACliError, Interrupted, ProtocolError, TimeoutExpiredError
+        from a2acli.errors import A2ACliError, TimeoutExpiredError
 
         start = getattr(self.presenter, "start", None)
         if start is not None:
@@ -507,27 +509,122 @@ class _Turn:
                     await self._cancel_remote(conn)  # while the connection is still open
                     raise
         except asyncio.CancelledError:
-            await self._on_interrupt()
-            raise Interrupted(
-                "interrupted" + self._where(), hint=self._hint() or "nothing was started that can be resumed"
-            ) from None
+            raise self._interrupted() from None
         except TimeoutExpiredError as exc:
-            self.presenter.abort(self.ids)
-            if self.ids.task_id:
-                exc.message = f"--timeout expired before the task finished{self._where()}"
-                exc.hint = self._hint()
+            self._timed_out(exc)
             raise
         except A2ACliError as exc:
-            if self.ids.task_id:
-                self.presenter.abort(self.ids)
-            if self.request["message"].get("taskId") and isinstance(exc, ProtocolError) and not self.ids.task_id:
-                exc.hint = exc.hint or "the agent rejected --task-id; no new task was started (see --debug)"
+            self._failed(exc)
             raise
         finally:
             self._stop_spinner()
             close = getattr(self.presenter, "close", None)
             if close is not None:
                 close()
+
+    def fast_candidate(self) -> bool:
+        """Whether this turn may try the synchronous first stream (`a2acli.client.fast`): a streamed turn
+        whose presenter needs no event loop, and no option that needs one around the first stream."""
+        return (
+            self.streaming
+            and not (self.async_ or self.push or self.live or self.download or self.cancel_on_interrupt)
+            and self.presenter.wants_events
+            and getattr(self.presenter, "start", None) is None
+        )
+
+    def run_fast(self) -> bool:
+        """The turn with its first stream on a socket; False when the fast path declined (nothing was sent but
+        idempotent GETs: the caller takes the full path). Results and errors are the full path's."""
+        from a2acli.client import fast
+
+        clock = fast.Clock(self.timeout)
+        self._expired = False
+        self._expiry: Any = None
+
+        async def on_loop() -> None:
+            import asyncio
+
+            conn = self.conn
+            if isinstance(conn, fast.FastConnection):
+                conn.enter_loop()
+            left = clock.left()
+            if left is not None:
+                task = asyncio.current_task()
+                assert task is not None
+
+                def expire() -> None:
+                    self._expired = True
+                    task.cancel()
+
+                loop = asyncio.get_running_loop()
+                self._expiry = loop.call_at(loop.time() + max(left, 0.0), expire)
+
+        done: bool = fast.drive(self._run_fast(clock), on_loop)
+        return done
+
+    async def _run_fast(self, clock: Any) -> bool:
+        import sys
+
+        from a2acli.client import fast
+        from a2acli.errors import A2ACliError, TimeoutExpiredError
+
+        conn: fast.FastConnection | None = None
+        try:
+            conn = fast.connect(self.settings, clock)
+            if conn is None:
+                return False
+            self.conn = conn
+            self._start_spinner()
+            await self._turn(conn)
+            return True
+        except TimeoutExpiredError as exc:
+            self._timed_out(exc)
+            raise
+        except A2ACliError as exc:
+            self._failed(exc)
+            raise
+        except KeyboardInterrupt:  # Ctrl-C before any event loop exists
+            raise self._interrupted() from None
+        except BaseException as exc:
+            asyncio = sys.modules.get("asyncio")  # after the handover, Ctrl-C and --timeout cancel the task
+            if asyncio is None or not isinstance(exc, asyncio.CancelledError):
+                raise
+            if self._expired:
+                expired = clock.expired()
+                self._timed_out(expired)
+                raise expired from None
+            raise self._interrupted() from None
+        finally:
+            if self._expiry is not None:
+                self._expiry.cancel()
+            if conn is not None:
+                self._stop_spinner()
+                close = getattr(self.presenter, "close", None)
+                if close is not None:
+                    close()
+                await conn.aclose()
+
+    def _interrupted(self) -> Exception:
+        from a2acli.errors import Interrupted
+
+        self._stop_spinner()
+        self.presenter.abort(self.ids)
+        hint = self._hint() or "nothing was started that can be resumed"
+        return Interrupted("interrupted" + self._where(), hint=hint)
+
+    def _timed_out(self, exc: Any) -> None:
+        self.presenter.abort(self.ids)
+        if self.ids.task_id:
+            exc.message = f"--timeout expired before the task finished{self._where()}"
+            exc.hint = self._hint()
+
+    def _failed(self, exc: Any) -> None:
+        from a2acli.errors import ProtocolError
+
+        if self.ids.task_id:
+            self.presenter.abort(self.ids)
+        if self.request["message"].get("taskId") and isinstance(exc, ProtocolError) and not self.ids.task_id:
+            exc.hint = exc.hint or "the agent rejected --task-id; no new task was started (see --debug)"
 
     def _start_spinner(self) -> None:
         """A blocking text-mode send on a terminal shows it is alive, on stderr (never on stdout)."""
@@ -564,10 +661,6 @@ class _Turn:
 
         found = next_commands(self.commands, self.ids.task_id, self.ids.context_id, self.ids.state)
         return " · ".join(cmd for _, cmd in found) or None
-
-    async def _on_interrupt(self) -> None:
-        self._stop_spinner()
-        self.presenter.abort(self.ids)
 
     async def _cancel_remote(self, conn: AgentConnection) -> None:
         import asyncio
@@ -616,7 +709,6 @@ class _Turn:
         import sys
 
         from a2acli.client.conversation import TurnOptions, conversation
-        from a2acli.client.resume import StreamLedger
         from a2acli.render.events_output import JsonLinesPresenter
         from a2acli.render.task import TaskAccumulator
         from a2acli.render.writers import diag, warn
@@ -629,7 +721,6 @@ class _Turn:
             timeout=self.timeout,
             resume_command=self._resume_command,
         )
-        ledger = StreamLedger()
         acc = TaskAccumulator()
         presenter = self.presenter
         wants = presenter.wants_events
@@ -646,7 +737,7 @@ class _Turn:
             )
         else:
             events = conversation(
-                conn, self.request, options, on_notice=self._notice, ledger=ledger, on_foreign=self._foreign_notice
+                conn, self.request, options, on_notice=self._notice, on_foreign=self._foreign_notice
             )
         track = self._track
         ids = self.ids
