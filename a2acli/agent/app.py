@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("a2acli.serve")
 
 CARD_PATHS = ("/.well-known/agent-card.json", "/.well-known/agent.json")
+# The card changes whenever the server restarts with other options (a dev server: often, on the same port), so
+# a cached copy is stale at once and is revalidated (ETag / Last-Modified -> 304) before each use.
+CARD_CACHE_CONTROL = "max-age=0, must-revalidate"
 JSONRPC_PATHS = ("/", "/a2a", "/a2a/")
 
 
@@ -47,6 +50,27 @@ def _make_stores(options: ServeOptions) -> tuple[Any, Any, Any]:
         engine = create_async_engine(url)
         return DatabaseTaskStore(engine), DatabasePushNotificationConfigStore(engine), engine
     raise ValueError(f"unsupported store {options.store!r} (use memory or sqlite:///path/to.db)")
+
+
+def _not_modified(request: Request, etag: str, built: int) -> bool:
+    """RFC 9110 §13.1: If-None-Match (weak comparison) decides when present; else If-Modified-Since."""
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        if inm.strip() == "*":
+            return True
+        return any(c.strip().removeprefix("W/") == etag.removeprefix("W/") for c in inm.split(","))
+    ims = request.headers.get("if-modified-since")
+    if ims:
+        import email.utils
+
+        try:
+            since = email.utils.parsedate_to_datetime(ims)
+        except (TypeError, ValueError, IndexError):
+            return False  # an invalid date is ignored
+        if since.tzinfo is None:
+            return False
+        return since.timestamp() >= built
+    return False
 
 
 def create_app(options: ServeOptions) -> Starlette:
@@ -85,12 +109,23 @@ def create_app(options: ServeOptions) -> Starlette:
     )
     v03 = options.serves_v03
 
+    # A2A §8.6.1 (TCK CARD-CACHE-001..003): Cache-Control with max-age, ETag, Last-Modified; 304 on a match.
+    import email.utils
+    import time
+
+    built = int(time.time())
+    last_modified = email.utils.formatdate(built, usegmt=True)
+
     async def agent_card(request: Request) -> Response:
         version = request.headers.get("a2a-version") or request.query_params.get("A2A-Version")
         served = cards.for_version(version)
-        headers = {"ETag": served.etag, "Cache-Control": "no-cache", "Vary": "A2A-Version"}
-        inm = request.headers.get("if-none-match")
-        if inm and any(c.strip().removeprefix("W/") == served.etag.removeprefix("W/") for c in inm.split(",")):
+        headers = {
+            "ETag": served.etag,
+            "Cache-Control": CARD_CACHE_CONTROL,
+            "Last-Modified": last_modified,
+            "Vary": "A2A-Version",
+        }
+        if _not_modified(request, served.etag, built):
             return Response(status_code=304, headers=headers)
         return Response(served.body, media_type="application/json", headers=headers)
 
