@@ -257,15 +257,17 @@ class FastStreams:
         task.history.append(message)
         del message, request
         live = LiveTask(task, DefaultServerCallContextBuilder().build(Request(scope)))
+        registry = self.live
+        registry[task_id] = live  # before the first save: whoever finds the task in the store finds it live
         try:
             await self.store.save(task, live.context)
         except Exception:
+            del registry[task_id]
+            live.finish()
             log.exception("could not store task %s", task_id)
             body = _dumps({"error": {"code": -32603, "message": "Internal error"}, "id": None, "jsonrpc": "2.0"})
             await _send_sse(send, f"event: error\ndata: {body}\n\n".encode())
             return
-        registry = self.live
-        registry[task_id] = live
         shutdown = _sse._get_shutdown_state()
         _sse._ensure_watcher_started_on_this_loop()
         shutdown.events.add(live)  # type: ignore[arg-type]  # duck-typed: the watcher only calls set()

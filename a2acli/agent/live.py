@@ -35,7 +35,12 @@ from a2a.types.a2a_pb2 import (
     TaskState,
     TaskStatusUpdateEvent,
 )
-from a2a.utils.errors import InvalidParamsError, TaskNotFoundError, UnsupportedOperationError
+from a2a.utils.errors import (
+    InvalidParamsError,
+    TaskNotCancelableError,
+    TaskNotFoundError,
+    UnsupportedOperationError,
+)
 
 log = logging.getLogger("a2acli.serve")
 
@@ -172,6 +177,10 @@ class DemoRequestHandler(DefaultRequestHandlerV2):
         # its client (and subscribers), then returns the task here.
         live = self._running(task_id)
         if live is None:
+            # A lean stream may have ended (terminal) since the SDK read the store: never overwrite that.
+            again = await self._versioned_store.get(task_id, context)
+            if again is not None and again.task.status.state in TERMINAL_TASK_STATES:
+                raise TaskNotCancelableError
             result: Task = await super()._cancel_remote(task_id, task, version, context)
             return result
         return await live.cancel()
@@ -270,9 +279,9 @@ class DemoRequestHandler(DefaultRequestHandlerV2):
             return result
         from a2a.utils.task import apply_history_length
 
+        # As the SDK path: the answer is the task at its next status update (with returnImmediately too), and
+        # a running demo task's next status update is its last.
         async for event in self._tail(live, include_snapshot=False):
-            if params.configuration.return_immediately:
-                break
             if _is_final(event):
                 break
         task: Task = apply_history_length(live.snapshot(), params.configuration)
