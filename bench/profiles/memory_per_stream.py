@@ -4,7 +4,9 @@ Runs the demo agent app (a2acli.agent.app.create_app, long delay) under uvicorn 
 streams with the Node load generator's `hold` mode, snapshots tracemalloc while they are open, and prints the
 top allocation sites (by file:line and by file) of the difference. Evidence for bench/FINDINGS.md.
 
-Usage: .venv/bin/python bench/profiles/memory_per_stream.py [N] [--sdk]   (--sdk profiles the plain SDK baseline)
+Usage: .venv/bin/python bench/profiles/memory_per_stream.py [N] [--sdk | --sdk-path]
+  --sdk       the plain SDK baseline server (bench/baselines/sdk_server.py)
+  --sdk-path  a2a serve with its lean stream path off (ServeOptions.fast_path=False): the SDK machinery
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def main() -> None:
         from a2acli.agent.app import create_app
         from a2acli.agent.options import ServeOptions
 
-        app = create_app(ServeOptions(port=sock_port, delay=30.0, log_level="warning"))
+        fast = "--sdk-path" not in sys.argv
+        app = create_app(ServeOptions(port=sock_port, delay=30.0, log_level="warning", fast_path=fast))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=sock_port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
