@@ -253,14 +253,15 @@ class _Exchange:
             head, self.buf = buf[:end], buf[end + sep :]
             lines = head.split(b"\n")
             status = _status_of(lines[0])
-            if status is None:
-                raise _Broken(f"illegal status line: {lines[0][:100]!r}")
+            if status is None:  # h11's words
+                shown = bytearray(lines[0].rstrip(b"\r"))
+                raise _Broken(f"illegal status line: {shown!r}")
             headers: dict[str, str] = {}
             for raw in lines[1:]:
                 line = raw.rstrip(b"\r")
                 name, sep_, value = line.partition(b":")
                 if not sep_ or not name or name != name.strip():
-                    raise _Broken(f"illegal header line: {line[:100]!r}")
+                    raise _Broken(f"illegal header line: {bytearray(line)!r}")
                 key = name.decode("latin-1").lower()
                 text = value.strip().decode("latin-1")
                 headers[key] = f"{headers[key]}, {text}" if key in headers else text
@@ -314,12 +315,15 @@ class _Exchange:
             yield more
 
     def _chunked(self) -> Iterator[bytes]:
+        """Chunked transfer decoding, strict as h11 (CRLF line ends; its error texts); data that arrived before
+        an error is still delivered first, as h11 delivers every Data event before the broken one."""
         buf, pos = self.buf, 0
         self.buf = b""
         left = 0  # bytes of the current chunk still to come
         state = "size"  # size | data | crlf | trailer
         while True:
             out: list[bytes] = []
+            error: _Broken | None = None
             while True:
                 if state == "data":
                     take = min(left, len(buf) - pos)
@@ -332,38 +336,35 @@ class _Exchange:
                         break
                     state = "crlf"
                 if state == "crlf":
-                    if buf[pos : pos + 2] == b"\r\n":
-                        pos += 2
-                    elif buf[pos : pos + 1] == b"\n":
-                        pos += 1
-                    elif len(buf) - pos < 2:
+                    have = buf[pos : pos + 2]
+                    if have != b"\r\n"[: len(have)]:
+                        error = _Broken(f"malformed chunk footer: {bytearray(have)!r} (expected b'\\r\\n')")
                         break
-                    else:
-                        raise _Broken(f"malformed chunk footer: {buf[pos : pos + 2]!r} (expected b'\\r\\n')")
+                    if len(have) < 2:
+                        break
+                    pos += 2
                     state = "size"
-                nl = buf.find(b"\n", pos)
+                nl = buf.find(b"\r\n", pos)
                 if nl < 0:
-                    if len(buf) - pos > 1024:
-                        raise _Broken("chunk header too long")
                     break
-                line = buf[pos:nl].rstrip(b"\r")
-                pos = nl + 1
+                line = buf[pos : nl + 2]
+                pos = nl + 2
                 if state == "trailer":
-                    if not line:
+                    if line == b"\r\n":
                         if out:
                             yield b"".join(out)
                         return
                     continue
-                size_text = line.split(b";", 1)[0].strip()
-                try:
-                    if not size_text or len(size_text) > 16:
-                        raise ValueError
-                    left = int(size_text, 16)
-                except ValueError:
-                    raise _Broken(f"illegal chunk header: {line[:40]!r}") from None
+                size_text = line[:-2].split(b";", 1)[0].rstrip(b" \t")
+                if not 1 <= len(size_text) <= 20 or not all(c in b"0123456789abcdefABCDEF" for c in size_text):
+                    error = _Broken(f"illegal chunk header: {bytearray(line)!r}")
+                    break
+                left = int(size_text, 16)
                 state = "data" if left else "trailer"
             if out:
                 yield b"".join(out)
+            if error is not None:
+                raise error
             more = self.recv()
             if not more:
                 raise _Broken("peer closed connection without sending complete message body (incomplete chunked read)")
@@ -410,104 +411,136 @@ class _ContentDecoder:
 # ------------------------------------------------------------------------------------------------ the card
 
 
-def _card_url(settings: ConnectionSettings) -> str | None:
+def _card_reference(settings: ConnectionSettings) -> Any:
+    """The classified reference when every candidate URL is plain http, else None."""
     from a2acli.client.card_resolver import classify_reference
 
     try:
         ref = classify_reference(settings.agent_card)
     except A2ACliError:
         return None  # the full path reports it
-    if ref.kind != "url" or not ref.candidates or not ref.candidates[0].startswith("http://"):
+    if ref.kind != "url" or not ref.candidates or not all(c.startswith("http://") for c in ref.candidates):
         return None
-    return ref.candidates[0]
+    return ref
 
 
-def _card_timeout(settings: ConnectionSettings, clock: Clock, current: str, by_clock: bool) -> TimeoutExpiredError:
+def _card_timeout(clock: Clock, value: str, current: str, by_clock: bool) -> TimeoutExpiredError:
     """What the full path reports when the card fetch times out (connect, or the card / --timeout deadline)."""
     if not by_clock:
         return TimeoutExpiredError(f"timed out fetching the card at {current}")
     if clock.seconds is not None:
         return TimeoutExpiredError(f"--timeout {clock.seconds:g}s expired before the task finished")
-    return TimeoutExpiredError(
-        f"timed out after {CARD_DEADLINE:g}s fetching the card at {settings.agent_card.strip()}",
-        hint="raise --timeout",
-    )
+    message = f"timed out after {CARD_DEADLINE:g}s fetching the card at {value}"
+    return TimeoutExpiredError(message, hint="raise --timeout")
+
+
+_NOT_THERE = object()
 
 
 def fetch_card(settings: ConnectionSettings, clock: Clock) -> ResolvedCard | None:
-    """The card of a plain-http agent by one GET (or the card cache), or None: the full path decides."""
+    """The card of a plain-http agent as card_resolver's `_fetch_http` finds it (candidates in order, 404 ->
+    the next one, the card cache), or None: anything else is left to the full path."""
     from a2acli.client.card_resolver import (
+        LEGACY_WELL_KNOWN_PATH,
         CardCache,
         ResolvedCard,
-        _Decoder,
         _origin,
         _request_headers,
         max_card_bytes,
         parse_card_bytes,
     )
 
-    url = _card_url(settings)
-    target = _Target.of(url) if url else None
-    if url is None or target is None:
+    ref = _card_reference(settings)
+    if ref is None:
         return None
     try:
         limit = max_card_bytes()
     except A2ACliError:
         return None
     headers = _request_headers(settings, False)
-    version = headers.get("A2A-Version", "")
     cache = CardCache.default()
-    entry = cache.load(url, version, limit) if cache is not None else None
+    card_clock = Clock(CARD_DEADLINE if settings.timeout is None else settings.timeout)
+    if clock.at is not None and (card_clock.at is None or clock.at < card_clock.at):
+        card_clock = clock
     notes: list[str] = []
-    if entry is not None and float(entry.get("expires") or 0) > time.time():
-        notes.append(f"from the local card cache (fresh for the server's max-age): {url}")
-        raw, content_type = entry["raw"], entry.get("contentType")
-    else:
-        if entry is not None:
-            if entry.get("etag"):
-                headers["If-None-Match"] = str(entry["etag"])
-            if entry.get("lastModified"):
-                headers["If-Modified-Since"] = str(entry["lastModified"])
-        card_clock = Clock(CARD_DEADLINE if settings.timeout is None else settings.timeout)
-        if clock.at is not None and (card_clock.at is None or clock.at < card_clock.at):
-            card_clock = clock
-        ordered = [("Accept", headers.pop("Accept")), ("Accept-Encoding", headers.pop("Accept-Encoding"))]
-        ordered.append(("Connection", "keep-alive"))
-        ordered.extend(headers.items())
-        exchange = _Exchange(target, 300.0, settings.connect_timeout, card_clock)
+    for candidate in ref.candidates:
         try:
-            exchange.connect()
-            exchange.send("GET", ordered, None)
-            exchange.read_head()
-            status, got = exchange.status, exchange.headers
-            if status == 304 and entry is not None and cache is not None:
-                cache.refresh(url, version, entry, got)
-                notes.append(f"revalidated the cached card (HTTP 304): {url}")
-                raw, content_type = entry["raw"], entry.get("contentType")
-            elif status != 200:
-                return None
-            else:
-                content_type = got.get("content-type")
-                declared = got.get("content-length", "").strip()
-                if declared.isdigit() and int(declared) > limit and not got.get("content-encoding"):
-                    return None
-                decoder = _Decoder(got.get("content-encoding", ""), limit, url)
-                for chunk in exchange.body():
-                    decoder.feed(chunk)
-                raw = bytes(decoder.out)
-                if cache is not None and raw.lstrip()[:1] == b"{":
-                    cache.store(url, version, raw, got)
+            got = _get_card(candidate, settings, headers, limit, cache, card_clock, notes)
         except _Timeout as exc:
-            raise _card_timeout(settings, clock, url, exc.deadline) from None
-        except (OSError, _Broken, A2ACliError):
-            return None  # refused, reset, garbage, too big, bad encoding: the full path says what it is
-        finally:
-            exchange.close()
-    try:
-        doc = parse_card_bytes(raw, url, content_type)
-    except A2ACliError:
+            raise _card_timeout(clock, ref.value, candidate, exc.deadline) from None
+        if got is None:
+            return None
+        if got is _NOT_THERE:
+            notes.append(f"HTTP 404 at {candidate}")
+            continue
+        raw, content_type = got
+        try:
+            doc = parse_card_bytes(raw, candidate, content_type)
+        except A2ACliError:
+            return None  # an HTML page may mean "try the next path": the full path decides
+        if candidate.endswith(LEGACY_WELL_KNOWN_PATH):
+            notes.append(f"served at the legacy 0.2 path {LEGACY_WELL_KNOWN_PATH}")
+        return ResolvedCard(doc, raw, candidate, _origin(candidate), content_type, tuple(notes))
+    return None  # no card anywhere: the full path says so
+
+
+def _get_card(
+    url: str,
+    settings: ConnectionSettings,
+    base_headers: dict[str, str],
+    limit: int,
+    cache: Any,
+    clock: Clock,
+    notes: list[str],
+) -> Any:
+    """card_resolver `_fetch_one` without redirects: (body, content type), `_NOT_THERE` (404/410), or None."""
+    from a2acli.client.card_resolver import _Decoder
+
+    target = _Target.of(url)
+    if target is None:
         return None
-    return ResolvedCard(doc, raw, url, _origin(url), content_type, tuple(notes))
+    headers = dict(base_headers)
+    version = headers.get("A2A-Version", "")
+    entry = cache.load(url, version, limit) if cache is not None else None
+    if entry is not None:
+        if float(entry.get("expires") or 0) > time.time():
+            notes.append(f"from the local card cache (fresh for the server's max-age): {url}")
+            return entry["raw"], entry.get("contentType")
+        if entry.get("etag"):
+            headers["If-None-Match"] = str(entry["etag"])
+        if entry.get("lastModified"):
+            headers["If-Modified-Since"] = str(entry["lastModified"])
+    ordered = [("Accept", headers.pop("Accept")), ("Accept-Encoding", headers.pop("Accept-Encoding"))]
+    ordered.append(("Connection", "keep-alive"))
+    ordered.extend(headers.items())
+    exchange = _Exchange(target, 300.0, settings.connect_timeout, clock)
+    try:
+        exchange.connect()
+        exchange.send("GET", ordered, None)
+        exchange.read_head()
+        status, got = exchange.status, exchange.headers
+        if status == 304 and entry is not None:
+            cache.refresh(url, version, entry, got)
+            notes.append(f"revalidated the cached card (HTTP 304): {url}")
+            return entry["raw"], entry.get("contentType")
+        if status in (404, 410):
+            return _NOT_THERE
+        if status != 200:
+            return None
+        declared = got.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > limit and not got.get("content-encoding"):
+            return None
+        decoder = _Decoder(got.get("content-encoding", ""), limit, url)
+        for chunk in exchange.body():
+            decoder.feed(chunk)
+        raw = bytes(decoder.out)
+        if cache is not None and raw.lstrip()[:1] == b"{":
+            cache.store(url, version, raw, got)
+        return raw, got.get("content-type")
+    except (OSError, _Broken, A2ACliError):
+        return None  # refused, reset, garbage, too big, bad encoding: the full path says what it is
+    finally:
+        exchange.close()
 
 
 # ------------------------------------------------------------------------------------------------ the stream
