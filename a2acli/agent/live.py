@@ -10,8 +10,10 @@ its stream is open comes back here, through `DemoRequestHandler`, whatever the b
   the cancel returns that task — as the SDK path, where the executor's cancel writes it;
 - SubscribeToTask: the task as it is now, then every later event, up to the terminal one;
 - a push config created mid-stream: later events are delivered to it, as the SDK's consumer delivers them;
-- a follow-up message naming the task: answered as the SDK path answers it while the task is running (the
-  rest of the running task's events; the follow-up itself never runs, as the task ends in a terminal state).
+- a follow-up message naming the task: answered as the SDK path begins to answer it (a stream gets the rest of
+  the running task's events, SendMessage the task at its next status update, i.e. COMPLETED or CANCELED).
+  Deliberately NOT as the SDK path goes on: SDK 1.3 then runs the queued follow-up on the COMPLETED task,
+  reopening a terminal task (WORKING again, a second artifact), which A2A forbids; here it never runs.
 
 Waking a stream costs no task: a future it waits on (with a timer for the next word or keep-alive ping) is
 resolved by a cancel, a server shutdown (sse-starlette's watcher calls `set()`) or the timer.
@@ -268,7 +270,7 @@ class DemoRequestHandler(DefaultRequestHandlerV2):
                 yield event
             return
         # The SDK queues the follow-up behind the running request and streams what the task does next; the
-        # task then ends terminal, so the follow-up never runs.
+        # task then ends terminal, and a terminal task takes no more messages (module doc: the SDK differs).
         async for event in self._tail(live, include_snapshot=False):
             yield event
 
