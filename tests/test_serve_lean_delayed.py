@@ -343,3 +343,52 @@ def test_sqlite_store_sigterm_mid_stream_then_restart_resumes_the_task(tmp_path:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _v03_session(fast: bool) -> list[str]:
+    """A 0.3 client resubscribes to, then cancels, a task a 1.0 client is streaming."""
+    seen: list[str] = []
+    with demo_agent(fast_path=fast, delay=2.0, text=TEXT) as url, httpx.Client(timeout=15) as client:
+        target, body = _stream_request(url, "jsonrpc", _message())
+        with client.stream("POST", target, json=body, headers=V1) as r:
+            lines = r.iter_lines()
+            task_id = json.loads(next(line for line in lines if line.startswith("data:"))[5:])["result"]["task"]["id"]
+            resub = {"jsonrpc": "2.0", "id": 3, "method": "tasks/resubscribe", "params": {"id": task_id}}
+            with client.stream("POST", url + "/", json=resub) as sub:  # no A2A-Version: 0.3
+                sub_lines = sub.iter_lines()
+                seen.append(next(line for line in sub_lines if line.startswith("data:")))
+                cancel = {"jsonrpc": "2.0", "id": 4, "method": "tasks/cancel", "params": {"id": task_id}}
+                seen.append(client.post(url + "/", json=cancel).text)
+                seen.extend(line for line in sub_lines if line.startswith("data:"))
+            seen.extend(line for line in lines if line.startswith("data:"))
+        get = {"jsonrpc": "2.0", "id": 5, "method": "tasks/get", "params": {"id": task_id}}
+        seen.append(client.post(url + "/", json=get).text)
+    return [_normal(s) for s in seen]
+
+
+def test_a_v03_client_resubscribes_to_and_cancels_a_lean_stream_as_on_the_sdk_path() -> None:
+    lean = _v03_session(True)
+    assert lean == _v03_session(False)
+    snapshot = json.loads(lean[0][5:])["result"]
+    assert snapshot["kind"] == "task" and snapshot["status"]["state"] == "working"
+    assert json.loads(lean[1])["result"]["status"]["state"] == "canceled"
+    assert json.loads(lean[-1])["result"]["status"]["state"] == "canceled"
+    assert '"TASK_STATE_CANCELED"' in lean[-2]  # the 1.0 stream's own last event
+
+
+def test_streaming_follow_up_mid_stream_gets_the_rest_then_the_task_stays_completed() -> None:
+    with demo_agent(delay=0.3, text=TEXT) as url, httpx.Client(timeout=10, headers=V1) as client:
+        target, body = _stream_request(url, "jsonrpc", _message())
+        with client.stream("POST", target, json=body) as r:
+            lines = r.iter_lines()
+            task_id = json.loads(next(line for line in lines if line.startswith("data:"))[5:])["result"]["task"]["id"]
+            follow = {"jsonrpc": "2.0", "id": 2, "method": "SendStreamingMessage"}
+            follow["params"] = {"message": _message("lean-3", taskId=task_id)}
+            with client.stream("POST", url + "/", json=follow) as f:
+                rest = [json.loads(line[5:])["result"] for line in f.iter_lines() if line.startswith("data:")]
+            own = [json.loads(line[5:])["result"] for line in lines if line.startswith("data:")]
+        task = json.loads(_rpc(url, "GetTask", {"id": task_id}))["result"]
+    assert rest and rest == own[-len(rest) :]  # the running task's next events, as its own client saw them
+    assert rest[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
+    assert task["status"]["state"] == "TASK_STATE_COMPLETED" and len(task["artifacts"]) == 1
+    assert [m["messageId"] for m in task["history"]] == ["lean-1"]  # the follow-up never ran
