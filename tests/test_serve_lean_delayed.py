@@ -75,7 +75,9 @@ def sdk_streams(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def _wire(fast: bool, binding: str, **opts: Any) -> tuple[list[tuple[str, str]], str]:
     with demo_agent(fast_path=fast, delay=0.02, text="alpha  béta\t\"gamma\" \\ δ", **opts) as url:
-        target, body = _stream_request(url, binding, _message(contextId="ctx-lean"))
+        parts = [{"text": "go"}, {"data": {"k": [1, "ü"]}, "mediaType": "application/json"}]
+        message = _message(contextId="ctx-lëan \"q\" \u2028 </>", parts=parts, metadata={"m": True})
+        target, body = _stream_request(url, binding, message)
         with httpx.Client(timeout=10) as client, client.stream("POST", target, json=body, headers=V1) as r:
             raw = r.read().decode()
             headers = sorted((k, v) for k, v in r.headers.multi_items() if k != "date")
