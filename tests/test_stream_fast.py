@@ -8,6 +8,8 @@ stderr must be the same (after masking ids and times where the agent makes them 
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import json
 import os
 import re
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +27,7 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.hostile.servers import HostileAgent, RawAgent, hostile_agents, raw_agent
@@ -213,6 +216,14 @@ class Scripted:
             return PlainTextResponse("not here", status_code=404)
         if mode == "locked":
             return PlainTextResponse("no", status_code=401, headers={"WWW-Authenticate": 'Bearer realm="x"'})
+        if mode == "cardstall":
+
+            async def stall() -> Any:
+                yield b'{"name": "slow'
+                await asyncio.sleep(5)
+                yield b'"}'
+
+            return StreamingResponse(stall(), media_type="application/json")
         headers = {"ETag": '"v1"', "Cache-Control": "no-cache"} if mode == "etag" else {}
         if mode == "etag" and request.headers.get("if-none-match") == '"v1"':
             return Response(status_code=304, headers=headers)
@@ -230,6 +241,15 @@ class Scripted:
                 b"data: " + json.dumps({"jsonrpc": "2.0", "id": req["id"], "result": e}).encode() + b"\n\n"
                 for e in _events()
             )
+            mode = request.path_params["mode"]
+            if mode == "gzip":
+                return Response(
+                    gzip.compress(body), media_type="text/event-stream", headers={"Content-Encoding": "gzip"}
+                )
+            if mode == "deflate":
+                return Response(
+                    zlib.compress(body), media_type="text/event-stream", headers={"Content-Encoding": "deflate"}
+                )
             return Response(body, media_type="text/event-stream")
         if req["method"] == "SendMessage":
             task = {"id": TASK, "contextId": CONTEXT, "status": {"state": "TASK_STATE_SUBMITTED"}}
@@ -367,6 +387,17 @@ def test_https_reference_and_debug_take_the_full_path(scripted: Scripted, tmp_pa
     assert fast.code == 3 and not fast.fast
     run = a2a(["stream", "hi", "-a", f"{scripted.base}/ok", "--debug"], tmp_path)
     assert run.code == 0 and not run.fast and "debug: > POST" in run.err
+
+
+@pytest.mark.parametrize("mode", ["gzip", "deflate"])
+def test_compressed_event_streams(scripted: Scripted, tmp_path: Path, mode: str) -> None:
+    fast, _ = both(["stream", "hi", "-a", f"{scripted.base}/{mode}", "-o", "json"], tmp_path)
+    assert fast.fast and fast.code == 0 and len(fast.out.splitlines()) == len(_events())
+
+
+def test_a_stalled_card_times_out_as_on_the_full_path(scripted: Scripted, tmp_path: Path) -> None:
+    fast, _ = both(["stream", "hi", "-a", f"{scripted.base}/cardstall"], tmp_path, {"A2ACLI_READ_TIMEOUT": "0.5"})
+    assert fast.code == 5 and "timed out fetching the card at " in fast.err
 
 
 def test_etag_card_is_revalidated_on_the_fast_path(scripted: Scripted, tmp_path: Path) -> None:

@@ -1036,9 +1036,7 @@ class AgentConnection:
                 not legacy
                 and type(result) is dict
                 and len(result) == 1
-                and (
-                    "artifactUpdate" in result or "statusUpdate" in result or "task" in result or "message" in result
-                )
+                and ("artifactUpdate" in result or "statusUpdate" in result or "task" in result or "message" in result)
             ):
                 if keep_raw:
                     self.last_event = result

@@ -38,6 +38,7 @@ from a2acli.client.connection import (
     AgentConnection,
     StreamDroppedError,
     invalid_response,
+    read_timeout,
 )
 from a2acli.client.sse import SSEDecoder, SSEError
 from a2acli.errors import A2ACliError, TimeoutExpiredError, UnreachableError
@@ -394,6 +395,16 @@ class _ContentDecoder:
             data = self._one(step, data)
         return data
 
+    def flush(self) -> bytes:
+        """What the decompressors still hold at the end of the body (httpx flushes its decoders too)."""
+        data = b""
+        for step in self.steps:
+            try:
+                data = step[1].decompress(data) + step[1].flush() if data else step[1].flush()
+            except zlib.error as exc:
+                raise _Broken(str(exc)) from None
+        return data
+
     @staticmethod
     def _one(step: list[Any], data: bytes) -> bytes:
         first = step[2]
@@ -455,6 +466,7 @@ def fetch_card(settings: ConnectionSettings, clock: Clock) -> ResolvedCard | Non
         return None
     try:
         limit = max_card_bytes()
+        idle = read_timeout()  # the full path fetches the card with the connection's client and its timeouts
     except A2ACliError:
         return None
     headers = _request_headers(settings, False)
@@ -465,7 +477,7 @@ def fetch_card(settings: ConnectionSettings, clock: Clock) -> ResolvedCard | Non
     notes: list[str] = []
     for candidate in ref.candidates:
         try:
-            got = _get_card(candidate, settings, headers, limit, cache, card_clock, notes)
+            got = _get_card(candidate, settings, headers, limit, cache, card_clock, notes, idle)
         except _Timeout as exc:
             raise _card_timeout(clock, ref.value, candidate, exc.deadline) from None
         if got is None:
@@ -492,6 +504,7 @@ def _get_card(
     cache: Any,
     clock: Clock,
     notes: list[str],
+    idle: float,
 ) -> Any:
     """card_resolver `_fetch_one` without redirects: (body, content type), `_NOT_THERE` (404/410), or None."""
     from a2acli.client.card_resolver import _Decoder
@@ -513,7 +526,7 @@ def _get_card(
     ordered = [("Accept", headers.pop("Accept")), ("Accept-Encoding", headers.pop("Accept-Encoding"))]
     ordered.append(("Connection", "keep-alive"))
     ordered.extend(headers.items())
-    exchange = _Exchange(target, 300.0, settings.connect_timeout, clock)
+    exchange = _Exchange(target, idle, settings.connect_timeout, clock)
     try:
         exchange.connect()
         exchange.send("GET", ordered, None)
@@ -668,6 +681,11 @@ class FastConnection(AgentConnection):
                         event = decode(name, data)
                         yielded = True
                         yield event
+                if steps:
+                    for name, data in feed(decoding.flush()):
+                        event = decode(name, data)
+                        yielded = True
+                        yield event
             except SSEError as exc:
                 raise invalid_response(str(exc)) from None
             except _Timeout as exc:
@@ -698,6 +716,8 @@ class FastConnection(AgentConnection):
                 if size > limit:
                     raise invalid_response(f"the agent's reply is larger than {limit} bytes")
                 chunks.append(chunk)
+            if decoding.steps:
+                chunks.append(decoding.flush())
         except _Timeout as exc:
             if exc.deadline:
                 raise self.clock.expired() from None

@@ -736,9 +736,7 @@ class _Turn:
                 on_ready=lambda session: diag(f"note: receiving push notifications on {session.receiver.url}"),
             )
         else:
-            events = conversation(
-                conn, self.request, options, on_notice=self._notice, on_foreign=self._foreign_notice
-            )
+            events = conversation(conn, self.request, options, on_notice=self._notice, on_foreign=self._foreign_notice)
         track = self._track
         ids = self.ids
         accumulate = not wants or self.live
