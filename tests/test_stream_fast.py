@@ -585,3 +585,84 @@ def test_closed_pipe_ends_quietly_on_the_fast_path(demo: str, tmp_path: Path) ->
     proc.wait(timeout=20)
     assert json.loads(first)["task"]["id"]
     assert proc.returncode == 0 and err == b""
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
+
+
+def _pty(args: list[str], tmp_path: Path, *, full: bool) -> tuple[int, str, list[str] | None]:
+    from tests.support.pty import run_in_pty
+
+    state = tmp_path / f"pty-{full}-{time.monotonic_ns()}.json"
+    env = _env({"A2ACLI_NO_FAST_PATH": "1"} if full else None)
+    env.update({"TERM": "xterm-256color", "COLUMNS": "100", "LINES": "40"})
+    env.pop("NO_COLOR", None)
+    code, out = run_in_pty([sys.executable, "-c", PROBE, str(state), *args], env, timeout=30)
+    first = json.loads(state.read_text()).get("first") if state.exists() else None
+    return code, _ANSI.sub("", out.decode("utf-8", "replace")), first
+
+
+def test_live_view_on_the_fast_path(hostile: HostileAgent, tmp_path: Path) -> None:
+    """On a terminal the Rich Live view runs on the synchronous first stream too (its status line ticks on a
+    thread until an event loop exists): the same final screen, and only Rich loaded before the first token."""
+    args = ["stream", "hi", "-a", hostile.origin_ref("ok")]
+    fast = _pty(args, tmp_path, full=False)
+    full = _pty(args, tmp_path, full=True)
+    assert fast[0] == full[0] == 0
+    assert fast[2] == ["rich"] and full[2] is not None and "asyncio" in full[2]
+
+    def tail(text: str) -> list[str]:
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return lines[lines.index("Task ID: task-hostile-1") :]
+
+    assert tail(fast[1]) == tail(full[1])
+    assert "hello from the hostile agent" in fast[1] and "State: COMPLETED" in fast[1]
+
+
+def test_live_view_survives_a_drop_on_the_fast_path(tmp_path: Path) -> None:
+    from tests.test_resume_proxy import cutting_proxy
+
+    with cutting_proxy([4]) as proxy, demo_agent(delay=0.02, public_url=proxy.url) as upstream:
+        host, port = upstream.rsplit("/", 1)[-1].split(":")
+        proxy.upstream = (host, int(port))
+        code, out, first = _pty(["stream", "tell me", "-a", proxy.url], tmp_path, full=False)
+        assert proxy.cut_done == 1
+    assert code == 0 and first == ["rich"]
+    assert "note: the stream dropped" in out and "COMPLETED" in out
+    assert out.count("capabilities.") >= 1 and "Task ID: " in out
+
+
+def test_ctrl_c_in_the_live_view_on_the_fast_path(hostile: HostileAgent, tmp_path: Path) -> None:
+    import pty
+    import select
+
+    env = _env(None)
+    env.update({"TERM": "xterm-256color", "COLUMNS": "100", "LINES": "40"})
+    argv = [sys.executable, "-m", "a2acli", "stream", "hi", "-a", hostile.origin_ref("sse-stall-after-event")]
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.execve(argv[0], argv, env)
+    out = b""
+    deadline = time.monotonic() + 20
+    interrupted = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            out += data
+        if not interrupted and b"WORKING" in out:
+            time.sleep(0.3)  # a few ticks of the status line on its thread
+            os.kill(pid, signal.SIGINT)
+            interrupted = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    text = _ANSI.sub("", out.decode("utf-8", "replace"))
+    assert interrupted and os.waitstatus_to_exitcode(status) == 130, text
+    assert "Task ID: task-hostile-1" in text and "Resume: a2a task subscribe" in text
+    assert "error: interrupted (task task-hostile-1" in text and "Traceback" not in text

@@ -524,12 +524,11 @@ class _Turn:
 
     def fast_candidate(self) -> bool:
         """Whether this turn may try the synchronous first stream (`a2acli.client.fast`): a streamed turn
-        whose presenter needs no event loop, and no option that needs one around the first stream."""
+        without an option that needs the event loop around the first stream (push, cancel, download)."""
         return (
             self.streaming
-            and not (self.async_ or self.push or self.live or self.download or self.cancel_on_interrupt)
+            and not (self.async_ or self.push or self.download or self.cancel_on_interrupt)
             and self.presenter.wants_events
-            and getattr(self.presenter, "start", None) is None
         )
 
     def run_fast(self) -> bool:
@@ -572,8 +571,11 @@ class _Turn:
         try:
             conn = fast.connect(self.settings, clock)
             if conn is None:
-                return False
+                return False  # nothing started, nothing shown: the full path starts from the beginning
             self.conn = conn
+            start = getattr(self.presenter, "start", None)
+            if start is not None:
+                start()  # the live view; after the card, so that a declined fast path never starts it twice
             self._start_spinner()
             await self._turn(conn)
             return True
