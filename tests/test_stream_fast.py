@@ -398,6 +398,8 @@ def test_compressed_event_streams(scripted: Scripted, tmp_path: Path, mode: str)
 def test_a_stalled_card_times_out_as_on_the_full_path(scripted: Scripted, tmp_path: Path) -> None:
     fast, _ = both(["stream", "hi", "-a", f"{scripted.base}/cardstall"], tmp_path, {"A2ACLI_READ_TIMEOUT": "0.5"})
     assert fast.code == 5 and "timed out fetching the card at " in fast.err
+    fast, _ = both(["stream", "hi", "-a", f"{scripted.base}/cardstall", "--timeout", "1s"], tmp_path)
+    assert fast.code == 5 and "error: --timeout 1s expired before the task finished" in fast.err
 
 
 def test_etag_card_is_revalidated_on_the_fast_path(scripted: Scripted, tmp_path: Path) -> None:
