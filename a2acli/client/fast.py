@@ -641,7 +641,10 @@ class FastConnection(AgentConnection):
                     f"cannot reach {origin}: {_reason(exc)}", hint="is the agent running at that address?"
                 ) from None
             try:
-                exchange.send(method, self._ordered(headers), content)
+                # httpcore does the same: a write error is set aside and the answer read, since a server may
+                # close early and still answer (and if it does not, reading says so).
+                with contextlib.suppress(OSError):
+                    exchange.send(method, self._ordered(headers), content)
                 exchange.read_head()
             except _Timeout as exc:
                 if exc.deadline:
