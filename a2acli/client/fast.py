@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 DISABLE_VARIABLE = "A2ACLI_NO_FAST_PATH"
 CARD_DEADLINE = 30.0  # card_resolver.DEFAULT_CARD_TIMEOUT
-HEAD_LIMIT = 64 * 1024
+HEAD_LIMIT = 100 * 1024  # httpcore's h11 max_incomplete_event_size: beyond it, "Receive buffer too long"
 RECV_SIZE = 256 * 1024
 ACCEPT_ENCODING = "gzip, deflate"  # what httpx sends (no brotli / zstandard decoders installed with a2acli)
 # Characters httpx leaves as they are in a path or query (it re-encodes anything else; `%` must start an escape).
@@ -347,6 +347,8 @@ class _Exchange:
                     state = "size"
                 nl = buf.find(b"\r\n", pos)
                 if nl < 0:
+                    if len(buf) - pos > HEAD_LIMIT:
+                        error = _Broken("Receive buffer too long")
                     break
                 line = buf[pos : nl + 2]
                 pos = nl + 2
