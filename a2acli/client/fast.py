@@ -4,21 +4,23 @@
 importing the async stack (asyncio, httpx, httpcore, anyio: ~100 ms, bench/FINDINGS.md item 9) before the
 first byte is asked for. This module does the first connection with the standard library only (a socket):
 
-1. `connect(settings, clock)` fetches the card with one plain GET (or takes it from the card cache, as the
-   full path would) and builds the same `AgentConnection` the full path builds, as a `FastConnection`. It
+1. `connect(settings, clock)` fetches the card as the full path would (plain GETs of the reference's
+   candidate URLs in order, 404 -> the next one, so the 0.2 path too; the card cache read, revalidated and
+   written alike) and builds the same `AgentConnection` the full path builds, as a `FastConnection`. It
    returns None — nothing was sent but idempotent GETs — whenever anything is unusual: an https agent or
-   interface, a proxy variable, a redirect, a 404 (0.2 fallback), an auth challenge, a card that does not
-   parse, a URL or header httpx would rewrite, credentials in a query or cookie, no streaming capability.
-   The caller then takes the full path, which simply fetches the card again.
+   interface, a proxy variable, `--insecure`, `--debug`, a redirect, an auth challenge or any other status,
+   a card that does not parse, a URL or header httpx would rewrite, credentials in a query or cookie, no
+   streaming capability. The caller then takes the full path, which simply fetches the card again.
+   Card time-outs are reported as the full path reports them (waiting twice would not be the same).
 2. The connection's first event stream (`SendStreamingMessage` / `message:stream`) is POSTed on a socket:
    same URL, headers and body bytes as httpx would send (built by `AgentConnection._prepare`), and the
    answer goes through the same pure code as the httpx path (`status_error`, `plain_reply`,
    `event_decoder`), so every result and typed error is the same. The POST is never sent twice.
 3. Everything after it that needs an event loop — resuming a dropped stream (resubscribe, GetTask) — runs
-   on the full async machinery: the stream first awaits `HANDOVER` (the caller's driver then continues the
-   very same coroutine under `asyncio.run`, see `a2acli.commands.send`), the connection gets its httpx
-   client, and the usual typed error goes up to `a2acli.client.conversation`, which resumes from what was
-   shown.
+   on the full async machinery: the stream first awaits `HANDOVER` (`drive` then continues the very same
+   coroutine under `asyncio.run`, see `a2acli.commands.send`), the connection gets its httpx client, and
+   the usual typed error goes up to `a2acli.client.conversation`, which resumes from what was shown
+   (`resume.py`): no event is shown twice or lost. `--timeout` keeps counting from the start of the turn.
 
 Nothing here imports asyncio or httpx. `A2ACLI_NO_FAST_PATH=1` turns the fast path off (tests compare).
 """
