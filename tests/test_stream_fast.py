@@ -437,6 +437,7 @@ def test_etag_card_is_revalidated_on_the_fast_path(scripted: Scripted, tmp_path:
         "unknown-code",
         "weird-error",
         "sse-drip",
+        "sse-many-events",
     ],
 )
 @pytest.mark.parametrize("output", ["text", "json"])
