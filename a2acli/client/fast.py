@@ -743,9 +743,14 @@ def _reason(exc: BaseException) -> str:
     return text.splitlines()[0][:300]
 
 
+def allowed(settings: ConnectionSettings) -> bool:
+    """What can be told before any I/O: not switched off, no proxy variable, no --insecure, no --debug."""
+    return not (disabled() or proxied() or settings.insecure or settings.debug)
+
+
 def connect(settings: ConnectionSettings, clock: Clock) -> FastConnection | None:
     """The connection for the synchronous first stream, or None (nothing but idempotent GETs was sent)."""
-    if disabled() or proxied() or settings.insecure or settings.debug:
+    if not allowed(settings):
         return None
     card = fetch_card(settings, clock)
     if card is None:

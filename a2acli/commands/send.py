@@ -472,6 +472,7 @@ class _Turn:
         self.push = push
         self.ids: TurnIds = TurnIds()
         self.conn: AgentConnection | None = None
+        self._presenter_started = False
         self._foreign_warned = False
 
     def _resume_command(self, task_id: str) -> str:
@@ -497,7 +498,7 @@ class _Turn:
         from a2acli.errors import A2ACliError, TimeoutExpiredError
 
         start = getattr(self.presenter, "start", None)
-        if start is not None:
+        if start is not None and not self._presenter_started:  # a declined fast path may have started it
             start()
         self._start_spinner()
         try:
@@ -525,11 +526,13 @@ class _Turn:
     def fast_candidate(self) -> bool:
         """Whether this turn may try the synchronous first stream (`a2acli.client.fast`): a streamed turn
         without an option that needs the event loop around the first stream (push, cancel, download)."""
-        return (
-            self.streaming
-            and not (self.async_ or self.push or self.download or self.cancel_on_interrupt)
-            and self.presenter.wants_events
-        )
+        if not self.streaming or self.async_ or self.push or self.download or self.cancel_on_interrupt:
+            return False
+        if not self.presenter.wants_events:
+            return False
+        from a2acli.client import fast
+
+        return fast.allowed(self.settings)
 
     def run_fast(self) -> bool:
         """The turn with its first stream on a socket; False when the fast path declined (nothing was sent but
@@ -568,14 +571,17 @@ class _Turn:
         from a2acli.errors import A2ACliError, TimeoutExpiredError
 
         conn: fast.FastConnection | None = None
+        declined = False
         try:
-            conn = fast.connect(self.settings, clock)
-            if conn is None:
-                return False  # nothing started, nothing shown: the full path starts from the beginning
-            self.conn = conn
             start = getattr(self.presenter, "start", None)
             if start is not None:
-                start()  # the live view; after the card, so that a declined fast path never starts it twice
+                start()  # the live view shows it is connecting, as on the full path (which then keeps it)
+                self._presenter_started = True
+            conn = fast.connect(self.settings, clock)
+            if conn is None:
+                declined = True
+                return False  # nothing shown but the live view: the full path goes on from here
+            self.conn = conn
             self._start_spinner()
             await self._turn(conn)
             return True
@@ -599,11 +605,12 @@ class _Turn:
         finally:
             if self._expiry is not None:
                 self._expiry.cancel()
-            if conn is not None:
+            if not declined:  # as `run` does; a declined turn goes on in `run`, with the same presenter
                 self._stop_spinner()
                 close = getattr(self.presenter, "close", None)
                 if close is not None:
                     close()
+            if conn is not None:
                 await conn.aclose()
 
     def _interrupted(self) -> Exception:
