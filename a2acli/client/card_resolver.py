@@ -413,12 +413,12 @@ class CardCache:
         return entry
 
     def store(self, url: str, version: str, body: bytes, headers: Any) -> None:
-        import base64
-        import time
-
         storable, max_age = cache_policy(headers)
         if not storable:
             return
+        import base64
+        import time
+
         entry = {
             "url": url,
             "etag": headers.get("etag"),
