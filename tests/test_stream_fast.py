@@ -695,3 +695,14 @@ def test_live_view_when_the_fast_path_declines(scripted: Scripted, tmp_path: Pat
         return lines[start:]
 
     assert tail(fast[1]) == tail(full[1])
+
+
+def test_an_installed_brotli_takes_the_full_path(scripted: Scripted, tmp_path: Path) -> None:
+    """httpx then asks for `br` too: the socket path would not send the same Accept-Encoding."""
+    extra = tmp_path / "site"
+    extra.mkdir()
+    (extra / "brotli.py").write_text("")  # importable is all httpx and the check look at
+    scripted.seen.clear()
+    fast, _ = both(["stream", "hi", "-a", f"{scripted.base}/ok"], tmp_path, {"PYTHONPATH": str(extra)})
+    assert fast.code == 0 and not fast.fast
+    assert all("br" in p.headers["accept-encoding"] for p in scripted.posts())

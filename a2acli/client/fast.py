@@ -55,7 +55,7 @@ DISABLE_VARIABLE = "A2ACLI_NO_FAST_PATH"
 CARD_DEADLINE = 30.0  # card_resolver.DEFAULT_CARD_TIMEOUT
 HEAD_LIMIT = 100 * 1024  # httpcore's h11 max_incomplete_event_size: beyond it, "Receive buffer too long"
 RECV_SIZE = 256 * 1024
-ACCEPT_ENCODING = "gzip, deflate"  # what httpx sends (no brotli / zstandard decoders installed with a2acli)
+ACCEPT_ENCODING = "gzip, deflate"  # what httpx sends without brotli / zstandard (else: the full path)
 # Characters httpx leaves as they are in a path or query (it re-encodes anything else; `%` must start an escape).
 # Plain sets, not regular expressions: compiling a pattern costs more than these checks, on every run.
 _SAFE_TARGET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%")
@@ -744,8 +744,15 @@ def _reason(exc: BaseException) -> str:
 
 
 def allowed(settings: ConnectionSettings) -> bool:
-    """What can be told before any I/O: not switched off, no proxy variable, no --insecure, no --debug."""
-    return not (disabled() or proxied() or settings.insecure or settings.debug)
+    """What can be told before any I/O: not switched off, no proxy variable, no --insecure, no --debug, and
+    httpx would send the same Accept-Encoding (it adds br / zstd when brotli / zstandard are installed)."""
+    return not (disabled() or proxied() or settings.insecure or settings.debug or _more_decoders())
+
+
+def _more_decoders() -> bool:
+    import importlib.util
+
+    return any(importlib.util.find_spec(name) is not None for name in ("brotli", "brotlicffi", "zstandard"))
 
 
 def connect(settings: ConnectionSettings, clock: Clock) -> FastConnection | None:
