@@ -22,7 +22,7 @@ EXIT_CODES_EPILOG = (
     "3 agent or card unreachable · 4 authentication · 5 timeout · 130 interrupted."
 )
 
-app = typer.Typer(
+_app = typer.Typer(
     name="a2a",
     help="The command-line toolkit for A2A (Agent2Agent) agents: serve, inspect, send, stream, follow.",
     epilog=EXIT_CODES_EPILOG,
@@ -39,7 +39,7 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
+@_app.callback()
 def root(
     version: Annotated[
         bool,
@@ -55,49 +55,77 @@ def _complete_command_path(ctx: typer.Context, incomplete: str) -> list[str]:
     return complete_command_path(ctx, incomplete)
 
 
-def _register() -> None:
-    from a2acli.commands import card, send, serve, task
-
-    app.command("serve", epilog=EXIT_CODES_EPILOG)(serve.serve)
-    app.add_typer(card.app, name="card")
-    app.command("send", epilog=EXIT_CODES_EPILOG, cls=send.RawArgsCommand)(send.send)
-    app.command("stream", epilog=EXIT_CODES_EPILOG, cls=send.RawArgsCommand)(send.stream)
-    app.add_typer(task.app, name="task")
-    from a2acli.commands import completion, config
-
-    app.add_typer(config.app, name="config")
-    app.command("completion", epilog=EXIT_CODES_EPILOG)(completion.completion)
-    from a2acli.commands import push
-
-    app.add_typer(push.app, name="push")
-
-    @app.command("help", epilog=EXIT_CODES_EPILOG)
-    def help_command(
-        ctx: typer.Context,
-        command: Annotated[
-            list[str] | None,
-            typer.Argument(help="The command to describe.", autocompletion=_complete_command_path),
-        ] = None,
-    ) -> None:
-        """Show usage for the tool or for one command."""
-        from a2acli import _click as click
-
-        # Contexts chained from the root, so the help shows the defaults .env files and the environment set.
-        sub_ctx: Any = ctx.find_root()
-        target: Any = sub_ctx.command
-        path = list(command or [])
-        for name in path:
-            sub = target.get_command(ctx, name) if isinstance(target, click.Group) else None
-            if sub is None:
-                from a2acli.errors import UsageError
-
-                raise UsageError(f"no such command: {' '.join(path)}", hint="run `a2a help` for the list")
-            target = sub
-            sub_ctx = target.context_class(target, info_name=name, parent=sub_ctx)
-        sys.stdout.write(target.get_help(sub_ctx) + "\n")
+# The commands, in the order `--help` lists them. Each is registered only when a run needs it: importing every
+# command module costs ~12 ms on the way to an agent's first token (bench: ttft), and `a2a stream` needs one.
+_ORDER = ("serve", "card", "send", "stream", "task", "config", "completion", "push", "help")
+_wanted: set[str] = set()
 
 
-_register()
+def _register_one(app: typer.Typer, name: str) -> None:
+    if name == "serve":
+        from a2acli.commands import serve
+
+        app.command("serve", epilog=EXIT_CODES_EPILOG)(serve.serve)
+    elif name in ("send", "stream"):
+        from a2acli.commands import send
+
+        app.command(name, epilog=EXIT_CODES_EPILOG, cls=send.RawArgsCommand)(getattr(send, name))
+    elif name == "completion":
+        from a2acli.commands import completion
+
+        app.command("completion", epilog=EXIT_CODES_EPILOG)(completion.completion)
+    elif name == "help":
+        app.command("help", epilog=EXIT_CODES_EPILOG)(help_command)
+    else:  # the groups
+        import importlib
+
+        app.add_typer(importlib.import_module(f"a2acli.commands.{name}").app, name=name)
+
+
+def registered(names: tuple[str, ...] | None = None) -> typer.Typer:
+    """The root app with the named commands registered (None: every command), in the canonical order; commands
+    registered on it by other code (tests) are kept after them."""
+    _wanted.update(_ORDER if names is None else [n for n in names if n in _ORDER])
+    extra_commands = [c for c in _app.registered_commands if c.name not in _ORDER]
+    extra_groups = [g for g in _app.registered_groups if g.name not in _ORDER]
+    _app.registered_commands, _app.registered_groups = [], []
+    for name in _ORDER:
+        if name in _wanted:
+            _register_one(_app, name)
+    _app.registered_commands += extra_commands
+    _app.registered_groups += extra_groups
+    return _app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # `a2acli.cli.app`: the whole tree, for code that walks it (config show, tests)
+        return registered()
+    raise AttributeError(name)
+
+
+def help_command(
+    ctx: typer.Context,
+    command: Annotated[
+        list[str] | None,
+        typer.Argument(help="The command to describe.", autocompletion=_complete_command_path),
+    ] = None,
+) -> None:
+    """Show usage for the tool or for one command."""
+    from a2acli import _click as click
+
+    # Contexts chained from the root, so the help shows the defaults .env files and the environment set.
+    sub_ctx: Any = ctx.find_root()
+    target: Any = sub_ctx.command
+    path = list(command or [])
+    for name in path:
+        sub = target.get_command(ctx, name) if isinstance(target, click.Group) else None
+        if sub is None:
+            from a2acli.errors import UsageError
+
+            raise UsageError(f"no such command: {' '.join(path)}", hint="run `a2a help` for the list")
+        target = sub
+        sub_ctx = target.context_class(target, info_name=name, parent=sub_ctx)
+    sys.stdout.write(target.get_help(sub_ctx) + "\n")
 
 
 def _guess_output_format(argv: list[str]) -> str:
@@ -204,19 +232,11 @@ def run(argv: list[str] | None = None) -> int:
 
 def _command_tree(args: list[str]) -> Any:
     command = _build_tree(args)
-    # Typer coerces every parameter whose value is not already a bool through a pydantic TypeAdapter; the
-    # root's flags arrive as None when not given, so every run imported pydantic (~80 ms CPU, bench/FINDINGS.md).
-    from a2acli.commands.send import _plain, _PlainRuntime
+    # Typer coerces every parameter whose value is not already a bool through a pydantic TypeAdapter
+    # (a2acli/commands/_plain.py): the plain ones of the whole tree built for this run are spared.
+    from a2acli.commands._plain import spare_tree
 
-    def spare(param: Any) -> Any:
-        if param is not None and getattr(param, "_runtime_param", "missing") is None and _plain(param):
-            param._runtime_param = _PlainRuntime()
-        return param
-
-    for param in command.params:
-        spare(param)
-    help_option = command.get_help_option
-    command.get_help_option = lambda ctx: spare(help_option(ctx))  # -h/--help is made per run, lazily
+    spare_tree(command)
     return command
 
 
@@ -227,7 +247,7 @@ def _root_help() -> str | None:
 
     if not typer.core.HAS_RICH:  # TYPER_USE_RICH=0: Typer prints Click's plain help
         return None
-    command = typer.main.get_command(skeleton(app))
+    command = typer.main.get_command(skeleton(registered()))
     # A bare context: nothing to parse, so none of Typer's (pydantic) value coercion runs.
     ctx = command.context_class(command, info_name="a2a", **command.context_settings)
     geometry = root_help.console_geometry(os.environ, sys.stdout.isatty(), root_help.terminal_width())
@@ -240,17 +260,20 @@ def _build_tree(args: list[str]) -> Any:
     if "_A2A_COMPLETE" in os.environ:  # a Tab press: the words typed so far name the command to build
         from a2acli.commands.completion import completed_words, narrowed
 
-        return typer.main.get_command(narrowed(app, completed_words()))
+        words = completed_words()
+        first = words[0] if words and words[0] in _ORDER and words[0] != "help" else None
+        return typer.main.get_command(narrowed(registered((first,) if first else None), words))
     if args in ([], ["--help"], ["-h"]):  # the root's help lists names and help only: no parameter inspected
         from a2acli.commands.completion import skeleton
 
-        return typer.main.get_command(skeleton(app))
+        return typer.main.get_command(skeleton(registered()))
     name = args[0] if args else ""
+    app = registered((name,) if name in _ORDER and name != "help" else None)
     commands = [c for c in app.registered_commands if c.name == name]
     groups = [g for g in app.registered_groups if g.name == name]
     if name == "help" or not (commands or groups):
-        return typer.main.get_command(app)
-    lean = copy.copy(app)  # shallow: the global app keeps its full registry
+        return typer.main.get_command(registered())
+    lean = copy.copy(app)  # shallow: the global app keeps its registry
     lean.registered_commands, lean.registered_groups = commands, groups
     return typer.main.get_command(lean)
 

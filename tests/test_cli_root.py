@@ -51,6 +51,76 @@ def test_fast_paths_import_nothing_heavy(args: list[str]) -> None:
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (["stream", "--help"], ["a2acli.commands.send"]),
+        (["task", "get", "--help"], ["a2acli.commands.task"]),
+        (["serve", "--help"], ["a2acli.commands.serve"]),
+    ],
+)
+def test_a_run_imports_only_the_command_it_names(args: list[str], loaded: list[str]) -> None:
+    code = (
+        f"import sys; from a2acli.cli import run; rc = run({args!r}); "
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith('a2acli.commands.') and not m.startswith('a2acli.commands._')))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == repr(loaded)
+
+
+def test_the_whole_tree_keeps_its_order_after_a_lean_run() -> None:
+    # In one process (tests, embedding), a run that registered one command first must not reorder the help.
+    code = (
+        "import io, contextlib; from a2acli.cli import run\n"
+        "run(['stream', '--help'])\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    run(['help'])\n"
+        "names = [line.split()[1] for line in out.getvalue().splitlines() if line.startswith('│ ') and "
+        "line.split()[1].isalpha()]\n"
+        "print(names)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=_cols())
+    assert proc.returncode == 0, proc.stderr
+    names = eval(proc.stdout.strip().splitlines()[-1])
+    commands = [
+        n for n in names if n in ("serve", "send", "stream", "completion", "help", "card", "task", "config", "push")
+    ]
+    assert commands == ["serve", "send", "stream", "completion", "help", "card", "task", "config", "push"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2", None),  # in range: converted without Typer's pydantic coercion
+        ("0", None),
+        ("-1", "Input should be greater than or equal to 0"),  # out of range: Typer's own check and words
+        ("abc", "Input should be a valid integer"),
+        ("2.5", "Input should be a valid integer"),
+    ],
+)
+def test_number_options_are_converted_and_range_checked_as_typer_does(value: str, expected: str | None) -> None:
+    code = (
+        "import sys, json; from a2acli.cli import run; "
+        f"rc = run(['task', 'get', 'x', '--history', {value!r}, '-a', 'http://127.0.0.1:9']); "
+        "print(json.dumps([rc, 'pydantic' in sys.modules]))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    rc, pydantic_loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    if expected is None:
+        assert (rc, pydantic_loaded) == (3, False), proc.stderr  # parsed; then the (absent) agent is unreachable
+    else:
+        assert rc == 2 and expected in proc.stderr and "--history" in proc.stderr
+
+
+def _cols() -> dict[str, str]:
+    import os
+
+    return {**os.environ, "COLUMNS": "100"}
+
+
 def test_debug_traceback_is_redacted_and_sanitised(capsys: pytest.CaptureFixture[str]) -> None:
     from a2acli import cli
     from a2acli.redact import register_secret

@@ -28,6 +28,7 @@ from a2acli.commands._options import (
     TransportOpt,
     VerboseOpt,
 )
+from a2acli.commands._plain import spare
 
 if TYPE_CHECKING:
     from a2acli.client.connection import AgentConnection
@@ -47,68 +48,15 @@ class RawArgsCommand(TyperCommand):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for param in self.params:
-            if getattr(param, "_runtime_param", "missing") is None and _plain(param):
-                setattr(param, "_runtime_param", _PlainRuntime())  # noqa: B010 - typer private, typed differently
+            spare(param)
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None and getattr(option, "_runtime_param", "missing") is None and _plain(option):
-            setattr(option, "_runtime_param", _PlainRuntime())  # noqa: B010 - typer private, typed differently
-        return option
+        return spare(super().get_help_option(ctx))
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta["a2acli.raw_args"] = list(args)
         result: list[str] = super().parse_args(ctx, args)
         return result
-
-
-def _plain(param: Any) -> bool:
-    import enum
-
-    descriptor = getattr(param, "type_descriptor", None)
-    info = getattr(descriptor, "parameter_info", None)
-    if descriptor is None or info is None or getattr(descriptor, "file_annotation", None) is not None:
-        return False
-    if any(getattr(info, name, None) is not None for name in ("parser", "click_type", "min", "max")):
-        return False
-    annotation = descriptor.annotation
-    if annotation in (str, bool, str | None, list[str] | None, list[str]):
-        return True
-    return isinstance(annotation, type) and issubclass(annotation, enum.Enum) and issubclass(annotation, str)
-
-
-class _PlainRuntime:
-    """Typer's RuntimeParam contract (`coerce`) for plain values; defers to typer for anything else."""
-
-    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
-        import enum
-
-        annotation = param.type_descriptor.annotation
-        if value is None:
-            return None
-        kind = type(value)
-        if kind is bool or (kind is str and annotation in (str, str | None)):
-            return value
-        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-            if isinstance(value, annotation):
-                return value
-            if kind is str:
-                try:
-                    return annotation(value)
-                except ValueError:
-                    pass
-            return self._typer(value, param, ctx)
-        if (kind is tuple or kind is list) and all(type(v) is str for v in value):
-            return list(value) if value else None
-        return self._typer(value, param, ctx)
-
-    @staticmethod
-    def _typer(value: Any, param: Any, ctx: Any) -> Any:
-        from typer._coercion import build_runtime_param
-
-        real = build_runtime_param(param.type_descriptor)
-        param._runtime_param = real
-        return real.coerce(value, param=param, ctx=ctx)
 
 
 PromptArg = Annotated[

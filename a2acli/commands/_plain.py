@@ -1,0 +1,113 @@
+"""Typer's value coercion, spared for plain parameters.
+
+Typer 0.29 coerces every parameter value that is not already a bool through a pydantic `TypeAdapter`
+(`typer._coercion.build_runtime_param`), given or not: Click passes None for an option not given, so every run
+imported pydantic (~80 ms CPU, bench/FINDINGS.md item 3) and built an adapter per option. A plain option — str,
+bool, list[str], a str Enum, with no parser, range or Click type of its own — needs none of that;
+`spare(param)` gives it a runtime that passes such values through and defers to Typer for anything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_NUMBERS = (int, int | None, float, float | None)
+
+
+def spare(param: Any) -> Any:
+    """Give a plain parameter (Click's, built by Typer) the cheap runtime; returns it (None passes through)."""
+    if param is not None and getattr(param, "_runtime_param", "missing") is None and is_plain(param):
+        setattr(param, "_runtime_param", PlainRuntime())  # noqa: B010 - typer private, typed differently
+    return param
+
+
+def spare_tree(command: Any) -> None:
+    """`spare` every parameter of a command and of its subcommands (and each one's -h/--help, made per run)."""
+    for param in command.params:
+        spare(param)
+    if not getattr(command, "_a2acli_spared_help", False):
+        help_option = command.get_help_option
+        command.get_help_option = lambda ctx: spare(help_option(ctx))
+        command._a2acli_spared_help = True
+    for sub in (getattr(command, "commands", None) or {}).values():
+        spare_tree(sub)
+
+
+def is_plain(param: Any) -> bool:
+    """A str, bool, list[str] or str-Enum parameter with no parser, range or Click type of its own, or an int or
+    float one (plain decimal values within its range are converted here; anything else goes to Typer)."""
+    import enum
+
+    descriptor = getattr(param, "type_descriptor", None)
+    info = getattr(descriptor, "parameter_info", None)
+    if descriptor is None or info is None or getattr(descriptor, "file_annotation", None) is not None:
+        return False
+    if any(getattr(info, name, None) is not None for name in ("parser", "click_type")):
+        return False
+    annotation = descriptor.annotation
+    if annotation in _NUMBERS:  # Click's INT / FLOAT / IntRange / FloatRange has converted and range-checked it
+        return True
+    if any(getattr(info, name, None) is not None for name in ("min", "max")):
+        return False
+    if annotation in (str, bool, str | None, list[str] | None, list[str]):
+        return True
+    return isinstance(annotation, type) and issubclass(annotation, enum.Enum) and issubclass(annotation, str)
+
+
+class PlainRuntime:
+    """Typer's RuntimeParam contract (`coerce`) for plain values; defers to typer for anything else."""
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        import enum
+
+        annotation = param.type_descriptor.annotation
+        if value is None:
+            return None
+        kind = type(value)
+        if kind is bool or (kind is str and annotation in (str, str | None)):
+            return value
+        if annotation in _NUMBERS:
+            number = _number(value, floating=annotation in (float, float | None))
+            info = param.type_descriptor.parameter_info
+            if (
+                number is not None
+                and (info.min is None or number >= info.min)
+                and (info.max is None or number <= info.max)
+            ):
+                return number
+            return self._typer(value, param, ctx)  # out of range or not a plain number: Typer's checks and words
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            if isinstance(value, annotation):
+                return value
+            if kind is str:
+                try:
+                    return annotation(value)
+                except ValueError:
+                    pass
+            return self._typer(value, param, ctx)
+        if (kind is tuple or kind is list) and all(type(v) is str for v in value):
+            return list(value) if value else None
+        return self._typer(value, param, ctx)
+
+    @staticmethod
+    def _typer(value: Any, param: Any, ctx: Any) -> Any:
+        from typer._coercion import build_runtime_param
+
+        real = build_runtime_param(param.type_descriptor)
+        param._runtime_param = real
+        return real.coerce(value, param=param, ctx=ctx)
+
+
+def _number(value: Any, *, floating: bool) -> int | float | None:
+    """An int (or float) given as such or as plain decimal digits; None for anything else (Typer decides)."""
+    import re
+
+    if type(value) is int or (floating and type(value) is float):
+        return float(value) if floating else value
+    if type(value) is not str:
+        return None
+    if re.fullmatch(r"[+-]?[0-9]+", value):
+        return float(value) if floating else int(value)
+    if floating and re.fullmatch(r"[+-]?[0-9]+\.[0-9]+", value):
+        return float(value)
+    return None
