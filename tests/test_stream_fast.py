@@ -30,9 +30,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.hostile.servers import HostileAgent, RawAgent, hostile_agents, raw_agent
+from tests.hostile import fixtures
+from tests.hostile.servers import HostileAgent, RawAgent
 from tests.support.agent import demo_agent
 from tests.support.server import serve_in_thread
+
+hostile, raw = fixtures.hostile, fixtures.raw  # the shared module-scoped agents, found by name
 
 DEMO_TEXT = "Hello! I'm streaming this response word by word to demonstrate real-time communication capabilities."
 HEAVY = ("asyncio", "httpx", "anyio", "httpcore", "rich")
@@ -118,18 +121,6 @@ def both(args: list[str], tmp_path: Path, env: dict[str, str] | None = None) -> 
 
 
 # ------------------------------------------------------------------------------------------------ servers
-
-
-@pytest.fixture(scope="module")
-def hostile() -> Iterator[HostileAgent]:
-    with hostile_agents() as agent:
-        yield agent
-
-
-@pytest.fixture(scope="module")
-def raw() -> Iterator[RawAgent]:
-    with raw_agent() as agent:
-        yield agent
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.hostile.servers import HostileAgent, RawAgent, hostile_agents, raw_agent
+from tests.hostile import fixtures
+from tests.hostile.servers import HostileAgent
 
-
-@pytest.fixture(scope="module")
-def hostile() -> Iterator[HostileAgent]:
-    with hostile_agents() as agent:
-        yield agent
-
-
-@pytest.fixture(scope="module")
-def raw() -> Iterator[RawAgent]:
-    with raw_agent() as agent:
-        yield agent
+hostile, raw = fixtures.hostile, fixtures.raw  # the shared module-scoped agents, found by name
 
 
 @pytest.fixture(autouse=True)
