@@ -16,33 +16,46 @@ def run_in_pty(
     rows: int = 40,
     timeout: float = 30.0,
 ) -> tuple[int, bytes]:
-    """Exec `argv` (argv[0] a path) with `env` on a new pty; return (exit status, every byte written to the tty).
+    """Run `argv` (argv[0] a path) with `env` on a new pty; return (exit status, every byte written to the tty).
 
     `columns`: the terminal's size as the program sees it (TIOCSWINSZ), when it should not come from COLUMNS."""
+    import fcntl
     import pty
+    import struct
+    import subprocess
+    import termios
 
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        if columns is not None:
-            import fcntl
-            import struct
-            import termios
-
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-        os.execve(argv[0], list(argv), dict(env))
+    # openpty + subprocess rather than pty.fork: forking a process that runs server threads (the suite's agents
+    # under uvicorn) may deadlock the child, and Python 3.12+ warns about it; subprocess forks in C and execs.
+    master, slave = pty.openpty()
+    if columns is not None:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    try:
+        proc = subprocess.Popen(
+            list(argv), stdin=slave, stdout=slave, stderr=slave, env=dict(env), start_new_session=True
+        )
+    finally:
+        os.close(slave)
     out = b""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.5)
+        ready, _, _ = select.select([master], [], [], 0.5)
         if not ready:
+            if proc.poll() is not None:
+                break
             continue
         try:
-            data = os.read(fd, 65536)
-        except OSError:  # EIO: the child closed its end
+            data = os.read(master, 65536)
+        except OSError:  # EIO: every process holding the terminal closed it
             break
         if not data:
             break
         out += data
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), out
+    try:
+        status = proc.wait(max(1.0, deadline - time.monotonic()))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    return status, out
