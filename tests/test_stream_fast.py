@@ -484,7 +484,9 @@ def test_a_dropped_stream_is_resumed_without_duplicates(tmp_path: Path) -> None:
     text = DEMO_TEXT
     runs = []
     for full in (False, True):
-        with cutting_proxy([4]) as proxy, demo_agent(delay=0.02, public_url=proxy.url) as upstream:
+        # 0.1 s a word: the task is still running when the resubscription lands (the first backoff is up to
+        # 0.25 s; at 0.02 s a word the task could finish first, and stderr then says "polling" on one run only).
+        with cutting_proxy([4]) as proxy, demo_agent(delay=0.1, public_url=proxy.url) as upstream:
             host, port = upstream.rsplit("/", 1)[-1].split(":")
             proxy.upstream = (host, int(port))
             run = a2a(["stream", "tell me", "-a", proxy.url], tmp_path, full=full)
