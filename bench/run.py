@@ -46,7 +46,6 @@ BIN = Path(PY).parent
 A2A = str(BIN / "a2a") if (BIN / "a2a").exists() else (shutil.which("a2a") or str(BIN / "a2a"))
 JS_DIR = BENCH / "baselines" / "js"
 LOADGEN = BENCH / "tools" / "loadgen.mjs"
-LEAN = BENCH / "profiles" / "lean_launcher.py"  # prototype start-up shims, measured for FINDINGS only
 RESULTS = BENCH / "results"
 NAMES = ("startup", "ingest", "render", "ttft", "server", "memory")
 FORBIDDEN_ON_FAST_PATHS = ("a2a", "google.protobuf", "httpx", "httpx_sse", "uvicorn", "starlette", "sqlalchemy")
@@ -377,38 +376,43 @@ def interleaved(subjects: dict[str, Callable[[], Any]], runs: int) -> dict[str, 
 
 
 def bench_startup(p: Profile) -> Bench:
-    b = Bench("startup", "1. Start-up: a2a --help / --version / one completion vs `python -c 'import typer'`")
+    b = Bench("startup", "1. Start-up: help screens vs `import typer.rich_utils`; --version, completion vs `typer`")
     print(f"\n{b.title}", flush=True)
     completion_env = clean_env(_A2A_COMPLETE="complete_bash", COMP_WORDS="a2a ", COMP_CWORD="1")
-    cmds: dict[str, tuple[list[str], dict[str, str]]] = {
-        "import typer": ([PY, "-c", "import typer"], clean_env()),
-        "a2a --help": ([A2A, "--help"], clean_env()),
-        "a2a --version": ([A2A, "--version"], clean_env()),
-        "a2a completion request": ([A2A], completion_env),
-        "prototype: completion via lean_launcher": ([PY, str(LEAN), "--"], completion_env),
-        "reference: a2a help (Typer's help)": ([A2A, "help"], clean_env()),
+    # name -> (command, environment, baseline name, target ratio)
+    cmds: dict[str, tuple[list[str], dict[str, str], str | None, float | None]] = {
+        "import typer": ([PY, "-c", "import typer"], clean_env(), None, None),
+        "import typer.rich_utils": ([PY, "-c", "import typer.rich_utils"], clean_env(), None, None),
+        "a2a --version": ([A2A, "--version"], clean_env(), "import typer", 1.3),
+        "a2a completion request": ([A2A], completion_env, "import typer", 1.3),
+        "a2a --help": ([A2A, "--help"], clean_env(), "import typer.rich_utils", 1.35),
+        "a2a stream --help": ([A2A, "stream", "--help"], clean_env(), "import typer.rich_utils", 1.35),
+        "a2a task --help": ([A2A, "task", "--help"], clean_env(), "import typer.rich_utils", 1.35),
+        "a2a card --help": ([A2A, "card", "--help"], clean_env(), "import typer.rich_utils", 1.35),
     }
-    for name, (cmd, env) in cmds.items():  # warm-up (bytecode, page cache) and availability
+    for name, (cmd, env, _, _) in cmds.items():  # warm-up (bytecode, page cache) and availability
         t = run_timed(cmd, env=env)
         if t.rc != 0:
             b.unavailable(name, f"exit {t.rc}: {first_line(t.stderr)}")
-    subjects = {name: (lambda c=cmd, e=env: run_timed(c, env=e)) for name, (cmd, env) in cmds.items()}
+    subjects = {name: (lambda c=cmd, e=env: run_timed(c, env=e)) for name, (cmd, env, _, _) in cmds.items()}
     timed = interleaved(subjects, p.startup_runs)
     times = {k: [t.wall_s * 1000 for t in v] for k, v in timed.items()}
     cpu = {k: [t.cpu_s * 1000 for t in v] for k, v in timed.items()}
-    floor, floor_cpu = median(times["import typer"]), median(cpu["import typer"])
-    b.row(Row("python -c 'import typer' (the floor)", floor, "ms", extra={"cpu_ms": floor_cpu}))
-    for name in list(cmds)[1:]:
+    for name, (_, _, base, target) in cmds.items():
         m, c = median(times[name]), median(cpu[name])
+        if base is None:
+            b.row(Row(f"python -c '{name}' (a floor)", m, "ms", extra={"cpu_ms": c}))
+            continue
+        floor, floor_cpu = median(times[base]), median(cpu[base])
         r, rc = ratio(m, floor), ratio(c, floor_cpu)
         extra = {"runs_ms": times[name], "over_floor_ms": None if m is None or floor is None else m - floor}
-        if name.startswith(("prototype", "reference")):  # shims (bench/profiles/lean_launcher.py), the old way
-            b.row(Row(name, m, "ms", "import typer", floor, r, extra=extra))
-        else:
-            b.row(Row(name, m, "ms", "import typer", floor, r, "<= 1.3x", None if r is None else r <= 1.3, extra=extra))
-        b.row(Row("  same, CPU time (user+sys)", c, "ms", "import typer", floor_cpu, rc))
+        ok = None if r is None or target is None else r <= target
+        b.row(Row(name, m, "ms", base, floor, r, f"<= {target}x", ok, extra=extra))
+        b.row(Row("  same, CPU time (user+sys)", c, "ms", base, floor_cpu, rc))
     # Which modules the fast paths import (evidence for FINDINGS; the SDK, protobuf, httpx, uvicorn must not load).
-    for name, (cmd, env) in list(cmds.items())[1:]:
+    for name, (cmd, env, base, _) in cmds.items():
+        if base is None:
+            continue
         env = dict(env, PYTHONPROFILEIMPORTTIME="1")
         with tempfile.TemporaryFile() as err:
             subprocess.run(
@@ -755,72 +759,64 @@ def bench_ttft(p: Profile) -> Bench:
     b = Bench("ttft", "4. Time to first token: process start to the first artifact text on stdout (local agent)")
     print(f"\n{b.title}", flush=True)
     with canned_agent(16) as agent:  # task, working, 13 word chunks, completed: the demo agent's reply
-        floor_cmd = [PY, "-c", "import typer"]
+        floor_py = str(BENCH / "baselines" / "floor_client.py")
+        floor_cmd = [PY, floor_py, "plain", "-a", agent.url, "-o", "json", "bench"]
+        floor_async_cmd = [*floor_cmd[:-1], "--async", "bench"]
+        floor_typer_cmd = [PY, floor_py, "typer", "-a", agent.url, "-o", "json", "bench"]
         text_cmd = [A2A, "stream", "--agent-card", agent.url, "bench"]
         json_cmd = [A2A, "stream", "--agent-card", agent.url, "-o", "json", "bench"]
         min_cmd = [PY, str(BENCH / "baselines" / "min_client.py"), agent.url, "bench"]
         subjects: dict[str, Callable[[], Any]] = {
-            "floor": lambda: run_timed(floor_cmd).wall_s,
+            "floor": lambda: first_output(floor_cmd, b"Hello!"),
+            "floor_async": lambda: first_output(floor_async_cmd, b"Hello!"),
+            "floor_typer": lambda: first_output(floor_typer_cmd, b"Hello!"),
             "min": lambda: first_output(min_cmd, b"Hello!"),
+            "import": lambda: run_timed([PY, "-c", "import typer"]).wall_s,
         }
+        for name, cmd in (("floor", floor_cmd), ("floor, async", floor_async_cmd), ("floor, Typer", floor_typer_cmd)):
+            if first_output(cmd, b"Hello!") is None:
+                b.unavailable(name, "no artifact text on stdout")
         if first_output(text_cmd, b"Hello!") is None:
             b.unavailable("a2a stream", "no artifact text on stdout")
         else:
             subjects["text"] = lambda: first_output(text_cmd, b"Hello!")
             subjects["json"] = lambda: first_output(json_cmd, b"Hello!")
             subjects["pty"] = lambda: run_in_pty(text_cmd, match=b"Hello!").first_match_s
-            lean_cmd = [PY, str(LEAN), "--trim-tree", "--", *text_cmd[1:]]
-            subjects["lean"] = lambda: first_output(lean_cmd, b"Hello!")
         first_output(min_cmd, b"Hello!")
         res = interleaved(subjects, p.ttft_runs)
-    floor = median(res["floor"])
     ms = {
         k: (median([x for x in v if x is not None]) or 0) * 1000 if any(x is not None for x in v) else None
         for k, v in res.items()
     }
-    floor_ms = None if floor is None else floor * 1000
-    target = None if floor_ms is None else floor_ms + 50
-    b.row(Row("import floor (python -c 'import typer')", floor_ms, "ms"))
+    floor_ms = ms.get("floor")
+    b.row(Row("import typer, for reference", ms.get("import"), "ms"))
+    b.row(Row("floor program (import typer + httpx + httpx-sse loop, sync)", floor_ms, "ms"))
     for key, label in (
-        ("text", "a2a stream, text floor on a pipe"),
-        ("json", "a2a stream -o json on a pipe"),
-        ("pty", "a2a stream on a terminal (pty)"),
+        ("floor_async", "floor program on asyncio (httpx.AsyncClient)"),
+        ("floor_typer", "floor program as a Typer command"),
+    ):
+        b.row(Row(label, ms.get(key), "ms", "floor program", floor_ms, ratio(ms.get(key), floor_ms)))
+    for key, label, target in (
+        ("json", "a2a stream -o json on a pipe", 1.1),
+        ("text", "a2a stream, text floor on a pipe", None),
+        ("pty", "a2a stream on a terminal (pty)", None),
+        ("min", "minimal httpx loop (a), no Typer", None),
     ):
         v = ms.get(key)
+        r = ratio(v, floor_ms)
         b.row(
             Row(
                 label,
                 v,
                 "ms",
-                "floor + 50 ms",
-                target,
-                ratio(v, target),
-                "<= floor + 50 ms",
-                None if v is None or target is None else v <= target,
+                "floor program",
+                floor_ms,
+                r,
+                None if target is None else f"<= {target}x",
+                None if target is None or r is None else r <= target,
                 extra={"over_floor_ms": None if v is None or floor_ms is None else v - floor_ms},
             )
         )
-    if ms.get("lean") is not None:
-        b.row(
-            Row(
-                "prototype: text via lean_launcher (3 shims)",
-                ms.get("lean"),
-                "ms",
-                "floor + 50 ms",
-                target,
-                ratio(ms.get("lean"), target),
-            )
-        )
-    b.row(
-        Row(
-            "minimal httpx loop (a), for reference",
-            ms.get("min"),
-            "ms",
-            "floor + 50 ms",
-            target,
-            ratio(ms.get("min"), target),
-        )
-    )
     return b
 
 
