@@ -103,6 +103,14 @@ class TimeoutExpiredError(A2ACliError):
     exit_status = ExitStatus.TIMEOUT
 
 
+class DeadlineExpired(TimeoutExpiredError):
+    """The command's own `--timeout` ran out (SPEC A2ACLI_ERR_TIMEOUT, exit 5).
+
+    Unlike a read that timed out on the wire (a plain `TimeoutExpiredError`, which a stream may recover from by
+    resubscribing), the whole run is over: resume and retry logic must re-raise it, never retry it.
+    """
+
+
 class InternalError(A2ACliError):
     code = "A2ACLI_ERR_INTERNAL"
     exit_status = ExitStatus.FAILURE
