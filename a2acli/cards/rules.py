@@ -14,21 +14,10 @@ from urllib.parse import urlsplit
 
 from a2acli.cards.findings import Findings, Severity, pointer
 from a2acli.cards.required import FLOW_KINDS, SCHEME_KINDS, get
-from a2acli.cards.versions import KNOWN_VERSIONS, VERSION_RE, VersionInfo, major_minor
+from a2acli.cards.versions import VERSION_RE, VersionInfo, major_minor
+from a2acli.net import is_loopback_host
+from a2acli.protocol import CORE_BINDINGS, GRPC, HTTP_JSON, JSONRPC, KNOWN_VERSIONS, canonical_binding
 
-CORE_BINDINGS = ("JSONRPC", "HTTP+JSON", "GRPC")
-BINDING_ALIASES = {
-    "REST": "HTTP+JSON",
-    "HTTP_JSON": "HTTP+JSON",
-    "HTTP": "HTTP+JSON",
-    "HTTPJSON": "HTTP+JSON",
-    "JSON-RPC": "JSONRPC",
-    "JSON_RPC": "JSONRPC",
-    "JSONRPC2": "JSONRPC",
-    "GRPC": "GRPC",
-    "JSONRPC": "JSONRPC",
-    "HTTP+JSON": "HTTP+JSON",
-}
 URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _TOKEN = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
 MEDIA_TYPE_RE = re.compile(rf"^(?:\*/\*|{_TOKEN}/(?:\*|{_TOKEN}))(?:\s*;\s*[^;]+)*$")
@@ -58,12 +47,6 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u
 MAX_CARD_BYTES_SANE = 256 * 1024
 MAX_STRING = 16 * 1024
 MAX_ITEMS = 200
-
-
-def _is_loopback(host: str) -> bool:
-    from a2acli.client.card_resolver import is_loopback_host
-
-    return is_loopback_host(host)
 
 
 def _each(value: Any) -> list[tuple[int, Any]]:
@@ -124,7 +107,7 @@ def check_url(
         )
     elif PLACEHOLDER_HOSTS.search(host):
         findings.add("AC023", at, f"{what} points at a placeholder host {host!r}", "publish the agent's real address")
-    if parts.scheme.lower() == "http" and not _is_loopback(host):
+    if parts.scheme.lower() == "http" and not is_loopback_host(host):
         findings.add(
             "AC021",
             at,
@@ -140,7 +123,7 @@ def check_loopback_from_remote(card: dict[str, Any], findings: Findings, source:
         origin_host = urlsplit(source or "").hostname if (source or "").startswith(("http://", "https://")) else None
     except ValueError:
         origin_host = None
-    if not origin_host or _is_loopback(origin_host):
+    if not origin_host or is_loopback_host(origin_host):
         return
     places: list[tuple[str, Any]] = [
         (pointer("supportedInterfaces", i, "url"), iface.get("url"))
@@ -157,7 +140,7 @@ def check_loopback_from_remote(card: dict[str, Any], findings: Findings, source:
             host = urlsplit(url.strip()).hostname or ""
         except ValueError:
             continue
-        if host and (_is_loopback(host) or host in ("0.0.0.0", "::")):
+        if host and (is_loopback_host(host) or host in ("0.0.0.0", "::")):
             findings.add(
                 "AC024",
                 at,
@@ -176,7 +159,7 @@ def check_binding(findings: Findings, value: Any, at: str) -> str | None:
         return None
     if value in CORE_BINDINGS:
         return value
-    alias = BINDING_ALIASES.get(value.strip().upper())
+    alias = canonical_binding(value)
     if alias is not None:
         findings.add(
             "AC030",
@@ -214,9 +197,9 @@ def check_protocol_version(findings: Findings, value: Any, at: str) -> None:
 
 
 def _interface_url(findings: Findings, url: Any, binding: str | None, raw_binding: Any, at: str) -> None:
-    if binding in ("JSONRPC", "HTTP+JSON"):
+    if binding in (JSONRPC, HTTP_JSON):
         check_url(findings, url, at, "interface URL")
-    elif binding == "GRPC":
+    elif binding == GRPC:
         if isinstance(url, str) and url.strip() and "://" not in url:
             # gRPC targets are often written host:port
             check_url(findings, "https://" + url.strip(), at, "gRPC interface target")
@@ -259,7 +242,7 @@ def check_interfaces_v1(card: dict[str, Any], findings: Findings) -> None:
 
 def check_interfaces_legacy(card: dict[str, Any], findings: Findings, info: VersionInfo) -> None:
     preferred = card.get("preferredTransport")
-    binding = check_binding(findings, preferred, pointer("preferredTransport")) if preferred is not None else "JSONRPC"
+    binding = check_binding(findings, preferred, pointer("preferredTransport")) if preferred is not None else JSONRPC
     _interface_url(findings, card.get("url"), binding, preferred, pointer("url"))
     version = card.get("protocolVersion")
     check_protocol_version(findings, version, pointer("protocolVersion"))
@@ -514,7 +497,7 @@ def check_hybrid(card: dict[str, Any], findings: Findings) -> None:
         if isinstance(iface.get("url"), str):
             by_url.setdefault(iface["url"].rstrip("/"), []).append(iface)
     url = card.get("url")
-    preferred = card.get("preferredTransport", "JSONRPC")
+    preferred = card.get("preferredTransport", JSONRPC)
     version = card.get("protocolVersion")
     if isinstance(url, str) and url.strip():
         matches = by_url.get(url.rstrip("/"), [])

@@ -17,7 +17,6 @@ from typing import Any
 LEGACY_CONNECTION_FIELDS = ("url", "preferredTransport", "additionalInterfaces", "protocolVersion")
 LEGACY_ONLY_FIELDS = (*LEGACY_CONNECTION_FIELDS, "security", "supportsAuthenticatedExtendedCard")
 VERSION_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?$")
-KNOWN_VERSIONS = ("0.2", "0.3", "1.0")
 
 
 @dataclass(frozen=True)

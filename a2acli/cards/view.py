@@ -12,6 +12,7 @@ from typing import Any
 
 from a2acli.cards.required import SCHEME_KINDS, get
 from a2acli.cards.versions import VersionInfo, detect_version
+from a2acli.protocol import JSONRPC
 
 
 def text(value: Any) -> str:
@@ -106,7 +107,7 @@ def _interfaces(card: dict[str, Any], info: VersionInfo) -> list[InterfaceView]:
                 )
     if info.kind in ("0.3", "0.2") or (not out and "url" in card):
         version = text(card.get("protocolVersion")) or ("0.2" if info.kind == "0.2" else "0.3")
-        preferred = text(card.get("preferredTransport")) or "JSONRPC"
+        preferred = text(card.get("preferredTransport")) or JSONRPC
         seen = set()
         if "url" in card:
             out.append(InterfaceView(text(card.get("url")), preferred, version))
