@@ -104,9 +104,10 @@ def listen(
     import sys
 
     from a2acli.errors import UsageError
+    from a2acli.net import is_loopback_host
     from a2acli.push.listen import ListenOptions
     from a2acli.push.listen import listen as run_listen
-    from a2acli.push.receiver import Delivery, RunningReceiver, is_loopback
+    from a2acli.push.receiver import Delivery, RunningReceiver
     from a2acli.push.render import rich_view, text_floor
     from a2acli.redact import register_secret
     from a2acli.render import writers
@@ -141,7 +142,7 @@ def listen(
     def on_ready(receiver: RunningReceiver) -> None:
         running.append(receiver)
         writers.diag(f"Listening for A2A push notifications on {receiver.url}")
-        if not is_loopback(host):
+        if not is_loopback_host(host):
             writers.warn(f"{host} is not a loopback address: the receiver is reachable from the network")
         if options.token is None:
             writers.warn("--no-auth: any process that can reach this port can post notifications")

@@ -239,17 +239,6 @@ class RunningReceiver:
             yield await self.app.queue.get()
 
 
-def is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind the listening socket up front so port 0 gives us the real port before serving."""
     from a2acli.errors import UsageError
