@@ -15,12 +15,15 @@ def run_in_pty(
     columns: int | None = None,
     rows: int = 40,
     timeout: float = 30.0,
+    interrupt_after: bytes | None = None,
 ) -> tuple[int, bytes]:
     """Run `argv` (argv[0] a path) with `env` on a new pty; return (exit status, every byte written to the tty).
 
-    `columns`: the terminal's size as the program sees it (TIOCSWINSZ), when it should not come from COLUMNS."""
+    `columns`: the terminal's size as the program sees it (TIOCSWINSZ), when it should not come from COLUMNS.
+    `interrupt_after`: once these bytes were written, wait a few status-line ticks and send SIGINT (Ctrl-C)."""
     import fcntl
     import pty
+    import signal
     import struct
     import subprocess
     import termios
@@ -51,6 +54,10 @@ def run_in_pty(
         if not data:
             break
         out += data
+        if interrupt_after is not None and interrupt_after in out:
+            interrupt_after = None
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGINT)
     try:
         status = proc.wait(max(1.0, deadline - time.monotonic()))
     finally:
