@@ -28,9 +28,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import random
 
-# asyncio and random are imported where used: the synchronous first stream (`a2acli.client.fast`) runs this
-# module's callers before any event loop exists, and each import costs milliseconds of time to first token.
-
 from a2acli.client.normalize import FINAL_STATES as FINAL_STATES
 from a2acli.client.normalize import INTERRUPTED_STATES as INTERRUPTED_STATES
 from a2acli.client.normalize import TERMINAL_STATES as TERMINAL_STATES

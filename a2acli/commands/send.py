@@ -352,8 +352,6 @@ def _main(ctx: typer.Context, command: str, values: dict[str, Any]) -> None:
         download=values.get("download"),
         push=push,
     )
-    if turn.fast_candidate() and turn.run_fast():
-        return
     import asyncio
 
     asyncio.run(turn.run())
@@ -420,7 +418,6 @@ class _Turn:
         self.push = push
         self.ids: TurnIds = TurnIds()
         self.conn: AgentConnection | None = None
-        self._presenter_started = False
         self._foreign_warned = False
 
     def _resume_command(self, task_id: str) -> str:
@@ -446,7 +443,7 @@ class _Turn:
         from a2acli.errors import A2ACliError, TimeoutExpiredError
 
         start = getattr(self.presenter, "start", None)
-        if start is not None and not self._presenter_started:  # a declined fast path may have started it
+        if start is not None:
             start()
         self._start_spinner()
         try:
@@ -470,96 +467,6 @@ class _Turn:
             close = getattr(self.presenter, "close", None)
             if close is not None:
                 close()
-
-    def fast_candidate(self) -> bool:
-        """Whether this turn may try the synchronous first stream (`a2acli.client.fast`): a streamed turn
-        without an option that needs the event loop around the first stream (push, cancel, download)."""
-        if not self.streaming or self.async_ or self.push or self.download or self.cancel_on_interrupt:
-            return False
-        if not self.presenter.wants_events:
-            return False
-        from a2acli.client import fast
-
-        return fast.allowed(self.settings)
-
-    def run_fast(self) -> bool:
-        """The turn with its first stream on a socket; False when the fast path declined (nothing was sent but
-        idempotent GETs: the caller takes the full path). Results and errors are the full path's."""
-        from a2acli.client import fast
-
-        clock = fast.Clock(self.timeout)
-        self._expired = False
-        self._expiry: Any = None
-
-        async def on_loop() -> None:
-            import asyncio
-
-            conn = self.conn
-            if isinstance(conn, fast.FastConnection):
-                conn.enter_loop()
-            left = clock.left()
-            if left is not None:
-                task = asyncio.current_task()
-                assert task is not None
-
-                def expire() -> None:
-                    self._expired = True
-                    task.cancel()
-
-                loop = asyncio.get_running_loop()
-                self._expiry = loop.call_at(loop.time() + max(left, 0.0), expire)
-
-        done: bool = fast.drive(self._run_fast(clock), on_loop)
-        return done
-
-    async def _run_fast(self, clock: Any) -> bool:
-        import sys
-
-        from a2acli.client import fast
-        from a2acli.errors import A2ACliError, TimeoutExpiredError
-
-        conn: fast.FastConnection | None = None
-        declined = False
-        try:
-            start = getattr(self.presenter, "start", None)
-            if start is not None:
-                start()  # the live view shows it is connecting, as on the full path (which then keeps it)
-                self._presenter_started = True
-            conn = fast.connect(self.settings, clock)
-            if conn is None:
-                declined = True
-                return False  # nothing shown but the live view: the full path goes on from here
-            self.conn = conn
-            self._start_spinner()
-            await self._turn(conn)
-            return True
-        except TimeoutExpiredError as exc:
-            self._timed_out(exc)
-            raise
-        except A2ACliError as exc:
-            self._failed(exc)
-            raise
-        except KeyboardInterrupt:  # Ctrl-C before any event loop exists
-            raise self._interrupted() from None
-        except BaseException as exc:
-            asyncio = sys.modules.get("asyncio")  # after the handover, Ctrl-C and --timeout cancel the task
-            if asyncio is None or not isinstance(exc, asyncio.CancelledError):
-                raise
-            if self._expired:
-                expired = clock.expired()
-                self._timed_out(expired)
-                raise expired from None
-            raise self._interrupted() from None
-        finally:
-            if self._expiry is not None:
-                self._expiry.cancel()
-            if not declined:  # as `run` does; a declined turn goes on in `run`, with the same presenter
-                self._stop_spinner()
-                close = getattr(self.presenter, "close", None)
-                if close is not None:
-                    close()
-            if conn is not None:
-                await conn.aclose()
 
     def _interrupted(self) -> Exception:
         from a2acli.errors import Interrupted

@@ -12,7 +12,6 @@ hyperlinks off. Pure parts (`LiveModel`) are separate from the Rich/terminal par
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -254,15 +253,13 @@ class LivePresenter:
         self.live: Live | None = None
         self._last_refresh = 0.0
         self._ticker: Any = None
-        self._thread: Any = None
-        self._stopping: Any = None
-        self._lock = threading.RLock()  # the thread ticker and the events take turns on the model and the region
         self._interval = 1.0 / REFRESH_HZ
 
     # ---------------------------------------------------------------- lifecycle
 
     def start(self) -> None:
-        import sys
+        """Draw the live region; its status line ticks between events on the running event loop."""
+        import asyncio
 
         from rich.live import Live
 
@@ -275,21 +272,7 @@ class LivePresenter:
             redirect_stderr=False,
         )
         self.live.start()
-        # The status line ticks between events: on the event loop's task when one runs, else (the synchronous
-        # first stream, `a2acli.client.fast`, which runs before asyncio is imported) on a small thread.
-        asyncio = sys.modules.get("asyncio")
-        loop = None
-        if asyncio is not None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = None
-        if loop is not None:
-            self._ticker = loop.create_task(self._tick())
-        else:
-            self._stopping = threading.Event()
-            self._thread = threading.Thread(target=self._thread_tick, name="a2acli-live", daemon=True)
-            self._thread.start()
+        self._ticker = asyncio.get_running_loop().create_task(self._tick())
 
     async def _tick(self) -> None:
         import asyncio
@@ -298,31 +281,16 @@ class LivePresenter:
             await asyncio.sleep(self._interval)
             self._refresh(force=True)
 
-    def _thread_tick(self) -> None:
-        stopping = self._stopping
-        while not stopping.wait(self._interval):
-            with self._lock:
-                if self.live is None or stopping.is_set():
-                    return
-                self._refresh(force=True)
-
     def _stop_ticker(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
             self._ticker = None
-        thread = self._thread
-        if thread is not None:
-            self._thread = None
-            self._stopping.set()
-            if thread is not threading.current_thread():
-                thread.join(timeout=2)
 
     def _stop(self) -> None:
         self._stop_ticker()
-        with self._lock:
-            if self.live is not None:
-                live, self.live = self.live, None
-                live.stop()
+        if self.live is not None:
+            live, self.live = self.live, None
+            live.stop()
 
     # ---------------------------------------------------------------- rendering
 
@@ -358,15 +326,14 @@ class LivePresenter:
     # ---------------------------------------------------------------- presenter API
 
     def event(self, event: dict[str, Any]) -> None:
-        with self._lock:
-            self.model.apply(event)
-            self._refresh()
+        self.model.apply(event)
+        self._refresh()
 
     def _print_tail(self, ids: TurnIds) -> None:
         from rich.console import Group
         from rich.text import Text
 
-        self._stop_ticker()  # no refresh between the last lines and the end of the region, as on the event loop
+        self._stop_ticker()  # no refresh between the last lines and the end of the region
         finished = self.model.finish()
         self._stop()
         if finished:

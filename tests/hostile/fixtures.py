@@ -1,5 +1,5 @@
 """The hostile agents as module-scoped fixtures: used by this suite (its conftest) and by other test modules that
-talk to the same misbehaving servers (tests/test_stream_fast.py)."""
+talk to the same misbehaving servers."""
 
 from __future__ import annotations
 

@@ -170,6 +170,38 @@ def test_stall_after_each_reconnect_is_bounded_without_timeout(hostile: HostileA
     check_run(result, codes={3, 5}, max_seconds=20, case="sse-stall-after-event idle 1s, no --timeout")
 
 
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        (["--timeout", "1s"], "error: --timeout 1s expired before the task finished"),
+        ([], "timed out fetching the card at "),
+    ],
+)
+def test_a_stalled_card_ends_the_stream_with_a_timeout(
+    hostile: HostileAgent,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    limit: list[str],
+    message: str,
+) -> None:
+    if not limit:
+        monkeypatch.setenv("A2ACLI_READ_TIMEOUT", "0.5")
+    result = run_cli(["stream", "hello", "-a", hostile.card_url("card-stall"), *limit], capsys)
+    check_run(result, codes={5}, errors={"A2ACLI_ERR_TIMEOUT"}, max_seconds=6, case="stream card-stall")
+    assert message in result.err
+
+
+def test_an_idle_stream_after_an_event_is_resumed_until_the_timeout(
+    hostile: HostileAgent, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("A2ACLI_READ_TIMEOUT", "0.5")
+    argv = ["stream", "hello", "-a", hostile.card_url("sse-stall-after-event"), "--timeout", "2s"]
+    result = run_cli(argv, capsys)
+    check_run(result, codes={5}, errors={"A2ACLI_ERR_TIMEOUT"}, max_seconds=8, case="sse-stall-after-event idle")
+    assert "note: the stream dropped (TimeoutExpiredError: the agent's event stream was silent for 0.5s)" in result.err
+    assert "Task ID: task-hostile-1" in result.out
+
+
 def test_retry_after_is_not_slept(hostile: HostileAgent, capsys: pytest.CaptureFixture[str]) -> None:
     result = run_cli(["send", "hello", "-a", hostile.card_url("rpc-429")], capsys)
     check_run(result, codes=ANY_FAIL, max_seconds=5, case="rpc-429 (Retry-After: 3600)")
