@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "A2ACLI_"
+# Tuning knobs of the client read from the environment only (no flag); `config show` reports them.
+DEFAULT_READ_TIMEOUT = 300.0  # seconds of silence tolerated from an agent (A2ACLI_READ_TIMEOUT)
+DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024  # per streamed event (A2ACLI_MAX_EVENT_BYTES)
 
 
 @dataclass
@@ -68,26 +71,34 @@ def find_local_env(start: Path | None = None) -> Path | None:
     return None
 
 
-def parse_dotenv(text: str) -> dict[str, str]:
-    """Parse `KEY=value` lines (optional `export `, quotes, `#` comments). Only A2ACLI_* keys are kept."""
-    values: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[7:].lstrip()
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if not sep or not key.startswith(ENV_PREFIX):
-            continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key] = value
-    return values
+def parse_dotenv(text: str, *, problems: list[str] | None = None) -> dict[str, str]:
+    """The A2ACLI_* values of a .env text, parsed by python-dotenv; other keys, and keys without `=`, are dropped.
+
+    Values are taken literally (no `${VAR}` expansion): a credential holding `$` must reach the agent unchanged,
+    and a file value must not silently depend on the environment, whose own values have their own precedence.
+    python-dotenv reports a statement it cannot parse through logging; those reports are appended to
+    `problems` (a warning for the user) instead of reaching stderr on their own.
+    """
+    import io
+    import logging
+
+    from dotenv import dotenv_values
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if problems is not None:
+                problems.append(record.getMessage())
+
+    dotenv_logger = logging.getLogger("dotenv")
+    handler = _Collect(logging.WARNING)
+    dotenv_logger.addHandler(handler)
+    propagate, dotenv_logger.propagate = dotenv_logger.propagate, False
+    try:
+        parsed = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    finally:
+        dotenv_logger.propagate = propagate
+        dotenv_logger.removeHandler(handler)
+    return {key: value for key, value in parsed.items() if key.startswith(ENV_PREFIX) and value is not None}
 
 
 def explicit_config(args: list[str]) -> Path | None:
@@ -119,7 +130,9 @@ def load_files(args: list[str]) -> LoadedFiles:
         if any(path.resolve() == seen.resolve() for seen in loaded.files):  # local may be the global file
             continue
         loaded.files.append(path)
-        values = parse_dotenv(text)
+        problems: list[str] = []
+        values = parse_dotenv(text, problems=problems)
+        loaded.warnings.extend(f"{path}: {problem}; that statement is ignored" for problem in problems)
         for key, value in values.items():
             if key in SESSION_KEYS:
                 loaded.warnings.append(
@@ -389,11 +402,6 @@ def effective_settings(ctx: Any, only: list[str]) -> dict[str, Any]:
 
 def _environment_only() -> dict[str, tuple[Any, tuple[str, ...]]]:
     """Tuning knobs the client reads straight from the environment (no flag): name -> (default, commands)."""
-    try:
-        from a2acli.client.connection import DEFAULT_READ_TIMEOUT
-        from a2acli.client.sse import DEFAULT_MAX_EVENT_BYTES
-    except ImportError:  # pragma: no cover - the client layer is part of the package
-        return {}
     talking = ("card", "send", "stream", "task")
     return {
         "A2ACLI_READ_TIMEOUT": (f"{DEFAULT_READ_TIMEOUT:g}", talking),
