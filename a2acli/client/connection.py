@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from a2acli.client import normalize
-from a2acli.client.sse import DEFAULT_MAX_EVENT_BYTES, SSEDecoder, SSEError
+from a2acli.client.sse import SSEDecoder, SSEError
 from a2acli.errors import (
     A2ACliError,
     AuthFailedError,
@@ -44,6 +44,7 @@ from a2acli.errors import (
     protocol_error_from_jsonrpc,
     protocol_error_from_rest,
 )
+from a2acli.settings import DEFAULT_MAX_EVENT_BYTES, DEFAULT_READ_TIMEOUT
 
 if TYPE_CHECKING:
     import httpx
@@ -55,7 +56,6 @@ JSONRPC = "JSONRPC"
 HTTP_JSON = "HTTP+JSON"
 GRPC = "GRPC"
 CLIENT_BINDINGS = (JSONRPC, HTTP_JSON)
-DEFAULT_READ_TIMEOUT = 300.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
 _DEBUG_LIMIT = 4000
 _SPACE = (" ", "\t", "\r", "\n")

@@ -11,7 +11,7 @@ stream ended in the middle of an event (a truncated stream). Pure: no I/O, fuzze
 
 from __future__ import annotations
 
-DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
+from a2acli.settings import DEFAULT_MAX_EVENT_BYTES
 
 
 class SSEError(ValueError):
