@@ -19,8 +19,11 @@ from starlette.routing import Route
 
 from a2acli.cards.signing import (
     KeySet,
+    canonical_bytes,
     canonical_payloads,
+    drop_empty,
     load_key_material,
+    proto_view,
     public_jwks,
     sign_card_dict,
     verify_card,
@@ -236,3 +239,68 @@ def test_demo_agent_serves_a_signed_card(
         code, out, err = cli(capsys, "card", "verify", "-a", url, "--jwks", str(jwks), "-o", "json")
         assert code == 0, err
         assert json.loads(out)["status"] == "verified"
+
+
+ALL_CARDS = sorted(p.relative_to(CARDS).as_posix() for p in CARDS.rglob("*.json"))
+
+
+def test_every_fixture_card_is_covered() -> None:
+    assert len(ALL_CARDS) >= 37
+
+
+@pytest.mark.parametrize("name", ALL_CARDS)
+def test_canonical_bytes_match_the_sdk_canonicaliser(name: str) -> None:
+    """rfc8785 + drop_empty replaced the SDK's private canonicaliser: byte for byte the same on every card.
+
+    A differential test of the code it replaced; it skips, rather than fails, once the SDK renames it."""
+    jcs = pytest.importorskip("a2a.utils._jcs")
+    sdk_signing = pytest.importorskip("a2a.utils.signing")
+    clean = getattr(sdk_signing, "_clean_empty", None)
+    if clean is None:
+        pytest.skip("the SDK no longer has _clean_empty")
+    try:
+        doc = json.loads((CARDS / name).read_text())
+    except ValueError:
+        pytest.skip("not JSON")
+    if not isinstance(doc, dict):
+        pytest.skip("not an object")
+    for view in (proto_view(doc), {k: v for k, v in doc.items() if k != "signatures"}):
+        if view is None:
+            continue
+        ours = canonical_bytes(view)
+        theirs = jcs.canonicalize(clean(view) or {}).encode()
+        assert ours == theirs
+
+
+@pytest.mark.parametrize("name", ALL_CARDS)
+def test_we_verify_the_sdk_signer_on_every_card(name: str, keys: dict[str, bytes]) -> None:
+    from a2a.client.card_resolver import parse_agent_card
+    from a2a.server.request_handlers.response_helpers import agent_card_to_dict
+    from a2a.utils.signing import create_agent_card_signer
+
+    try:
+        doc = json.loads((CARDS / name).read_text())
+        proto = parse_agent_card(copy.deepcopy(doc))
+    except Exception:
+        pytest.skip("the SDK does not parse this card")
+    signer = create_agent_card_signer(keys["ec"], {"alg": "ES256", "kid": "sdk", "typ": "JOSE", "jku": None})
+    served = agent_card_to_dict(signer(proto))
+    checks = verify_card(served, keyset(keys["ec"], "sdk"))
+    assert checks[-1].status == "verified", checks[-1].reason
+
+
+def test_drop_empty() -> None:
+    doc = {"a": "", "b": [], "c": {}, "d": None, "e": [{"x": ""}, 0, False], "f": {"g": {"h": [""]}}, "i": "x"}
+    assert drop_empty(doc) == {"e": [0, False], "i": "x"}
+    assert drop_empty({"a": [{}]}) is None
+    assert drop_empty(0) == 0 and drop_empty(False) is False
+
+
+def test_hostile_nesting_is_bounded() -> None:
+    deep: Any = "leaf"
+    for _ in range(5000):
+        deep = {"k": [deep]}
+    with pytest.raises(ValueError, match="maximum depth"):
+        drop_empty(deep)
+    card = {"name": "x", "capabilities": {"extensions": [{"uri": "u", "params": deep}]}}
+    assert canonical_payloads(card) == []

@@ -21,6 +21,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import rfc8785
+
 from a2acli.errors import UsageError
 
 ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
@@ -77,16 +79,34 @@ def _b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _jcs(doc: Any) -> bytes:
-    from a2a.utils._jcs import canonicalize
+# Nesting is attacker-controlled (`AgentExtension.params` is a free Struct) and both passes below recurse, so the
+# depth is bounded before either can exhaust the stack; the SDK's signer enforces the same limit.
+MAX_DEPTH = 128
 
-    return canonicalize(doc).encode("utf-8")
+
+def canonical_bytes(doc: Any) -> bytes:
+    """What a signature over `doc` covers: its RFC 8785 form after `drop_empty` (which also bounds the depth)."""
+    return rfc8785.dumps(drop_empty(doc) or {})
 
 
-def _clean_empty(value: Any, depth: int = 1) -> Any:
-    from a2a.utils.signing import _clean_empty as sdk_clean_empty
+def drop_empty(value: Any, depth: int = 1) -> Any:
+    """`value` without empty strings, arrays, objects and nulls, recursively; None when nothing is left.
 
-    return sdk_clean_empty(value, depth)
+    This is the default-value step of card signing (A2A §8.4.1) as the official SDK performs it, which is what
+    interoperates: a card is signed and verified over the proto JSON of the card (which already omits unset
+    fields), with these empties removed as well. `false` and `0` stay. Raises ValueError past `MAX_DEPTH`.
+    """
+    if isinstance(value, dict | list) and depth > MAX_DEPTH:
+        raise ValueError(f"nesting exceeds the maximum depth of {MAX_DEPTH}")
+    if isinstance(value, dict):
+        kept = {k: v for k, item in value.items() if (v := drop_empty(item, depth + 1)) is not None}
+        return kept or None
+    if isinstance(value, list):
+        items = [v for item in value if (v := drop_empty(item, depth + 1)) is not None]
+        return items or None
+    if isinstance(value, str) and not value:
+        return None
+    return value
 
 
 def proto_view(card: dict[str, Any]) -> dict[str, Any] | None:
@@ -123,7 +143,7 @@ def _uncovered(whole: Any, covered: Any, at: str = "", depth: int = 0, limit: in
                 break
             ptr = f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}"
             if key not in other:
-                if not _is_default(_clean_empty(value)):
+                if not _is_default(drop_empty(value)):
                     out.append(ptr.lstrip("/") if depth == 0 else ptr)
             else:
                 out.extend(_uncovered(value, other[key], ptr, depth + 1, limit - len(out)))
@@ -140,13 +160,12 @@ def canonical_payloads(card: dict[str, Any]) -> list[tuple[str, bytes, tuple[str
     try:
         view = proto_view(card)
         if view is not None:
-            cleaned = _clean_empty(view) or {}
-            missing = tuple(_uncovered(whole, cleaned))
-            forms.append(("the A2A 1.0 fields" if missing else "the whole card", _jcs(cleaned), missing))
+            missing = tuple(_uncovered(whole, drop_empty(view) or {}))
+            forms.append(("the A2A 1.0 fields" if missing else "the whole card", canonical_bytes(view), missing))
     except Exception:  # canonicalisation of hostile content: fall through to the whole-card form
         pass
     try:
-        payload = _jcs(_clean_empty(whole) or {})
+        payload = canonical_bytes(whole)
         if not forms or payload != forms[0][1]:
             forms.append(("the whole card", payload, ()))
         else:
