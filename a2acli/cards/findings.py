@@ -101,8 +101,9 @@ class Findings:
     """A collector rules append to; de-duplicates identical findings."""
 
     items: list[Finding] = field(default_factory=list)
-    _seen: set[tuple[str, str, str]] = field(default_factory=set)
-    _counts: dict[str, int] = field(default_factory=dict)
+    # Bookkeeping of `add`, not part of the collector's value: no constructor argument, not compared or shown.
+    _seen: set[tuple[str, str, str]] = field(default_factory=set, init=False, repr=False, compare=False)
+    _counts: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def add(
         self, code: str, pointer: str, message: str, hint: str | None = None, *, severity: Severity | None = None
