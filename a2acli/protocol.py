@@ -11,7 +11,12 @@ must `.get()` every key; the types still say which keys exist and what their val
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, TypedDict
+from typing import Any, Final, Literal, TypeAlias, TypedDict
+
+#: Any JSON document, as `json.loads` returns it: what an agent sent before anything checked its shape. Readers
+#: narrow with isinstance before use; code that has checked the shape uses the TypedDicts below instead.
+JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
+JSONObject: TypeAlias = "dict[str, JSONValue]"
 
 # ---------------------------------------------------------------------------------------------- task states
 
