@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+
+from a2acli.protocol import JSONObject
 
 
 class Severity(StrEnum):
@@ -84,7 +85,7 @@ class Finding:
     message: str
     hint: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         rule = RULES.get(self.code)
         return {
             "code": self.code,

@@ -7,9 +7,9 @@ as present (the snake_case spelling is reported separately as AC004).
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from a2acli.cards.findings import Findings, pointer
+from a2acli.protocol import JSONObject, JSONValue
 
 # message -> REQUIRED fields (JSON names). Maps are not arrays: an empty `scopes` map is allowed.
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -56,18 +56,18 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
-def get(obj: dict[str, Any], name: str) -> Any:
+def get(obj: JSONObject, name: str) -> JSONValue:
     """A field by JSON name, falling back to its proto (snake_case) name."""
     if name in obj:
         return obj[name]
     return obj.get(snake(name))
 
 
-def has(obj: dict[str, Any], name: str) -> bool:
+def has(obj: JSONObject, name: str) -> bool:
     return name in obj or snake(name) in obj
 
 
-def _check(obj: Any, message: str, at: str, findings: Findings) -> None:
+def _check(obj: JSONValue, message: str, at: str, findings: Findings) -> None:
     if not isinstance(obj, dict):
         return  # wrong types are schema findings
     for name in REQUIRED.get(message, ()):
@@ -91,11 +91,11 @@ def _check(obj: Any, message: str, at: str, findings: Findings) -> None:
             )
 
 
-def _each(value: Any) -> list[tuple[int, Any]]:
+def _each(value: JSONValue) -> list[tuple[int, JSONValue]]:
     return list(enumerate(value)) if isinstance(value, list) else []
 
 
-def check_required(card: dict[str, Any], findings: Findings) -> None:
+def check_required(card: JSONObject, findings: Findings) -> None:
     """REQUIRED fields of AgentCard and everything it contains."""
     _check(card, "AgentCard", "", findings)
     for i, iface in _each(get(card, "supportedInterfaces")):

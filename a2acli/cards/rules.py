@@ -9,14 +9,22 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any
 from urllib.parse import urlsplit
 
 from a2acli.cards.findings import Findings, Severity, pointer
 from a2acli.cards.required import FLOW_KINDS, SCHEME_KINDS, get
 from a2acli.cards.versions import VERSION_RE, VersionInfo, major_minor
 from a2acli.net import is_loopback_host
-from a2acli.protocol import CORE_BINDINGS, GRPC, HTTP_JSON, JSONRPC, KNOWN_VERSIONS, canonical_binding
+from a2acli.protocol import (
+    CORE_BINDINGS,
+    GRPC,
+    HTTP_JSON,
+    JSONRPC,
+    KNOWN_VERSIONS,
+    JSONObject,
+    JSONValue,
+    canonical_binding,
+)
 
 URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _TOKEN = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
@@ -49,11 +57,11 @@ MAX_STRING = 16 * 1024
 MAX_ITEMS = 200
 
 
-def _each(value: Any) -> list[tuple[int, Any]]:
+def _each(value: JSONValue) -> list[tuple[int, JSONValue]]:
     return list(enumerate(value)) if isinstance(value, list) else []
 
 
-def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
+def _dicts(value: JSONValue) -> list[tuple[int, JSONObject]]:
     return [(i, v) for i, v in _each(value) if isinstance(v, dict)]
 
 
@@ -62,7 +70,7 @@ def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
 
 def check_url(
     findings: Findings,
-    value: Any,
+    value: JSONValue,
     at: str,
     what: str,
     *,
@@ -117,7 +125,7 @@ def check_url(
         )
 
 
-def check_loopback_from_remote(card: dict[str, Any], findings: Findings, source: str | None) -> None:
+def check_loopback_from_remote(card: JSONObject, findings: Findings, source: str | None) -> None:
     """A card fetched from a remote host whose interfaces point at loopback: remote clients cannot use them."""
     try:
         origin_host = urlsplit(source or "").hostname if (source or "").startswith(("http://", "https://")) else None
@@ -125,7 +133,7 @@ def check_loopback_from_remote(card: dict[str, Any], findings: Findings, source:
         origin_host = None
     if not origin_host or is_loopback_host(origin_host):
         return
-    places: list[tuple[str, Any]] = [
+    places: list[tuple[str, JSONValue]] = [
         (pointer("supportedInterfaces", i, "url"), iface.get("url"))
         for i, iface in _dicts(get(card, "supportedInterfaces"))
     ]
@@ -153,7 +161,7 @@ def check_loopback_from_remote(card: dict[str, Any], findings: Findings, source:
 # -------------------------------------------------------------------------------------------- bindings/versions
 
 
-def check_binding(findings: Findings, value: Any, at: str) -> str | None:
+def check_binding(findings: Findings, value: JSONValue, at: str) -> str | None:
     """Returns the canonical core binding name, or None (custom or unknown)."""
     if not isinstance(value, str) or not value.strip():
         return None
@@ -179,7 +187,7 @@ def check_binding(findings: Findings, value: Any, at: str) -> str | None:
     return None
 
 
-def check_protocol_version(findings: Findings, value: Any, at: str) -> None:
+def check_protocol_version(findings: Findings, value: JSONValue, at: str) -> None:
     if not isinstance(value, str) or not value.strip():
         return
     if not VERSION_RE.match(value):
@@ -196,7 +204,7 @@ def check_protocol_version(findings: Findings, value: Any, at: str) -> None:
         )
 
 
-def _interface_url(findings: Findings, url: Any, binding: str | None, raw_binding: Any, at: str) -> None:
+def _interface_url(findings: Findings, url: JSONValue, binding: str | None, raw_binding: JSONValue, at: str) -> None:
     if binding in (JSONRPC, HTTP_JSON):
         check_url(findings, url, at, "interface URL")
     elif binding == GRPC:
@@ -209,11 +217,11 @@ def _interface_url(findings: Findings, url: Any, binding: str | None, raw_bindin
         findings.add("AC020", at, f"interface URL {url!r} is not an absolute URI", "use an absolute URI")
 
 
-def _usable(url: Any, binding: str | None) -> bool:
+def _usable(url: JSONValue, binding: str | None) -> bool:
     return binding in CORE_BINDINGS and isinstance(url, str) and url.strip() != ""
 
 
-def check_interfaces_v1(card: dict[str, Any], findings: Findings) -> None:
+def check_interfaces_v1(card: JSONObject, findings: Findings) -> None:
     interfaces = get(card, "supportedInterfaces")
     seen: set[tuple[str, str, str, str]] = set()
     usable = False
@@ -240,7 +248,7 @@ def check_interfaces_v1(card: dict[str, Any], findings: Findings) -> None:
         )
 
 
-def check_interfaces_legacy(card: dict[str, Any], findings: Findings, info: VersionInfo) -> None:
+def check_interfaces_legacy(card: JSONObject, findings: Findings, info: VersionInfo) -> None:
     preferred = card.get("preferredTransport")
     binding = check_binding(findings, preferred, pointer("preferredTransport")) if preferred is not None else JSONRPC
     _interface_url(findings, card.get("url"), binding, preferred, pointer("url"))
@@ -264,7 +272,7 @@ def check_interfaces_legacy(card: dict[str, Any], findings: Findings, info: Vers
 # ------------------------------------------------------------------------------------------------------ skills
 
 
-def check_modes(findings: Findings, value: Any, at: str) -> None:
+def check_modes(findings: Findings, value: JSONValue, at: str) -> None:
     seen: set[str] = set()
     for i, mode in _each(value):
         if not isinstance(mode, str):
@@ -285,7 +293,7 @@ def check_modes(findings: Findings, value: Any, at: str) -> None:
         seen.add(key)
 
 
-def check_skills(card: dict[str, Any], findings: Findings) -> None:
+def check_skills(card: JSONObject, findings: Findings) -> None:
     check_modes(findings, get(card, "defaultInputModes"), pointer("defaultInputModes"))
     check_modes(findings, get(card, "defaultOutputModes"), pointer("defaultOutputModes"))
     first_at: dict[str, int] = {}
@@ -313,23 +321,23 @@ def check_skills(card: dict[str, Any], findings: Findings) -> None:
 # ---------------------------------------------------------------------------------------------------- security
 
 
-def _requirement_names_v1(req: Any) -> list[str]:
+def _requirement_names_v1(req: JSONValue) -> list[str]:
     schemes = req.get("schemes") if isinstance(req, dict) else None
     return [str(k) for k in schemes] if isinstance(schemes, dict) else []
 
 
-def _requirement_names_legacy(req: Any) -> list[str]:
+def _requirement_names_legacy(req: JSONValue) -> list[str]:
     return [str(k) for k in req] if isinstance(req, dict) else []
 
 
-def check_security(card: dict[str, Any], findings: Findings, view: str) -> None:
+def check_security(card: JSONObject, findings: Findings, view: str) -> None:
     """`view` is "1.0" or "0.3": which requirement and scheme shapes to read."""
     schemes = get(card, "securitySchemes")
     declared = set(schemes) if isinstance(schemes, dict) else set()
     used: set[str] = set()
     req_field = "securityRequirements" if view == "1.0" else "security"
     names_of = _requirement_names_v1 if view == "1.0" else _requirement_names_legacy
-    places: list[tuple[str, Any]] = [(pointer(req_field), get(card, req_field))]
+    places: list[tuple[str, JSONValue]] = [(pointer(req_field), get(card, req_field))]
     for i, skill in _dicts(get(card, "skills")):
         places.append((pointer("skills", i, req_field), get(skill, req_field)))
     for at, reqs in places:
@@ -364,14 +372,14 @@ def check_security(card: dict[str, Any], findings: Findings, view: str) -> None:
             )
 
 
-def _api_key_location(findings: Findings, value: Any, at: str) -> None:
+def _api_key_location(findings: Findings, value: JSONValue, at: str) -> None:
     if isinstance(value, str) and value not in ("query", "header", "cookie"):
         findings.add(
             "AC062", at, f"API key location {value!r} is not query, header or cookie", "use query, header or cookie"
         )
 
 
-def _check_flows(findings: Findings, flows: Any, at: str, legacy: bool) -> None:
+def _check_flows(findings: Findings, flows: JSONValue, at: str, legacy: bool) -> None:
     if not isinstance(flows, dict):
         return
     present = [k for k in FLOW_KINDS if get(flows, k) is not None]
@@ -399,7 +407,7 @@ def _check_flows(findings: Findings, flows: Any, at: str, legacy: bool) -> None:
                     check_url(findings, get(flow, url_field), where + pointer(url_field), url_field, optional=True)
 
 
-def _check_scheme_v1(findings: Findings, scheme: dict[str, Any], at: str) -> None:
+def _check_scheme_v1(findings: Findings, scheme: JSONObject, at: str) -> None:
     kinds = [k for k in SCHEME_KINDS if get(scheme, k) is not None]
     if len(kinds) != 1:
         legacy_type = scheme.get("type")
@@ -437,7 +445,7 @@ def _check_scheme_v1(findings: Findings, scheme: dict[str, Any], at: str) -> Non
         check_url(findings, get(body, "openIdConnectUrl"), where + pointer("openIdConnectUrl"), "OpenID Connect URL")
 
 
-def _check_scheme_legacy(findings: Findings, scheme: dict[str, Any], at: str) -> None:
+def _check_scheme_legacy(findings: Findings, scheme: JSONObject, at: str) -> None:
     kind = scheme.get("type")
     if not isinstance(kind, str) or kind not in LEGACY_SCHEME_TYPES:
         message = (
@@ -458,7 +466,7 @@ def _check_scheme_legacy(findings: Findings, scheme: dict[str, Any], at: str) ->
 # ------------------------------------------------------------------------------------------------------- hybrid
 
 
-def _scopes_v1(req: Any) -> frozenset[tuple[str, tuple[str, ...]]]:
+def _scopes_v1(req: JSONValue) -> frozenset[tuple[str, tuple[str, ...]]]:
     schemes = req.get("schemes") if isinstance(req, dict) else None
     out = []
     if isinstance(schemes, dict):
@@ -468,7 +476,7 @@ def _scopes_v1(req: Any) -> frozenset[tuple[str, tuple[str, ...]]]:
     return frozenset(out)
 
 
-def _scopes_legacy(req: Any) -> frozenset[tuple[str, tuple[str, ...]]]:
+def _scopes_legacy(req: JSONValue) -> frozenset[tuple[str, tuple[str, ...]]]:
     out = []
     if isinstance(req, dict):
         for name, scopes in req.items():
@@ -476,26 +484,27 @@ def _scopes_legacy(req: Any) -> frozenset[tuple[str, tuple[str, ...]]]:
     return frozenset(out)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: JSONValue) -> JSONValue:
     """An enum member (the SDK's compat dicts hold some before JSON encoding) as its value."""
     from enum import Enum
 
     return value.value if isinstance(value, Enum) else value
 
 
-def _same_requirements(v1: Any, legacy: Any) -> bool:
+def _same_requirements(v1: JSONValue, legacy: JSONValue) -> bool:
     a = {_scopes_v1(r) for r in v1} if isinstance(v1, list) else set()
     b = {_scopes_legacy(r) for r in legacy} if isinstance(legacy, list) else set()
     return a == b
 
 
-def check_hybrid(card: dict[str, Any], findings: Findings) -> None:
+def check_hybrid(card: JSONObject, findings: Findings) -> None:
     """A hybrid card's 0.3 fields and 1.0 fields must describe the same agent."""
     interfaces = [iface for _, iface in _dicts(get(card, "supportedInterfaces"))]
-    by_url: dict[str, list[dict[str, Any]]] = {}
+    by_url: dict[str, list[JSONObject]] = {}
     for iface in interfaces:
-        if isinstance(iface.get("url"), str):
-            by_url.setdefault(iface["url"].rstrip("/"), []).append(iface)
+        iface_url = iface.get("url")
+        if isinstance(iface_url, str):
+            by_url.setdefault(iface_url.rstrip("/"), []).append(iface)
     url = card.get("url")
     preferred = card.get("preferredTransport", JSONRPC)
     version = card.get("protocolVersion")
@@ -598,7 +607,7 @@ def check_hybrid(card: dict[str, Any], findings: Findings) -> None:
 # ------------------------------------------------------------------------------------------------ cross-version
 
 
-def check_legacy_fields_in_v1(card: dict[str, Any], findings: Findings) -> None:
+def check_legacy_fields_in_v1(card: JSONObject, findings: Findings) -> None:
     renames = {
         "security": "securityRequirements",
         "supportsAuthenticatedExtendedCard": "capabilities.extendedAgentCard",
@@ -622,7 +631,7 @@ def check_legacy_fields_in_v1(card: dict[str, Any], findings: Findings) -> None:
             )
 
 
-def check_common(card: dict[str, Any], findings: Findings, info: VersionInfo) -> None:
+def check_common(card: JSONObject, findings: Findings, info: VersionInfo) -> None:
     provider = get(card, "provider")
     if isinstance(provider, dict):
         check_url(findings, provider.get("url"), pointer("provider", "url"), "provider URL")
@@ -668,7 +677,7 @@ def check_common(card: dict[str, Any], findings: Findings, info: VersionInfo) ->
         check_signature_shape(findings, sig, pointer("signatures", i))
 
 
-def check_signature_shape(findings: Findings, sig: dict[str, Any], at: str) -> None:
+def check_signature_shape(findings: Findings, sig: JSONObject, at: str) -> None:
     protected = sig.get("protected")
     if not isinstance(protected, str) or not protected:
         return
@@ -698,7 +707,7 @@ def check_signature_shape(findings: Findings, sig: dict[str, Any], at: str) -> N
 # --------------------------------------------------------------------------------------------------- hygiene
 
 
-def check_hygiene(card: dict[str, Any], findings: Findings, raw_size: int | None) -> None:
+def check_hygiene(card: JSONObject, findings: Findings, raw_size: int | None) -> None:
     if raw_size is not None and raw_size > MAX_CARD_BYTES_SANE:
         findings.add(
             "AC080",
@@ -708,7 +717,7 @@ def check_hygiene(card: dict[str, Any], findings: Findings, raw_size: int | None
         )
     budget = [20000]  # bound the walk on hostile input
 
-    def walk(value: Any, at: str) -> None:
+    def walk(value: JSONValue, at: str) -> None:
         if budget[0] <= 0:
             return
         budget[0] -= 1
@@ -734,14 +743,14 @@ def check_hygiene(card: dict[str, Any], findings: Findings, raw_size: int | None
     walk(card, "")
 
 
-def check_snake_case(card: Any, findings: Findings, names: frozenset[str]) -> None:
+def check_snake_case(card: JSONValue, findings: Findings, names: frozenset[str]) -> None:
     budget = [5000]
 
     def camel(key: str) -> str:
         head, *rest = key.split("_")
         return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
-    def walk(value: Any, at: str, depth: int) -> None:
+    def walk(value: JSONValue, at: str, depth: int) -> None:
         if budget[0] <= 0 or depth > 8:
             return
         budget[0] -= 1

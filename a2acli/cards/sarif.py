@@ -10,10 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any
 
 from a2acli.cards.findings import RULES, Severity
 from a2acli.cards.validate import ValidationReport
+from a2acli.protocol import JSONObject, JSONValue
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/a2aproject/A2A"
@@ -33,12 +33,12 @@ def artifact_uri(source: str | None) -> str:
     return Path(rel).as_posix() if not rel.startswith("..") else path.resolve().as_uri()
 
 
-def to_sarif(report: ValidationReport, *, raw: bytes | None = None, strict: bool = False) -> dict[str, Any]:
+def to_sarif(report: ValidationReport, *, raw: bytes | None = None, strict: bool = False) -> JSONObject:
     from a2acli import __version__
 
     positions = locate_pointers(raw, {f.pointer for f in report.findings}) if raw is not None else {}
     codes = sorted(RULES)
-    rules = [
+    rules: list[JSONValue] = [
         {
             "id": code,
             "name": RULES[code].name,
@@ -48,10 +48,10 @@ def to_sarif(report: ValidationReport, *, raw: bytes | None = None, strict: bool
         for code in codes
     ]
     uri = artifact_uri(report.source)
-    results = []
+    results: list[JSONValue] = []
     for finding in report.findings:
         text = finding.message + (f" Fix: {finding.hint}" if finding.hint else "")
-        location: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+        location: JSONObject = {"artifactLocation": {"uri": uri}}
         if finding.pointer in positions:
             line, column = positions[finding.pointer]
             location["region"] = {"startLine": line, "startColumn": column}

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from a2acli.cards.findings import Findings, pointer
+from a2acli.protocol import JSONValue
 
 _MAX_SCHEMA_FINDINGS = 200
 # Fields removed from the protocol, reported by rule AC074 instead of as unknown fields.
@@ -70,7 +71,7 @@ def v1_property_names() -> frozenset[str]:
     return frozenset(names)
 
 
-def _short(value: Any) -> str:
+def _short(value: JSONValue) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -94,7 +95,7 @@ def _message(error: Any) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
 
 
-def _json_type(value: Any) -> str:
+def _json_type(value: JSONValue) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -119,7 +120,7 @@ def _unknown_keys(error: Any) -> list[str]:
     return [k for k in instance if k not in props and not any(p.search(k) for p in patterns)]
 
 
-def check_schema(doc: Any, version: str, findings: Findings, *, base: str = "") -> None:
+def check_schema(doc: JSONValue, version: str, findings: Findings, *, base: str = "") -> None:
     """Add one finding per schema violation: AC001 (1.0) / AC002 (0.3); unknown 1.0 fields as AC003 warnings."""
     validator = v1_validator() if version == "1.0" else v03_validator()
     code = "AC001" if version == "1.0" else "AC002"

@@ -19,11 +19,15 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
 
 import rfc8785
 
 from a2acli.errors import UsageError
+from a2acli.protocol import JSONObject, JSONValue
+
+if TYPE_CHECKING:
+    from jwt.algorithms import AllowedPrivateKeys, AllowedPublicKeys
 
 ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 
@@ -54,7 +58,7 @@ class SignatureCheck:
             return text
         return f"{head}: {self.reason}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "index": self.index,
             "status": self.status,
@@ -84,12 +88,12 @@ def _b64url_decode(text: str) -> bytes:
 MAX_DEPTH = 128
 
 
-def canonical_bytes(doc: Any) -> bytes:
+def canonical_bytes(doc: JSONValue) -> bytes:
     """What a signature over `doc` covers: its RFC 8785 form after `drop_empty` (which also bounds the depth)."""
     return rfc8785.dumps(drop_empty(doc) or {})
 
 
-def drop_empty(value: Any, depth: int = 1) -> Any:
+def drop_empty(value: JSONValue, depth: int = 1) -> JSONValue:
     """`value` without empty strings, arrays, objects and nulls, recursively; None when nothing is left.
 
     This is the default-value step of card signing (A2A §8.4.1) as the official SDK performs it, which is what
@@ -99,17 +103,17 @@ def drop_empty(value: Any, depth: int = 1) -> Any:
     if isinstance(value, dict | list) and depth > MAX_DEPTH:
         raise ValueError(f"nesting exceeds the maximum depth of {MAX_DEPTH}")
     if isinstance(value, dict):
-        kept = {k: v for k, item in value.items() if (v := drop_empty(item, depth + 1)) is not None}
+        kept: JSONObject = {k: v for k, item in value.items() if (v := drop_empty(item, depth + 1)) is not None}
         return kept or None
     if isinstance(value, list):
-        items = [v for item in value if (v := drop_empty(item, depth + 1)) is not None]
+        items: list[JSONValue] = [v for item in value if (v := drop_empty(item, depth + 1)) is not None]
         return items or None
     if isinstance(value, str) and not value:
         return None
     return value
 
 
-def proto_view(card: dict[str, Any]) -> dict[str, Any] | None:
+def proto_view(card: JSONObject) -> JSONObject | None:
     """The card as the SDK's 1.0 AgentCard sees it (MessageToDict of the parsed card), or None if it does not parse."""
     from a2a.types.a2a_pb2 import AgentCard
     from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
@@ -123,15 +127,15 @@ def proto_view(card: dict[str, Any]) -> dict[str, Any] | None:
         message = ParseDict(view, AgentCard(), ignore_unknown_fields=True)
     except (ParseError, ValueError, TypeError, AttributeError, RecursionError):
         return None
-    out: dict[str, Any] = MessageToDict(message)
+    out: JSONObject = MessageToDict(message)
     return out
 
 
-def _is_default(value: Any) -> bool:
+def _is_default(value: JSONValue) -> bool:
     return value in (None, False, 0, "", [], {}) and value is not True
 
 
-def _uncovered(whole: Any, covered: Any, at: str = "", depth: int = 0, limit: int = 12) -> list[str]:
+def _uncovered(whole: JSONValue, covered: JSONValue, at: str = "", depth: int = 0, limit: int = 12) -> list[str]:
     """JSON pointers of non-default values in `whole` that the canonical `covered` form leaves out."""
     out: list[str] = []
     if depth > 16:
@@ -153,7 +157,7 @@ def _uncovered(whole: Any, covered: Any, at: str = "", depth: int = 0, limit: in
     return out[:limit]
 
 
-def canonical_payloads(card: dict[str, Any]) -> list[tuple[str, bytes, tuple[str, ...]]]:
+def canonical_payloads(card: JSONObject) -> list[tuple[str, bytes, tuple[str, ...]]]:
     """(name, canonical bytes, top-level fields not covered) for each recognised canonical form."""
     forms: list[tuple[str, bytes, tuple[str, ...]]] = []
     whole = {k: v for k, v in card.items() if k != "signatures"}
@@ -178,13 +182,29 @@ def canonical_payloads(card: dict[str, Any]) -> list[tuple[str, bytes, tuple[str
 # ---------------------------------------------------------------------------------------------------------- keys
 
 
+_UNSUPPORTED_KEY = "unsupported key type (use an RSA, EC P-256/384/521 or Ed25519 key)"
+
+
+def _text(obj: JSONValue, name: str) -> str | None:
+    value = obj.get(name) if isinstance(obj, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _is_signing_public_key(key: object) -> TypeGuard[AllowedPublicKeys]:
+    """Whether `key` is of a kind a card signature may use (the asymmetric kinds PyJWT verifies)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    kinds = (rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)
+    return isinstance(key, kinds)
+
+
 @dataclass
 class KeySet:
     """Public keys by kid (None for a key without one), each with where it came from."""
 
-    keys: list[tuple[str | None, Any, str]] = field(default_factory=list)
+    keys: list[tuple[str | None, AllowedPublicKeys, str]] = field(default_factory=list)
 
-    def add_jwks(self, doc: Any, source: str) -> None:
+    def add_jwks(self, doc: JSONValue, source: str) -> None:
         import jwt
 
         entries = doc.get("keys") if isinstance(doc, dict) and "keys" in doc else [doc]
@@ -197,22 +217,25 @@ class KeySet:
                 jwk = jwt.PyJWK(entry)
             except Exception:
                 continue
-            kid = entry.get("kid") if isinstance(entry.get("kid"), str) else None
-            self.keys.append((kid, jwk.key, source))
+            kid = _text(entry, "kid")
+            if _is_signing_public_key(jwk.key):
+                self.keys.append((kid, jwk.key, source))
 
     def add_pem(self, data: bytes, source: str) -> None:
         from cryptography.hazmat.primitives import serialization
 
         try:
-            key: Any = serialization.load_pem_public_key(data)
+            key: object = serialization.load_pem_public_key(data)
         except ValueError:
             try:
                 key = serialization.load_pem_private_key(data, password=None).public_key()
             except (ValueError, TypeError) as exc:
                 raise UsageError(f"{source} holds no PEM public key: {exc}") from None
+        if not _is_signing_public_key(key):
+            raise UsageError(_UNSUPPORTED_KEY)
         self.keys.append((jwk_thumbprint(key), key, source))
 
-    def candidates(self, kid: str | None) -> list[tuple[Any, str]]:
+    def candidates(self, kid: str | None) -> list[tuple[AllowedPublicKeys, str]]:
         if kid is not None:
             exact = [(k, s) for key_id, k, s in self.keys if key_id == kid]
             if exact:
@@ -236,7 +259,7 @@ def load_key_material(data: bytes, source: str, into: KeySet | None = None) -> K
     return keys
 
 
-def jwk_thumbprint(public_key: Any) -> str:
+def jwk_thumbprint(public_key: AllowedPublicKeys) -> str:
     """RFC 7638 SHA-256 thumbprint of a public key, base64url: a stable default `kid`."""
     jwk = json.loads(_public_jwk_json(public_key))
     required = {
@@ -249,7 +272,7 @@ def jwk_thumbprint(public_key: Any) -> str:
     return _b64url(digest)
 
 
-def _public_jwk_json(public_key: Any) -> str:
+def _public_jwk_json(public_key: AllowedPublicKeys) -> str:
     from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
     from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
@@ -259,10 +282,10 @@ def _public_jwk_json(public_key: Any) -> str:
         return str(ECAlgorithm.to_jwk(public_key))
     if isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
         return str(OKPAlgorithm.to_jwk(public_key))
-    raise UsageError("unsupported key type (use an RSA, EC P-256/384/521 or Ed25519 key)")
+    raise UsageError(_UNSUPPORTED_KEY)
 
 
-def public_jwks(key_pem: bytes, *, kid: str | None = None) -> dict[str, Any]:
+def public_jwks(key_pem: bytes, *, kid: str | None = None) -> JSONObject:
     """The JWKS an agent publishes (at its `jku`) for a private key."""
     private = _load_private(key_pem)
     public = private.public_key()
@@ -276,7 +299,7 @@ def public_jwks(key_pem: bytes, *, kid: str | None = None) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------------- verify
 
 
-def _header(sig: Any) -> tuple[dict[str, Any] | None, str]:
+def _header(sig: JSONValue) -> tuple[JSONObject | None, str]:
     if not isinstance(sig, dict):
         return None, "signature entry is not an object"
     protected = sig.get("protected")
@@ -291,14 +314,14 @@ def _header(sig: Any) -> tuple[dict[str, Any] | None, str]:
     return header, ""
 
 
-def signature_headers(card: dict[str, Any]) -> list[dict[str, Any] | None]:
+def signature_headers(card: JSONObject) -> list[JSONObject | None]:
     """The decoded protected header of each signature (None where it does not decode), in order."""
     sigs = card.get("signatures")
     return [_header(sig)[0] for sig in sigs] if isinstance(sigs, list) else []
 
 
 def verify_card(
-    card: dict[str, Any], keys: KeySet, *, algorithms: tuple[str, ...] = ASYMMETRIC_ALGORITHMS
+    card: JSONObject, keys: KeySet, *, algorithms: tuple[str, ...] = ASYMMETRIC_ALGORITHMS
 ) -> list[SignatureCheck]:
     """One outcome per signature, or a single `absent` outcome."""
     from jwt import api_jws
@@ -314,9 +337,8 @@ def verify_card(
         if header is None:
             results.append(SignatureCheck(index, "unverifiable", problem))
             continue
-        kid = header.get("kid") if isinstance(header.get("kid"), str) else None
-        alg = header.get("alg") if isinstance(header.get("alg"), str) else None
-        jku = header.get("jku") if isinstance(header.get("jku"), str) else None
+        kid, alg, jku = _text(header, "kid"), _text(header, "alg"), _text(header, "jku")
+        protected, signature = _text(sig, "protected"), _text(sig, "signature")  # both str: _header checked them
         if alg not in algorithms:
             why = (
                 "symmetric or 'none' algorithm, never accepted for card signatures"
@@ -341,7 +363,7 @@ def verify_card(
         mismatched = False
         for key, source in candidates:
             for name, payload, missing in payloads:
-                token = f"{sig['protected']}.{_b64url(payload)}.{sig['signature']}"
+                token = f"{protected}.{_b64url(payload)}.{signature}"
                 try:
                     api_jws.decode_complete(token, key=key, algorithms=[alg])
                 except InvalidSignatureError:
@@ -386,16 +408,20 @@ def verify_card(
 # --------------------------------------------------------------------------------------------------------- sign
 
 
-def _load_private(key_pem: bytes) -> Any:
+def _load_private(key_pem: bytes) -> AllowedPrivateKeys:
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
     try:
-        return serialization.load_pem_private_key(key_pem, password=None)
+        private = serialization.load_pem_private_key(key_pem, password=None)
     except (ValueError, TypeError) as exc:
         raise UsageError(f"cannot load the private key: {exc}", hint="a PEM private key without a password") from None
+    if not isinstance(private, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey):
+        raise UsageError(_UNSUPPORTED_KEY)
+    return private
 
 
-def _default_alg(private: Any) -> str:
+def _default_alg(private: AllowedPrivateKeys) -> str:
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
     if isinstance(private, rsa.RSAPrivateKey):
@@ -404,19 +430,17 @@ def _default_alg(private: Any) -> str:
         return {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}.get(private.curve.name, "ES256")
     if isinstance(private, ed25519.Ed25519PrivateKey):
         return "EdDSA"
-    raise UsageError("unsupported key type (use an RSA, EC P-256/384/521 or Ed25519 key)")
+    raise UsageError(_UNSUPPORTED_KEY)
 
 
-def sign_card_dict(
-    card: dict[str, Any], key_pem: bytes, *, kid: str | None = None, jku: str | None = None
-) -> dict[str, Any]:
+def sign_card_dict(card: JSONObject, key_pem: bytes, *, kid: str | None = None, jku: str | None = None) -> JSONObject:
     """A copy of `card` with one more signature (existing ones kept). `kid` defaults to the key's RFC 7638
     thumbprint; the algorithm follows the key (RS256, ES256/384/512, EdDSA)."""
     from jwt import api_jws
 
     private = _load_private(key_pem)
     alg = _default_alg(private)
-    header: dict[str, Any] = {"alg": alg, "typ": "JOSE", "kid": kid or jwk_thumbprint(private.public_key())}
+    header: JSONObject = {"alg": alg, "typ": "JOSE", "kid": kid or jwk_thumbprint(private.public_key())}
     if jku:
         header["jku"] = jku
     payloads = canonical_payloads(card)

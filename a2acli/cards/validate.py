@@ -6,13 +6,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from a2acli.cards import rules
 from a2acli.cards.findings import RULES, SEVERITY_ORDER, Finding, Findings, Severity
 from a2acli.cards.required import SCHEME_KINDS, check_required
 from a2acli.cards.schema import check_schema, v1_property_names
 from a2acli.cards.versions import LEGACY_ONLY_FIELDS, VersionInfo, detect_version
+from a2acli.protocol import JSONObject, JSONValue
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class ValidationReport:
     def passes(self, *, strict: bool = False) -> bool:
         return self.valid and not (strict and self.warnings)
 
-    def to_dict(self, *, strict: bool = False) -> dict[str, Any]:
+    def to_dict(self, *, strict: bool = False) -> JSONObject:
         """The machine report of `a2a card validate -o json`."""
         return {
             "source": self.source,
@@ -53,7 +53,7 @@ class ValidationReport:
         }
 
 
-def v1_view(card: dict[str, Any]) -> dict[str, Any]:
+def v1_view(card: JSONObject) -> JSONObject:
     """The card as a 1.0 client reads it: 0.3-only fields dropped (they are reported by their own rules)."""
     view = {k: v for k, v in card.items() if k not in LEGACY_ONLY_FIELDS}
     skills = view.get("skills")
@@ -82,7 +82,7 @@ _SNAKE_SCHEME_KINDS = (
 )
 
 
-def _unknown_legacy_fields(card: dict[str, Any], findings: Findings) -> None:
+def _unknown_legacy_fields(card: JSONObject, findings: Findings) -> None:
     from a2acli.cards.schema import v03_definitions
 
     known = set(v03_definitions()["AgentCard"]["properties"])
@@ -97,7 +97,7 @@ def _unknown_legacy_fields(card: dict[str, Any], findings: Findings) -> None:
             )
 
 
-def validate_card(doc: Any, *, source: str | None = None, raw_size: int | None = None) -> ValidationReport:
+def validate_card(doc: JSONValue, *, source: str | None = None, raw_size: int | None = None) -> ValidationReport:
     findings = Findings()
     if not isinstance(doc, dict):
         findings.add("AC012", "", "the card is not a JSON object", "an Agent Card is a JSON object")
@@ -142,7 +142,7 @@ def sort_findings(items: list[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(items, key=lambda f: (SEVERITY_ORDER[f.severity], _pointer_key(f.pointer), f.code)))
 
 
-def _pointer_key(ptr: str) -> tuple[Any, ...]:
+def _pointer_key(ptr: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in ptr.split("/"))
 
 

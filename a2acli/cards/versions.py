@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+
+from a2acli.protocol import JSONObject
 
 LEGACY_CONNECTION_FIELDS = ("url", "preferredTransport", "additionalInterfaces", "protocolVersion")
 LEGACY_ONLY_FIELDS = (*LEGACY_CONNECTION_FIELDS, "security", "supportsAuthenticatedExtendedCard")
@@ -39,7 +40,7 @@ class VersionInfo:
     def short(self) -> str:
         return {"hybrid": "hybrid (1.0 + 0.3)", "0.2": "0.2 (legacy)", "unknown": "unknown"}.get(self.kind, self.kind)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"detected": self.kind, "label": self.label, "declared": list(self.declared)}
 
 
@@ -53,7 +54,7 @@ def major_minor(version: object) -> str | None:
     return f"{match.group(1)}.{match.group(2)}"
 
 
-def detect_version(card: dict[str, Any]) -> VersionInfo:
+def detect_version(card: JSONObject) -> VersionInfo:
     declared: list[str] = []
     evidence: list[str] = []
     interfaces = card.get("supportedInterfaces")

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from a2acli.cards.required import SCHEME_KINDS, get
 from a2acli.cards.versions import VersionInfo, detect_version
-from a2acli.protocol import JSONRPC
+from a2acli.protocol import JSONRPC, JSONObject, JSONValue
 
 
-def text(value: Any) -> str:
+def text(value: JSONValue) -> str:
     """Any JSON value as a short single string ('' for None)."""
     if value is None:
         return ""
@@ -30,13 +29,13 @@ def text(value: Any) -> str:
     return out if len(out) <= 200 else out[:197] + "..."
 
 
-def _strs(value: Any) -> list[str]:
+def _strs(value: JSONValue) -> list[str]:
     if isinstance(value, list):
         return [text(v) for v in value]
     return [] if value is None else [text(value)]
 
 
-def _flag(value: Any) -> bool | None:
+def _flag(value: JSONValue) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
@@ -88,10 +87,10 @@ class CardView:
     output_modes: list[str]
     skills: list[SkillView]
     signatures: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: JSONObject = field(default_factory=dict)
 
 
-def _interfaces(card: dict[str, Any], info: VersionInfo) -> list[InterfaceView]:
+def _interfaces(card: JSONObject, info: VersionInfo) -> list[InterfaceView]:
     out: list[InterfaceView] = []
     ifaces = get(card, "supportedInterfaces")
     if isinstance(ifaces, list):
@@ -123,7 +122,7 @@ def _interfaces(card: dict[str, Any], info: VersionInfo) -> list[InterfaceView]:
     return out
 
 
-def _scheme(name: str, scheme: Any) -> SchemeView:
+def _scheme(name: str, scheme: JSONValue) -> SchemeView:
     if not isinstance(scheme, dict):
         return SchemeView(name, "?", text(scheme))
     for kind in SCHEME_KINDS:
@@ -157,7 +156,7 @@ def _scheme(name: str, scheme: Any) -> SchemeView:
     return SchemeView(name, kind_name, "", desc)
 
 
-def _requirements(card: dict[str, Any]) -> list[list[tuple[str, list[str]]]]:
+def _requirements(card: JSONObject) -> list[list[tuple[str, list[str]]]]:
     out: list[list[tuple[str, list[str]]]] = []
     reqs = get(card, "securityRequirements")
     if isinstance(reqs, list):
@@ -174,7 +173,7 @@ def _requirements(card: dict[str, Any]) -> list[list[tuple[str, list[str]]]]:
     return out
 
 
-def card_view(card: dict[str, Any]) -> CardView:
+def card_view(card: JSONObject) -> CardView:
     info = detect_version(card)
     provider = get(card, "provider")
     caps = get(card, "capabilities")
@@ -183,8 +182,9 @@ def card_view(card: dict[str, Any]) -> CardView:
     if extended is None:
         extended = _flag(card.get("supportsAuthenticatedExtendedCard"))
     extensions: list[tuple[str, bool]] = []
-    if isinstance(caps.get("extensions"), list):
-        for ext in caps["extensions"]:
+    declared = caps.get("extensions")
+    if isinstance(declared, list):
+        for ext in declared:
             if isinstance(ext, dict):
                 extensions.append((text(ext.get("uri")), ext.get("required") is True))
     schemes = get(card, "securitySchemes")
