@@ -174,15 +174,6 @@ def run(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"a2acli {__version__}\n")
         return 0
     args = list(sys.argv[1:] if argv is None else argv)
-    if args in ([], ["--help"], ["-h"]) and "_A2A_COMPLETE" not in os.environ:
-        text = _root_help()  # without Rich (bench: start-up); None where only Typer's formatter can match it
-        if text is not None:
-            try:
-                sys.stdout.write(text + "\n")  # Click echoes the "" Typer's formatter returns: one more newline
-                sys.stdout.flush()
-            except BrokenPipeError:
-                return _quiet_broken_pipe()
-            return 0
     from a2acli import _click as click
     from a2acli.errors import A2ACliError, ExitStatus, InternalError, UsageError
 
@@ -197,7 +188,10 @@ def run(argv: list[str] | None = None) -> int:
         return int(exc.exit_code)
     except click.UsageError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
-            return 0  # help was shown; asking for it is not an error
+            # Asking for help is not an error. Rich has printed the help and left "" as the message; Click's
+            # plain formatter leaves the text itself. Either way the output matches `--help`'s.
+            sys.stdout.write(exc.format_message() + "\n")
+            return 0
         from a2acli.render.writers import MODE
 
         if MODE.format == "text":
@@ -238,20 +232,6 @@ def _command_tree(args: list[str]) -> Any:
 
     spare_tree(command)
     return command
-
-
-def _root_help() -> str | None:
-    """`a2a`, `a2a --help`: the root's help laid out without importing Rich (a2acli/render/root_help.py)."""
-    from a2acli.commands.completion import skeleton
-    from a2acli.render import root_help
-
-    if not typer.core.HAS_RICH:  # TYPER_USE_RICH=0: Typer prints Click's plain help
-        return None
-    command = typer.main.get_command(skeleton(registered()))
-    # A bare context: nothing to parse, so none of Typer's (pydantic) value coercion runs.
-    ctx = command.context_class(command, info_name="a2a", **command.context_settings)
-    geometry = root_help.console_geometry(os.environ, sys.stdout.isatty(), root_help.terminal_width())
-    return root_help.render(command, ctx, geometry)
 
 
 def _build_tree(args: list[str]) -> Any:

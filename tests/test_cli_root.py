@@ -151,3 +151,26 @@ def test_status_typer_returns_is_kept(raised: str, status: int) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == status, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("use_rich", ["1", "0"])
+def test_no_arguments_dash_h_and_help_print_the_same_help(use_rich: str) -> None:
+    # Typer's formatter prints the root help for every spelling; with TYPER_USE_RICH=0 it is Click's plain text.
+    def a2a(args: list[str]) -> str:
+        env = {**_cols(), "TYPER_USE_RICH": use_rich}
+        proc = subprocess.run(
+            [sys.executable, "-m", "a2acli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
+        assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+        return proc.stdout
+
+    expected = a2a(["help"])
+    assert "Usage: a2a [OPTIONS] COMMAND [ARGS]..." in expected and "Exit codes: 0" in expected
+    for args in ([], ["-h"], ["--help"]):
+        assert a2a(args) == expected, args
+    assert a2a(["task"]) == a2a(["task", "--help"])  # a group without its subcommand: its help
