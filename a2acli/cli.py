@@ -52,12 +52,27 @@ def root(
 def _complete_command_path(ctx: typer.Context, incomplete: str) -> list[str]:
     from a2acli.commands.completion import complete_command_path
 
-    return complete_command_path(ctx, incomplete)
+    return complete_command_path(registered(), ctx, incomplete)
 
 
-# The commands, in the order `--help` lists them. Each is registered only when a run needs it: importing every
-# command module costs ~12 ms on the way to an agent's first token (bench: ttft), and `a2a stream` needs one.
+# The commands, in the order `--help` lists them. Each is registered only when a run needs it, so a run imports
+# the module of the command it names and no other.
 _ORDER = ("serve", "card", "send", "stream", "task", "config", "completion", "push", "help")
+_GROUPS = frozenset({"card", "task", "config", "push"})
+# The first paragraph of each command's help: all the root's help and a Tab press on the first word show of a
+# command, so both are answered without importing any command module (tests/test_cli_root.py holds every line to
+# the command's own help).
+_SUMMARIES = {
+    "serve": "Run the demo streaming agent: A2A 1.0 + 0.3, JSON-RPC and HTTP+JSON, word-by-word streaming.",
+    "card": "Fetch, render, validate, sign and verify Agent Cards. With no subcommand: show the card.",
+    "send": "Send a message to an agent and wait for the task to finish (or stop at INPUT_REQUIRED/AUTH_REQUIRED).",
+    "stream": "Send a message and stream the answer live (Rich on a terminal, the text floor when piped, --jsonl).",
+    "task": "Follow and manage tasks: get, list, cancel, subscribe, download, push-config.",
+    "config": "Inspect the configuration (read-only): effective settings and where each came from.",
+    "completion": "Print the shell completion script for bash, zsh, fish or powershell.",
+    "push": "Receive A2A push notifications (webhooks).",
+    "help": "Show usage for the tool or for one command.",
+}
 _wanted: set[str] = set()
 
 
@@ -101,6 +116,25 @@ def __getattr__(name: str) -> Any:
     if name == "app":  # `a2acli.cli.app`: the whole tree, for code that walks it (config show, tests)
         return registered()
     raise AttributeError(name)
+
+
+def skeleton() -> typer.Typer:
+    """The root app with every command reduced to its name and summary: the root's help and a Tab press on the
+    first word need nothing more. Commands registered by other code (tests) are listed as they are."""
+
+    def stub() -> None:
+        return None
+
+    lean = copy.copy(_app)  # shallow: the global app keeps its registry
+    lean.registered_commands, lean.registered_groups = [], []
+    for name in _ORDER:
+        if name in _GROUPS:
+            lean.add_typer(typer.Typer(help=_SUMMARIES[name]), name=name)
+        else:
+            lean.command(name, help=_SUMMARIES[name])(stub)
+    lean.registered_commands += [c for c in _app.registered_commands if c.name not in _ORDER]
+    lean.registered_groups += [g for g in _app.registered_groups if g.name not in _ORDER]
+    return lean
 
 
 def help_command(
@@ -180,7 +214,8 @@ def run(argv: list[str] | None = None) -> int:
     debug = "--debug" in args or os.environ.get("A2ACLI_DEBUG", "").lower() in ("1", "true", "yes")
     command = _command_tree(args)
     try:
-        default_map = _file_defaults(command, args)
+        # The root's help shows no setting: its run reads no .env file (nor warns about one).
+        default_map = None if args in ([], ["--help"], ["-h"]) else _file_defaults(command, args)
         rv = command.main(args=args, prog_name="a2a", standalone_mode=False, default_map=default_map)
         # Not standalone, Typer *returns* the status of a typer.Exit, and of a Ctrl-C outside asyncio (130).
         return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
@@ -241,12 +276,12 @@ def _build_tree(args: list[str]) -> Any:
         from a2acli.commands.completion import completed_words, narrowed
 
         words = completed_words()
-        first = words[0] if words and words[0] in _ORDER and words[0] != "help" else None
+        if not words:
+            return typer.main.get_command(skeleton())
+        first = words[0] if words[0] in _ORDER and words[0] != "help" else None
         return typer.main.get_command(narrowed(registered((first,) if first else None), words))
-    if args in ([], ["--help"], ["-h"]):  # the root's help lists names and help only: no parameter inspected
-        from a2acli.commands.completion import skeleton
-
-        return typer.main.get_command(skeleton(registered()))
+    if args in ([], ["--help"], ["-h"]):  # the root's help lists names and summaries only
+        return typer.main.get_command(skeleton())
     name = args[0] if args else ""
     app = registered((name,) if name in _ORDER and name != "help" else None)
     commands = [c for c in app.registered_commands if c.name == name]

@@ -296,23 +296,44 @@ def test_completed_words(env: dict[str, str], words: list[str], monkeypatch: pyt
     assert completed_words() == words
 
 
-def test_the_skeleton_completes_the_first_word_like_the_full_tree() -> None:
-    """A Tab on the first word is answered from a skeleton (names and help only): same answers, fewer costs."""
+@pytest.mark.parametrize("group", [None, "task", "card", "task push-config"])
+def test_the_skeleton_completes_a_name_like_the_full_tree(group: str | None) -> None:
+    """A Tab on a command's name is answered from a skeleton (names and help only): same answers, fewer costs.
+    The root's skeleton is built from cli's table of summaries, without importing any command module."""
     import typer
     from typer._completion_classes import BashComplete, completion_init
 
+    from a2acli import cli
     from a2acli.cli import app
     from a2acli.commands.completion import skeleton
 
     completion_init()
+    level = app
+    for word in (group or "").split():
+        level = next(g.typer_instance for g in level.registered_groups if g.name == word)
+    lean = cli.skeleton() if group is None else skeleton(level)
 
     def answers(tree: typer.Typer, incomplete: str) -> list[tuple[str, str | None]]:
         comp = BashComplete(typer.main.get_command(tree), {}, "a2a", "_A2A_COMPLETE")
         return [(item.value, item.help) for item in comp.get_completions([], incomplete)]
 
-    for incomplete in ("", "s", "--", "c"):
-        assert answers(skeleton(app), incomplete) == answers(app, incomplete), incomplete
-    assert len(answers(app, "")) >= 8
+    for incomplete in ("", "s", "--", "c", "g"):
+        assert answers(lean, incomplete) == answers(level, incomplete), incomplete
+    assert len(answers(level, "")) >= 4
+
+
+def test_the_root_summaries_are_the_commands_own_help() -> None:
+    import inspect
+
+    from a2acli import cli
+    from a2acli.cli import app
+
+    def first_paragraph(text: str | None) -> str:
+        return inspect.cleandoc(text or "").split("\n\n")[0]
+
+    own = {c.name: first_paragraph(c.help or inspect.getdoc(c.callback)) for c in app.registered_commands}
+    own |= {g.name: first_paragraph(g.help or g.typer_instance.info.help) for g in app.registered_groups}
+    assert own == cli._SUMMARIES
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -16,38 +16,9 @@ PROG_NAME = "a2a"
 COMPLETE_VAR = "_A2A_COMPLETE"
 
 
-def _answer_tab_presses_without_pydantic() -> None:
-    """Typer 0.29 coerces every parameter value through pydantic (~250 ms to import). A Tab press parses the
-    line resiliently and uses none of those values, so while answering one, values pass through as typed."""
-    try:
-        from dataclasses import dataclass
-
-        import typer._coercion
-        import typer.core
-        from typer._coercion import RuntimeParam
-    except (ImportError, AttributeError):  # pragma: no cover - another Typer: keep its own behaviour
-        return
-
-    @dataclass(frozen=True)
-    class _AsTyped(RuntimeParam):
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-            return value
-
-    def build(descriptor: Any) -> RuntimeParam:
-        return _AsTyped(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
-
-    for module in (typer.core, typer._coercion):
-        if hasattr(module, "build_runtime_param"):
-            setattr(module, "build_runtime_param", build)  # noqa: B010 - a Typer internal, not typed for this
-
-
-if COMPLETE_VAR in os.environ:
-    _answer_tab_presses_without_pydantic()
-
-
 def skeleton(app: typer.Typer) -> typer.Typer:
-    """The root app with each command reduced to its name and help: enough to complete the first word (and the
-    root's own options) without inspecting the parameters of every command."""
+    """`app` with each command reduced to its name and help: enough to complete a subcommand's name (and the
+    group's own options) without inspecting the parameters of every subcommand."""
     import copy
     import inspect
 
@@ -99,11 +70,9 @@ def narrowed(app: typer.Typer, words: list[str]) -> typer.Typer:
     return app
 
 
-def complete_command_path(ctx: typer.Context, incomplete: str) -> list[str]:
-    """`a2a help <Tab>`: command names, then the subcommands of the group typed so far (from the registry,
-    without building any command)."""
-    from a2acli.cli import app as root
-
+def complete_command_path(root: typer.Typer, ctx: typer.Context, incomplete: str) -> list[str]:
+    """`a2a help <Tab>`: the names of `root`'s commands, then the subcommands of the group typed so far (from the
+    registry, without building any command)."""
     level: typer.Typer | None = root
     for word in ctx.params.get("command") or []:
         group = next((g for g in level.registered_groups if g.name == word), None) if level else None
