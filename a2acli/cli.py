@@ -73,6 +73,9 @@ _SUMMARIES = {
     "push": "Receive A2A push notifications (webhooks).",
     "help": "Show usage for the tool or for one command.",
 }
+# The commands that read the whole tree from their context: `help` describes any command, `config show` lists
+# the settings of every command.
+_WALK_THE_TREE = frozenset({"help", "config"})
 _wanted: set[str] = set()
 
 
@@ -270,8 +273,8 @@ def _command_tree(args: list[str]) -> Any:
 
 
 def _build_tree(args: list[str]) -> Any:
-    """The Click tree for this run. Building every command costs ~50 ms (bench/FINDINGS.md), so when the first
-    argument names a command (other than `help`, which walks the whole tree) only that command is built."""
+    """The Click tree for this run: when the first argument names a command, only that command is built (all of
+    them cost more than the way to an agent's first token can spare), unless it walks the whole tree."""
     if "_A2A_COMPLETE" in os.environ:  # a Tab press: the words typed so far name the command to build
         from a2acli.commands.completion import completed_words, narrowed
 
@@ -283,11 +286,12 @@ def _build_tree(args: list[str]) -> Any:
     if args in ([], ["--help"], ["-h"]):  # the root's help lists names and summaries only
         return typer.main.get_command(skeleton())
     name = args[0] if args else ""
-    app = registered((name,) if name in _ORDER and name != "help" else None)
+    whole = name in _WALK_THE_TREE or name not in _ORDER
+    app = registered(None if whole else (name,))
     commands = [c for c in app.registered_commands if c.name == name]
     groups = [g for g in app.registered_groups if g.name == name]
-    if name == "help" or not (commands or groups):
-        return typer.main.get_command(registered())
+    if whole or not (commands or groups):
+        return typer.main.get_command(app)
     lean = copy.copy(app)  # shallow: the global app keeps its registry
     lean.registered_commands, lean.registered_groups = commands, groups
     return typer.main.get_command(lean)
