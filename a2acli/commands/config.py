@@ -227,15 +227,10 @@ def effective_settings(ctx: typer.Context, only: list[str]) -> dict[str, Any]:
 
 def _environment_only() -> dict[str, tuple[Any, tuple[str, ...]]]:
     """Tuning knobs the client reads straight from the environment (no flag): name -> (default, commands)."""
-    try:
-        from a2acli.client.connection import DEFAULT_READ_TIMEOUT
-        from a2acli.client.sse import DEFAULT_MAX_EVENT_BYTES
-    except ImportError:  # pragma: no cover - the client layer is part of the package
-        return {}
     talking = ("card", "send", "stream", "task")
     return {
-        "A2ACLI_READ_TIMEOUT": (f"{DEFAULT_READ_TIMEOUT:g}", talking),
-        "A2ACLI_MAX_EVENT_BYTES": (str(DEFAULT_MAX_EVENT_BYTES), talking),
+        "A2ACLI_READ_TIMEOUT": (f"{settings.DEFAULT_READ_TIMEOUT:g}", talking),
+        "A2ACLI_MAX_EVENT_BYTES": (str(settings.DEFAULT_MAX_EVENT_BYTES), talking),
     }
 
 
