@@ -85,15 +85,19 @@ def test_what_the_fast_path_leaves_to_the_sdk() -> None:
 
 def test_fast_path_switch() -> None:
     """On for every delay (delayed streams: tests/test_serve_lean_delayed.py); off with fast_path=False or 0.3 only."""
-    from a2acli.agent.fastpath import FastStreams
+    from a2acli.agent.fastpath import FastStreams, LeanRunner
+    from a2acli.agent.live import LiveTasks, Shutdown
     from a2acli.agent.options import ServeOptions
 
-    assert FastStreams(None, options=ServeOptions(delay=0.1), task_store=None, jsonrpc_paths=("/",)).enabled
-    assert FastStreams(None, options=ServeOptions(delay=0), task_store=None, jsonrpc_paths=("/",)).enabled
-    off = ServeOptions(delay=0, fast_path=False)
-    assert not FastStreams(None, options=off, task_store=None, jsonrpc_paths=("/",)).enabled
-    v03 = ServeOptions(delay=0.1, protocol_versions=("0.3",))
-    assert not FastStreams(None, options=v03, task_store=None, jsonrpc_paths=("/",)).enabled
+    runner = LeanRunner(store=None, live=LiveTasks(), shutdown=Shutdown(), push_sender=None, delay=0)
+
+    def enabled(options: ServeOptions) -> bool:
+        return FastStreams(None, options=options, runner=runner, jsonrpc_paths=("/",)).enabled
+
+    assert enabled(ServeOptions(delay=0.1))
+    assert enabled(ServeOptions(delay=0))
+    assert not enabled(ServeOptions(delay=0, fast_path=False))
+    assert not enabled(ServeOptions(delay=0.1, protocol_versions=("0.3",)))
 
 
 def test_fast_path_task_lands_in_the_sqlite_store(tmp_path: Any) -> None:

@@ -26,7 +26,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from a2acli.agent import sse
+from a2acli.agent import fastpath
+from a2acli.agent.live import DemoRequestHandler
 from tests.support.agent import demo_agent
 from tests.support.server import free_port, serve_in_thread
 
@@ -61,15 +62,19 @@ def _stream_request(url: str, binding: str, message: dict[str, Any]) -> tuple[st
 
 @pytest.fixture
 def sdk_streams(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the streams the SDK path answered (its responses are sse.LeanEventStream; the lean path's are not)."""
+    """Counts the streams the SDK's routes answered (they reach the request handler; the lean path's do not)."""
     made: list[int] = []
-    init = sse.LeanEventStream.__init__
+    stream, subscribe = DemoRequestHandler.on_message_send_stream, DemoRequestHandler.on_subscribe_to_task
 
-    def counting(self: sse.LeanEventStream, content: Any) -> None:
-        made.append(1)
-        init(self, content)
+    def counting(real: Any) -> Any:
+        def call(self: DemoRequestHandler, params: Any, context: Any) -> Any:
+            made.append(1)
+            return real(self, params, context)
 
-    monkeypatch.setattr(sse.LeanEventStream, "__init__", counting)
+        return call
+
+    monkeypatch.setattr(DemoRequestHandler, "on_message_send_stream", counting(stream))
+    monkeypatch.setattr(DemoRequestHandler, "on_subscribe_to_task", counting(subscribe))
     return made
 
 
@@ -149,7 +154,7 @@ def _mid_stream_session(fast: bool) -> list[str]:
 
 def test_mid_stream_get_list_subscribe_cancel_answer_as_the_sdk_path(sdk_streams: list[int]) -> None:
     lean = _mid_stream_session(True)
-    assert sdk_streams == [1]  # only the subscription went through the SDK's dispatcher
+    assert sdk_streams == [1, 1]  # only the two subscriptions (mid-stream, after the end) reached the SDK's routes
     sdk = _mid_stream_session(False)
     for a, b in zip(lean, sdk, strict=True):
         assert a == b
@@ -268,7 +273,7 @@ def test_follow_up_mid_stream_gets_the_rest_of_the_running_task() -> None:
 
 
 def test_keep_alive_pings_while_waiting_for_the_next_word(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sse, "PING_SECONDS", 0.2)
+    monkeypatch.setattr(fastpath, "PING_SECONDS", 0.2)
     with demo_agent(delay=0.7, text="a b") as url, httpx.Client(timeout=10) as client:
         target, body = _stream_request(url, "jsonrpc", _message())
         with client.stream("POST", target, json=body, headers=V1) as r:

@@ -9,6 +9,7 @@ Pure ASGI middlewares around them: body cap, optional bearer check, `?A2A-Versio
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -77,19 +78,20 @@ def create_app(options: ServeOptions) -> Starlette:
     """Build the demo agent's ASGI app. Raises ValueError on a bad store URL."""
     import os
 
-    # The SDK's OpenTelemetry wrappers open a no-op span around every handler, queue and store call (~25% of
-    # the CPU of a stream, ~6 KB of heap per open stream: bench/FINDINGS.md item 12). Read once at SDK
-    # import; a user who sets the variable keeps tracing.
+    # The SDK's OpenTelemetry wrappers open a no-op span around every handler, queue and store call, a large
+    # share of a stream's CPU and heap (bench/FINDINGS.md). Read once at SDK import; a user who sets the
+    # variable keeps tracing.
     os.environ.setdefault("OTEL_INSTRUMENTATION_A2A_SDK_ENABLED", "false")
     import httpx
-    from a2a.server.routes import create_rest_routes
+    from a2a.server.request_handlers import DefaultRequestHandlerV2
+    from a2a.server.routes import create_jsonrpc_routes, create_rest_routes
     from a2a.server.tasks import BasePushNotificationSender
 
     from a2acli.agent.card import build_agent_card, build_card_set
     from a2acli.agent.executor import DemoAgentExecutor
-    from a2acli.agent.live import DemoRequestHandler, LiveTasks
+    from a2acli.agent.fastpath import LeanRunner
+    from a2acli.agent.live import DemoRequestHandler, LiveTasks, Shutdown
     from a2acli.agent.push import make_push_url_validators
-    from a2acli.agent.sse import create_jsonrpc_routes, lean_rest_streams
 
     card = build_agent_card(options)
     cards = build_card_set(options, card)
@@ -97,13 +99,23 @@ def create_app(options: ServeOptions) -> Starlette:
     push_client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False)
     config_validator, delivery_validator = make_push_url_validators(options.push_allow_hosts)
     push_sender = BasePushNotificationSender(push_client, push_store, push_url_validator=delivery_validator)
-    live = LiveTasks()  # tasks whose stream the lean path is writing (fastpath.py); empty with fast_path off
-    handler = DemoRequestHandler(
+    live = LiveTasks()  # tasks the lean path is running (fastpath.py); empty with fast_path off
+    shutdown = Shutdown()
+    runner = LeanRunner(
+        store=task_store, live=live, shutdown=shutdown, push_sender=push_sender, delay=max(0.0, float(options.delay))
+    )
+    sdk_handler = DefaultRequestHandlerV2(
         agent_executor=DemoAgentExecutor(options),
         task_store=task_store,
         agent_card=card,
         push_config_store=push_store,
         push_sender=push_sender,
+        push_url_validator=config_validator,
+    )
+    handler = DemoRequestHandler(
+        sdk_handler,
+        task_store=task_store,
+        push_config_store=push_store,
         push_url_validator=config_validator,
         live=live,
     )
@@ -137,19 +149,23 @@ def create_app(options: ServeOptions) -> Starlette:
 
         routes.extend(v03_rest_routes(handler))
     if options.serves_v10:
-        routes.extend(lean_rest_streams(create_rest_routes(handler, enable_v0_3_compat=False, shutdown_grace_period=0)))
+        routes.extend(create_rest_routes(handler, enable_v0_3_compat=False))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        resumed: set[asyncio.Task[None]] = set()
         try:
             if engine is not None:
                 await task_store.initialize()
                 await push_store.initialize()
                 from a2acli.agent.recovery import recover_unfinished_tasks
 
-                await recover_unfinished_tasks(handler, task_store)
+                await recover_unfinished_tasks(runner, options, resumed)
             yield
         finally:
+            shutdown.stop_all()
+            if resumed:
+                await asyncio.wait(resumed, timeout=5)
             with contextlib.suppress(Exception):
                 await handler.aclose()
             await push_client.aclose()
@@ -188,14 +204,13 @@ def create_app(options: ServeOptions) -> Starlette:
         Middleware(
             FastStreams,
             options=options,
-            task_store=task_store,
+            runner=runner,
             jsonrpc_paths=JSONRPC_PATHS,
-            live=live,
-            push_sender=push_sender,
         )
     )
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.options = options
     app.state.cards = cards
     app.state.handler = handler
+    app.state.shutdown = shutdown  # `run` wires it to uvicorn's exit signal (server.py)
     return app

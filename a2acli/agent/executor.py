@@ -49,7 +49,8 @@ def split_words(text: str) -> list[str]:
     return chunks or [""]
 
 
-def _first_user_text(task: Task) -> str:
+def first_user_text(task: Task) -> str:
+    """The text of the task's first user message (what a restarted task replies to, with echo)."""
     for message in task.history:
         if message.role == Role.ROLE_USER:
             return " ".join(p.text for p in message.parts if p.HasField("text"))
@@ -84,24 +85,13 @@ class DemoAgentExecutor(AgentExecutor):
             await scenario.run(context, updater, event_queue)
             return
 
-        first = 0
         artifact_id = str(uuid.uuid4())
-        if message is None and current is not None:
-            # Resuming a task a server restart interrupted (a2acli/agent/recovery.py): carry on after the last
-            # stored chunk of the same artifact, so a resubscribed client sees every word exactly once.
-            user_text = _first_user_text(current)
-            for artifact in current.artifacts:
-                if artifact.name == ARTIFACT_NAME:
-                    artifact_id, first = artifact.artifact_id, len(artifact.parts)
-            if current.status.state != TaskState.TASK_STATE_WORKING:
-                await updater.start_work()
-        else:
-            if current is None:
-                task = Task(id=task_id, context_id=context_id, status=TaskStatus(state=TaskState.TASK_STATE_SUBMITTED))
-                if message is not None:
-                    task.history.append(message)
-                await event_queue.enqueue_event(task)
-            await updater.start_work()
+        if current is None:
+            task = Task(id=task_id, context_id=context_id, status=TaskStatus(state=TaskState.TASK_STATE_SUBMITTED))
+            if message is not None:
+                task.history.append(message)
+            await event_queue.enqueue_event(task)
+        await updater.start_work()
 
         chunks = split_words(user_text) if self._echo and user_text.strip() else self._chunks
         last = len(chunks) - 1
@@ -109,8 +99,7 @@ class DemoAgentExecutor(AgentExecutor):
         canceled = self._canceled
         self._running.add(task_id)
         try:
-            for i in range(first, len(chunks)):
-                chunk = chunks[i]
+            for i, chunk in enumerate(chunks):
                 if delay:
                     await asyncio.sleep(delay)
                 if task_id in canceled:

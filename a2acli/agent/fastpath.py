@@ -3,19 +3,20 @@
 The demo reply is fully determined the moment the request is read: SUBMITTED, WORKING, the reply's words as
 chunks of one artifact (with `--delay` before each), COMPLETED. The SDK's general machinery (an ActiveTask
 with producer and consumer tasks, two event queues, a task-manager save and a whole-task copy per event,
-protobuf -> dict -> JSON per event, the SSE response's helper task and ping timer) costs ~5x the CPU the
-protocol needs, and ~70 KB of memory per open stream. This path validates the request exactly as the SDK
-does (same proto parse and required-field check) and then:
+protobuf -> dict -> JSON per event, the SSE response's helper tasks) costs several times the CPU and memory
+the protocol needs (bench/). This pure ASGI layer, in front of the SDK's routes, validates the request exactly
+as the SDK does (same proto parse and required-field check) and then:
 
 - delay 0, JSON-RPC: stores the finished task once (so GetTask / ListTasks / CancelTask / SubscribeToTask
   answer as for any completed task) and writes every event, pre-encoded, as one SSE body;
-- otherwise (a delay, or HTTP+JSON): runs the stream in ONE coroutine, this ASGI call, writing each event
-  pre-encoded in the SDK path's exact bytes (sse-starlette's framing and headers, its keep-alive ping every
-  15 s, timed by the same wait as the next word: no timer task) and saving the task to the store at every event, as the
-  SDK's consumer does. The task is registered in `live.LiveTasks` while its stream is open, so CancelTask,
-  SubscribeToTask, push configs and follow-ups reach it through `live.DemoRequestHandler`, from any binding.
-  A client that goes away does not stop the task (as on the SDK path): it runs to COMPLETED unwatched. At
-  server shutdown the stream ends cleanly and the task stays as stored (WORKING: `--store sqlite` resumes it).
+- otherwise (a delay, or HTTP+JSON): `LeanRunner` runs the stream in ONE coroutine, this ASGI call, writing
+  each event pre-encoded in the SDK path's exact bytes (sse-starlette's framing, headers and keep-alive ping,
+  taken from its public API; the ping timed by the same wait as the next word: no timer task) and saving the
+  task to the store at every event, as the SDK's consumer does. The task is registered in `live.LiveTasks`
+  while it runs, so CancelTask, SubscribeToTask, push configs and follow-ups reach it through
+  `live.DemoRequestHandler`, from any binding. A client that goes away does not stop the task (as on the SDK
+  path): it runs to COMPLETED unwatched. At server shutdown (`live.Shutdown`) the stream ends cleanly and the
+  task stays as stored (WORKING: `--store sqlite` resumes it, with `LeanRunner` too: recovery.py).
 
 Anything else — another method or version, a tenant, a scenario, a follow-up message (taskId), a push config,
 a history length, or any input that is not plainly valid — goes to the SDK unchanged.
@@ -29,9 +30,16 @@ import json
 import logging
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette.event import ensure_bytes
 
 from a2acli.agent.executor import ARTIFACT_NAME, split_words
+
+if TYPE_CHECKING:
+    from a2acli.agent.live import LiveTask, LiveTasks, Shutdown
+    from a2acli.agent.options import ServeOptions
 
 log = logging.getLogger("a2acli.serve")
 
@@ -45,7 +53,24 @@ SSE_HEADERS = [
     (b"cache-control", b"no-store"),
     (b"x-accel-buffering", b"no"),
 ]
+# sse-starlette's framing, from its public defaults: the SDK path's streams are its EventSourceResponse.
+SEP = EventSourceResponse.DEFAULT_SEPARATOR
+PING_SECONDS = float(EventSourceResponse.DEFAULT_PING_INTERVAL)
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_raw_headers: list[tuple[bytes, bytes]] | None = None
+
+
+def sse_headers() -> list[tuple[bytes, bytes]]:
+    """sse-starlette's own response headers (taken once from a real, never started, EventSourceResponse)."""
+    global _raw_headers
+    if _raw_headers is None:
+        _raw_headers = list(EventSourceResponse(iter(())).raw_headers)
+    return _raw_headers
+
+
+def ping_bytes() -> bytes:
+    """sse-starlette's keep-alive comment, `: ping - <UTC time>`."""
+    return ensure_bytes(ServerSentEvent(comment=f"ping - {datetime.now(UTC)}", sep=SEP), SEP)
 
 
 def _now() -> str:
@@ -56,29 +81,16 @@ class FastStreams:
     """Pure ASGI, innermost: serve eligible streams itself, pass the rest through."""
 
     def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        options: Any,
-        task_store: Any,
-        jsonrpc_paths: tuple[str, ...],
-        live: Any = None,
-        push_sender: Any = None,
+        self, app: ASGIApp, *, options: ServeOptions, runner: LeanRunner, jsonrpc_paths: tuple[str, ...]
     ) -> None:
-        from a2acli.agent.options import ServeOptions
-
-        assert isinstance(options, ServeOptions)
         self.app = app
         self.paths = frozenset(jsonrpc_paths)
         self.enabled = options.fast_path and options.serves_v10
         self.delay = max(0.0, float(options.delay))
-        # Streams that stay open (a delay) are registered, so that a cancel or subscribe can reach them.
-        self.live = live
-        self.rest = live is not None
         self.echo = options.echo
         self.chunks = split_words(options.text)
-        self.store = task_store
-        self.push_sender = push_sender
+        self.runner = runner
+        self.store = runner.store
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if not self.enabled or scope["type"] != "http" or scope["method"] != "POST":
@@ -86,7 +98,7 @@ class FastStreams:
             return
         path = scope["path"]
         rest = path == REST_STREAM_PATH
-        if not ((path in self.paths or (rest and self.rest)) and _wants_v1(scope)):
+        if not ((path in self.paths or rest) and _wants_v1(scope)):
             await self.app(scope, receive, send)
             return
         parts: list[bytes] = []
@@ -117,7 +129,7 @@ class FastStreams:
         del plan
         if rest:
             await self._run(scope, send, "", "", request, chunks)
-        elif self.delay > 0 and self.live is not None:
+        elif self.delay > 0:
             tail = ', "id": ' + json.dumps(rid) + ', "jsonrpc": "2.0"}'  # the SDK's JSON-RPC envelope, key order
             await self._run(scope, send, '{"result": ', tail, request, chunks)
         else:
@@ -220,8 +232,12 @@ class FastStreams:
         last = len(chunks) - 1
         events = [
             'data: {"result":' + _dumps({"task": submitted}) + tail,
-            'data: {"result":{"statusUpdate":{' + ids + ',"status":{"state":"TASK_STATE_WORKING","timestamp":"'
-            + working_at + '"}}}' + tail,
+            'data: {"result":{"statusUpdate":{'
+            + ids
+            + ',"status":{"state":"TASK_STATE_WORKING","timestamp":"'
+            + working_at
+            + '"}}}'
+            + tail,
         ]
         head = 'data: {"result":{"artifactUpdate":{' + ids + ',"artifact":{"artifactId":"' + artifact_id + '","name":'
         head += _dumps(ARTIFACT_NAME) + ',"parts":[{"text":'
@@ -229,24 +245,24 @@ class FastStreams:
             flags = ("" if i == 0 else ',"append":true') + (',"lastChunk":true' if i == last else "")
             events.append(head + _dumps(chunk) + "}]}" + flags + "}}" + tail)
         events.append(
-            'data: {"result":{"statusUpdate":{' + ids + ',"status":{"state":"TASK_STATE_COMPLETED","timestamp":"'
-            + completed_at + '"}}}' + tail
+            'data: {"result":{"statusUpdate":{'
+            + ids
+            + ',"status":{"state":"TASK_STATE_COMPLETED","timestamp":"'
+            + completed_at
+            + '"}}}'
+            + tail
         )
         await _send_sse(send, "".join(events).encode())
-
 
     async def _run(self, scope: Scope, send: Any, head: str, tail: str, request: Any, chunks: list[str]) -> None:
         """One open stream, start to end, in this coroutine: each event saved, then written (see module doc)."""
         from a2a.server.routes.common import DefaultServerCallContextBuilder
         from a2a.types.a2a_pb2 import Task, TaskState, TaskStatus
-        from google.protobuf.json_format import MessageToDict
-        from sse_starlette import sse as _sse
         from starlette.requests import Request
 
-        from a2acli.agent import sse
-        from a2acli.agent.live import CANCEL, STOP, LiveTask
+        from a2acli.agent.live import LiveTask
 
-        if _sse.AppStatus.should_exit:
+        if self.runner.shutdown.requested:
             return  # shutting down: as the SDK path's response, which sends nothing then
         message = request.message
         task_id = str(uuid.uuid4())
@@ -257,32 +273,72 @@ class FastStreams:
         task.history.append(message)
         del message, request
         live = LiveTask(task, DefaultServerCallContextBuilder().build(Request(scope)))
-        registry = self.live
-        registry[task_id] = live  # before the first save: whoever finds the task in the store finds it live
-        try:
-            await self.store.save(task, live.context)
-        except Exception:
-            del registry[task_id]
-            live.finish()
-            log.exception("could not store task %s", task_id)
+        stream = _Writer(send, head, tail)
+        if not await self.runner.first_save(live):
             body = _dumps({"error": {"code": -32603, "message": "Internal error"}, "id": None, "jsonrpc": "2.0"})
             await _send_sse(send, f"event: error\ndata: {body}\n\n".encode())
             return
-        shutdown = _sse._get_shutdown_state()
-        _sse._ensure_watcher_started_on_this_loop()
-        shutdown.events.add(live)  # type: ignore[arg-type]  # duck-typed: the watcher only calls set()
-        stream = _Writer(send, head, tail)
-        loop = asyncio.get_running_loop()
-        ids = '"taskId": "' + task_id + '", "contextId": ' + json.dumps(context_id, ensure_ascii=False)
+        await stream.start()
+        await self.runner.run(live, stream, chunks, first_event=True)
+        await stream.end()
+
+
+class LeanRunner:
+    """Runs lean tasks: each in the coroutine that calls `run`, registered in `LiveTasks` while it runs."""
+
+    def __init__(self, *, store: Any, live: LiveTasks, shutdown: Shutdown, push_sender: Any, delay: float) -> None:
+        self.store = store
+        self.live = live
+        self.shutdown = shutdown
+        self.push_sender = push_sender
+        self.delay = delay
+
+    async def first_save(self, live: LiveTask) -> bool:
+        """Register the task, then store it; False (and unregistered) when the store fails."""
+        task_id = live.task.id
+        self.live[task_id] = live  # before the first save: whoever finds the task in the store finds it live
         try:
-            await stream.start()
-            next_ping = loop.time() + sse.PING_SECONDS
-            await stream.event(json.dumps({"task": MessageToDict(task)}, ensure_ascii=False))
+            await self.store.save(live.task, live.context)
+        except Exception:
+            del self.live[task_id]
+            live.finish()
+            log.exception("could not store task %s", task_id)
+            return False
+        return True
+
+    async def run(
+        self,
+        live: LiveTask,
+        stream: _Writer | None,
+        chunks: list[str],
+        *,
+        first_event: bool = False,
+        first_chunk: int = 0,
+        artifact_id: str | None = None,
+    ) -> None:
+        """SUBMITTED -> WORKING -> the words from `first_chunk` on -> COMPLETED, unless cancelled or stopped."""
+        from a2a.types.a2a_pb2 import TaskState
+        from google.protobuf.json_format import MessageToDict
+
+        from a2acli.agent.live import CANCEL, STOP
+
+        task = live.task
+        task_id = task.id
+        shutdown = self.shutdown
+        shutdown.add(live)
+        if shutdown.requested:
+            live.stop()
+        loop = asyncio.get_running_loop()
+        ids = '"taskId": "' + task_id + '", "contextId": ' + json.dumps(task.context_id, ensure_ascii=False)
+        try:
+            next_ping = loop.time() + PING_SECONDS
+            if stream is not None and first_event:
+                await stream.event(json.dumps({"task": MessageToDict(task)}, ensure_ascii=False))
             woke = CANCEL if live.canceling else STOP if live.stopping else 0
-            if not woke:
+            if not woke and task.status.state != TaskState.TASK_STATE_WORKING:
                 await self._status(live, stream, ids, TaskState.TASK_STATE_WORKING)
-            artifact = _ArtifactChunks(task, ids, chunks)
-            i = 0
+            artifact = _ArtifactChunks(task, ids, chunks, artifact_id)
+            i = first_chunk
             while not woke and i < len(chunks):
                 due = loop.time() + self.delay
                 while True:  # sleep until the next word, pinging every 15 s of silence, unless woken
@@ -290,8 +346,9 @@ class FastStreams:
                     woke = await live.sleep_until(until)
                     if woke or until == due:
                         break
-                    await stream.ping()
-                    next_ping = loop.time() + sse.PING_SECONDS
+                    if stream is not None:
+                        await stream.ping()
+                    next_ping = loop.time() + PING_SECONDS
                 if woke:
                     break
                 await self._emit(live, stream, artifact.add(i), artifact.event, i)
@@ -302,15 +359,14 @@ class FastStreams:
             elif not live.stopping:
                 await self._status(live, stream, ids, TaskState.TASK_STATE_COMPLETED)
         except Exception:
-            log.exception("lean stream of task %s failed", task_id)
+            log.exception("lean task %s failed", task_id)
         finally:
-            if registry.get(task_id) is live:
-                del registry[task_id]
-            shutdown.events.discard(live)
+            if self.live.get(task_id) is live:
+                del self.live[task_id]
+            shutdown.discard(live)
             live.finish()
-        await stream.end()
 
-    async def _status(self, live: Any, stream: _Writer, ids: str, state: int) -> None:
+    async def _status(self, live: LiveTask, stream: _Writer | None, ids: str, state: int) -> None:
         from a2a.types.a2a_pb2 import TaskState, TaskStatus, TaskStatusUpdateEvent
 
         status = TaskStatus(state=state)  # type: ignore[arg-type]
@@ -320,8 +376,13 @@ class FastStreams:
         task.status.CopyFrom(status)
         stamp = status.timestamp.ToJsonString()
         data = (
-            '{"statusUpdate": {' + ids + ', "status": {"state": "' + TaskState.Name(state) + '", "timestamp": "'
-            + stamp + '"}}}'
+            '{"statusUpdate": {'
+            + ids
+            + ', "status": {"state": "'
+            + TaskState.Name(state)
+            + '", "timestamp": "'
+            + stamp
+            + '"}}}'
         )
 
         def event() -> Any:
@@ -329,7 +390,7 @@ class FastStreams:
 
         await self._emit(live, stream, data, event, None)
 
-    async def _emit(self, live: Any, stream: _Writer, data: str, make_event: Any, index: Any) -> None:
+    async def _emit(self, live: LiveTask, stream: _Writer | None, data: str, make_event: Any, index: Any) -> None:
         """As the SDK's consumer: save the task, deliver pushes, hand the event to subscribers; then write it."""
         await self.store.save(live.task, live.context)
         if live.push or live.inboxes:
@@ -341,7 +402,8 @@ class FastStreams:
                     log.exception("push notification for task %s failed", live.task.id)
             for inbox in live.inboxes or ():
                 inbox.put(event)
-        await stream.event(data)
+        if stream is not None:
+            await stream.event(data)
 
 
 class _ArtifactChunks:
@@ -349,21 +411,26 @@ class _ArtifactChunks:
 
     __slots__ = ("artifact_id", "chunks", "head", "ids", "task")
 
-    def __init__(self, task: Any, ids: str, chunks: list[str]) -> None:
+    def __init__(self, task: Any, ids: str, chunks: list[str], artifact_id: str | None = None) -> None:
         self.task = task
         self.ids = ids
         self.chunks = chunks
-        self.artifact_id = str(uuid.uuid4())
+        self.artifact_id = artifact_id or str(uuid.uuid4())
         self.head = (
-            '{"artifactUpdate": {' + ids + ', "artifact": {"artifactId": "' + self.artifact_id + '", "name": '
-            + json.dumps(ARTIFACT_NAME, ensure_ascii=False) + ', "parts": [{"text": '
+            '{"artifactUpdate": {'
+            + ids
+            + ', "artifact": {"artifactId": "'
+            + self.artifact_id
+            + '", "name": '
+            + json.dumps(ARTIFACT_NAME, ensure_ascii=False)
+            + ', "parts": [{"text": '
         )
 
     def add(self, i: int) -> str:
         from a2a.types.a2a_pb2 import Artifact, Part
 
         chunk = self.chunks[i]
-        if i == 0:
+        if i == 0 or not self.task.artifacts:
             artifact = Artifact(artifact_id=self.artifact_id, name=ARTIFACT_NAME, parts=[Part(text=chunk)])
             self.task.artifacts.append(artifact)
         else:
@@ -385,7 +452,7 @@ class _ArtifactChunks:
 
 
 class _Writer:
-    """The SDK path's SSE bytes (sse-starlette framing and headers); a client that left is written to no more."""
+    """The SDK path's SSE bytes (sse-starlette's framing and headers); a client that left is written to no more."""
 
     __slots__ = ("gone", "head", "send", "started", "tail")
 
@@ -405,20 +472,16 @@ class _Writer:
             self.gone = True
 
     async def start(self) -> None:
-        from a2acli.agent.sse import _headers
-
         self.started = True
-        await self._write({"type": "http.response.start", "status": 200, "headers": _headers()})
+        await self._write({"type": "http.response.start", "status": 200, "headers": sse_headers()})
 
     async def event(self, data: str) -> None:
         # sse-starlette's `data: ...\r\n\r\n`: JSON text holds no line break, so one data line.
-        body = ("data: " + self.head + data + self.tail + "\r\n\r\n").encode()
+        body = ("data: " + self.head + data + self.tail + SEP + SEP).encode()
         await self._write({"type": "http.response.body", "body": body, "more_body": True})
 
     async def ping(self) -> None:
-        from a2acli.agent.sse import _ping_bytes
-
-        await self._write({"type": "http.response.body", "body": _ping_bytes(), "more_body": True})
+        await self._write({"type": "http.response.body", "body": ping_bytes(), "more_body": True})
 
     async def end(self) -> None:
         if self.started:

@@ -1,12 +1,13 @@
-"""Tasks whose stream the lean path (fastpath.py) is writing right now, and the handler that knows about them.
+"""Tasks the lean path (fastpath.py) is running right now, and the request handler that knows about them.
 
-A lean stream runs in ONE coroutine, the ASGI call itself: it keeps the task's proto, saves it to the store at
-every event (as the SDK's consumer does, so GetTask, ListTasks and a restart on `--store sqlite` see exactly
-what they would see on the SDK path) and writes pre-encoded events. What a client can do to such a task while
-its stream is open comes back here, through `DemoRequestHandler`, whatever the binding or version:
+A lean task runs in ONE coroutine (the ASGI call of its stream, or a recovery task after a restart): it keeps
+the task's proto, saves it to the store at every event (as the SDK's consumer does, so GetTask, ListTasks and a
+restart on `--store sqlite` see exactly what they would see on the SDK path) and writes pre-encoded events.
+What a client can do to such a task while it runs comes back here, through `DemoRequestHandler`, whatever the
+binding or version:
 
 - GetTask / ListTasks: answered by the SDK from the store, which is current;
-- CancelTask: the SDK's checks (owner, terminal state), then the stream itself writes CANCELED and ends, and
+- CancelTask: the SDK's checks (owner, terminal state), then the lean task itself writes CANCELED and ends, and
   the cancel returns that task — as the SDK path, where the executor's cancel writes it;
 - SubscribeToTask: the task as it is now, then every later event, up to the terminal one;
 - a push config created mid-stream: later events are delivered to it, as the SDK's consumer delivers them;
@@ -15,20 +16,33 @@ its stream is open comes back here, through `DemoRequestHandler`, whatever the b
   Deliberately NOT as the SDK path goes on: SDK 1.3 then runs the queued follow-up on the COMPLETED task,
   reopening a terminal task (WORKING again, a second artifact), which A2A forbids; here it never runs.
 
-Waking a stream costs no task: a future it waits on (with a timer for the next word or keep-alive ping) is
-resolved by a cancel, a server shutdown (sse-starlette's watcher calls `set()`) or the timer.
+`DemoRequestHandler` is a `RequestHandler` (the SDK's public interface for every binding) that holds the SDK's
+`DefaultRequestHandlerV2` and hands it every request that does not name a live lean task. It reads the task
+store and the push-config store through their public interfaces, never the SDK handler's own members.
+
+Waking a lean task costs no task: a future it waits on (with a timer for the next word or keep-alive ping) is
+resolved by a cancel, a server shutdown (`Shutdown`) or the timer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator
-from typing import Any
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
-from a2a.server.agent_execution.active_task import INTERRUPTED_TASK_STATES, TERMINAL_TASK_STATES
-from a2a.server.request_handlers.default_request_handler_v2 import DefaultRequestHandlerV2
+from a2a.server.request_handlers import DefaultRequestHandlerV2, RequestHandler
 from a2a.types.a2a_pb2 import (
+    AgentCard,
+    CancelTaskRequest,
+    DeleteTaskPushNotificationConfigRequest,
+    GetExtendedAgentCardRequest,
+    GetTaskPushNotificationConfigRequest,
+    GetTaskRequest,
+    ListTaskPushNotificationConfigsRequest,
+    ListTaskPushNotificationConfigsResponse,
+    ListTasksRequest,
+    ListTasksResponse,
     Message,
     SendMessageRequest,
     SubscribeToTaskRequest,
@@ -43,10 +57,25 @@ from a2a.utils.errors import (
     TaskNotFoundError,
     UnsupportedOperationError,
 )
+from a2a.utils.proto_utils import validate_proto_required_fields
+
+if TYPE_CHECKING:
+    from a2a.server.context import ServerCallContext
+    from a2a.server.tasks import PushNotificationConfigStore, TaskStore
 
 log = logging.getLogger("a2acli.serve")
 
 TIMER, CANCEL, STOP = 0, 1, 2
+
+TERMINAL_STATES = frozenset(
+    {
+        TaskState.TASK_STATE_COMPLETED,
+        TaskState.TASK_STATE_CANCELED,
+        TaskState.TASK_STATE_FAILED,
+        TaskState.TASK_STATE_REJECTED,
+    }
+)
+INTERRUPTED_STATES = frozenset({TaskState.TASK_STATE_INPUT_REQUIRED, TaskState.TASK_STATE_AUTH_REQUIRED})
 
 
 def _resolve(future: asyncio.Future[Any] | None, value: Any) -> None:
@@ -76,7 +105,7 @@ class Inbox:
 
 
 class LiveTask:
-    """The state of one open lean stream: its task (current), its call context, and who waits on it."""
+    """The state of one running lean task: its task (current), its call context, and who waits on it."""
 
     __slots__ = ("cancel_waiters", "canceling", "context", "finished", "inboxes", "push", "stopping", "task", "wake")
 
@@ -91,8 +120,8 @@ class LiveTask:
         self.push = False
         self.finished = False
 
-    def set(self) -> None:
-        """Server shutdown (called by sse-starlette's shutdown watcher, as on its own events)."""
+    def stop(self) -> None:
+        """Server shutdown: end now, leaving the task as stored (a restart on `--store sqlite` resumes it)."""
         self.stopping = True
         _resolve(self.wake, STOP)
 
@@ -113,8 +142,11 @@ class LiveTask:
             self.wake = None
 
     def cancel(self) -> asyncio.Future[Task]:
-        """Ask the stream to end CANCELED; the future gets the task as it ends."""
+        """Ask the task to end CANCELED; the future gets the task as it ends."""
         future: asyncio.Future[Task] = asyncio.get_running_loop().create_future()
+        if self.finished:
+            future.set_result(self.snapshot())
+            return future
         if self.cancel_waiters is None:
             self.cancel_waiters = []
         self.cancel_waiters.append(future)
@@ -139,7 +171,7 @@ class LiveTask:
         return copy
 
     def finish(self) -> None:
-        """The stream is over: wake every subscriber and every cancel still waiting (with the task as it is)."""
+        """The task's run is over: wake every subscriber and every cancel still waiting (with the task as it is)."""
         self.finished = True
         for inbox in self.inboxes or ():
             _resolve(inbox.waiter, None)
@@ -149,60 +181,147 @@ class LiveTask:
 
 
 class LiveTasks(dict[str, LiveTask]):
-    """task id -> its open lean stream. Entries live exactly as long as their stream coroutine."""
+    """task id -> its running lean task. Entries live exactly as long as the coroutine that runs the task."""
 
 
-def _is_final(event: Any) -> bool:
+class Shutdown:
+    """The server is stopping: every lean task still running ends now (the SDK's own streams end by sse-starlette).
+
+    `request()` may be called from a signal handler (uvicorn's `handle_exit`): it only sets a flag and schedules
+    the wake-up on the loop the tasks run on.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.running: set[LiveTask] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def add(self, live: LiveTask) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.running.add(live)
+
+    def discard(self, live: LiveTask) -> None:
+        self.running.discard(live)
+
+    def request(self) -> None:
+        self.requested = True
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.stop_all)
+
+    def stop_all(self) -> None:
+        self.requested = True
+        for live in list(self.running):
+            live.stop()
+
+
+def is_final(event: Any) -> bool:
     if isinstance(event, Message):
         return True
     if isinstance(event, TaskStatusUpdateEvent | Task):
-        return event.status.state in (TERMINAL_TASK_STATES | INTERRUPTED_TASK_STATES)
+        return event.status.state in (TERMINAL_STATES | INTERRUPTED_STATES)
     return False
 
 
-class DemoRequestHandler(DefaultRequestHandlerV2):
-    """The SDK's request handler, aware of the tasks whose stream the lean path is writing."""
+class DemoRequestHandler(RequestHandler):
+    """The SDK's request handler, aware of the tasks the lean path is running."""
 
-    live: LiveTasks
-
-    def __init__(self, *args: Any, live: LiveTasks, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        sdk: DefaultRequestHandlerV2,
+        *,
+        task_store: TaskStore,
+        push_config_store: PushNotificationConfigStore | None,
+        push_url_validator: Callable[[str], Awaitable[bool]] | None,
+        live: LiveTasks,
+    ) -> None:
+        self.sdk = sdk
+        self.task_store = task_store
+        self.push_config_store = push_config_store
+        self.push_url_validator = push_url_validator
         self.live = live
+
+    async def aclose(self) -> None:
+        await self.sdk.aclose()
 
     def _running(self, task_id: str) -> LiveTask | None:
         live = self.live.get(task_id) if task_id else None
         return None if live is None or live.finished else live
 
-    async def _cancel_remote(self, task_id: str, task: Task, version: Any, context: Any) -> Task:
-        # Reached after the SDK's own checks (task found for this caller, not terminal), when no SDK ActiveTask
-        # runs it: a lean stream's task is cancelled by that stream, which writes CANCELED to the store and to
-        # its client (and subscribers), then returns the task here.
-        live = self._running(task_id)
-        if live is None:
-            # A lean stream may have ended (terminal) since the SDK read the store: never overwrite that.
-            again = await self._versioned_store.get(task_id, context)
-            if again is not None and again.task.status.state in TERMINAL_TASK_STATES:
+    # ------------------------------------------------------------------------------ handed to the SDK as is
+
+    async def on_get_task(self, params: GetTaskRequest, context: ServerCallContext) -> Task | None:
+        result: Task | None = await self.sdk.on_get_task(params, context)
+        return result
+
+    async def on_list_tasks(self, params: ListTasksRequest, context: ServerCallContext) -> ListTasksResponse:
+        result: ListTasksResponse = await self.sdk.on_list_tasks(params, context)
+        return result
+
+    async def on_get_task_push_notification_config(
+        self, params: GetTaskPushNotificationConfigRequest, context: ServerCallContext
+    ) -> TaskPushNotificationConfig:
+        result: TaskPushNotificationConfig = await self.sdk.on_get_task_push_notification_config(params, context)
+        return result
+
+    async def on_list_task_push_notification_configs(
+        self, params: ListTaskPushNotificationConfigsRequest, context: ServerCallContext
+    ) -> ListTaskPushNotificationConfigsResponse:
+        result: ListTaskPushNotificationConfigsResponse = await self.sdk.on_list_task_push_notification_configs(
+            params, context
+        )
+        return result
+
+    async def on_delete_task_push_notification_config(
+        self, params: DeleteTaskPushNotificationConfigRequest, context: ServerCallContext
+    ) -> None:
+        await self.sdk.on_delete_task_push_notification_config(params, context)
+
+    async def on_get_extended_agent_card(
+        self, params: GetExtendedAgentCardRequest, context: ServerCallContext
+    ) -> AgentCard:
+        result: AgentCard = await self.sdk.on_get_extended_agent_card(params, context)
+        return result
+
+    # ------------------------------------------------------------------------------ aware of live lean tasks
+
+    async def on_cancel_task(self, params: CancelTaskRequest, context: ServerCallContext) -> Task | None:
+        live = self._running(params.id)
+        if live is not None:
+            # The SDK's checks, in its order: the task is this caller's, and not terminal.
+            validate_proto_required_fields(params)
+            stored = await self.task_store.get(params.id, context)
+            if stored is None:
+                raise TaskNotFoundError
+            if stored.status.state in TERMINAL_STATES:
                 raise TaskNotCancelableError
-            result: Task = await super()._cancel_remote(task_id, task, version, context)
+            live = self._running(params.id)  # None if it ended meanwhile: then the SDK answers from the store
+        if live is None:
+            result: Task | None = await self.sdk.on_cancel_task(params, context)
             return result
+        # The lean task writes CANCELED to the store, its client and its subscribers, then answers here.
         return await live.cancel()
 
-    async def on_subscribe_to_task(  # type: ignore[override]
-        self, params: SubscribeToTaskRequest, context: Any
+    async def on_subscribe_to_task(
+        self, params: SubscribeToTaskRequest, context: ServerCallContext
     ) -> AsyncGenerator[Any, None]:
-        live = self._running(params.id)
-        if live is None:
-            async for event in super().on_subscribe_to_task(params, context):
+        if self._running(params.id) is None:
+            async for event in self.sdk.on_subscribe_to_task(params, context):
                 yield event
             return
-        # The SDK's checks, in its order (the id is set: it named a live task; the card has streaming).
-        stored = await self._versioned_store.get(params.id, context)
+        validate_proto_required_fields(params)
+        stored = await self.task_store.get(params.id, context)
         if stored is None:
             raise TaskNotFoundError
-        if stored.task.status.state in TERMINAL_TASK_STATES:
+        if stored.status.state in TERMINAL_STATES:
             raise UnsupportedOperationError(
-                message=f"Task {params.id} is in terminal state: {TaskState.Name(stored.task.status.state)}"
+                message=f"Task {params.id} is in terminal state: {TaskState.Name(stored.status.state)}"
             )
+        live = self._running(params.id)
+        if live is None:
+            async for event in self.sdk.on_subscribe_to_task(params, context):
+                yield event
+            return
         async for event in self._tail(live, include_snapshot=True):
             yield event
 
@@ -215,7 +334,7 @@ class DemoRequestHandler(DefaultRequestHandlerV2):
                 while inbox.events:
                     event = inbox.events.pop(0)
                     yield event
-                    if _is_final(event):
+                    if is_final(event):
                         return
                 if live.finished:
                     return
@@ -224,49 +343,47 @@ class DemoRequestHandler(DefaultRequestHandlerV2):
             live.unsubscribe(inbox)
 
     async def on_create_task_push_notification_config(
-        self, params: TaskPushNotificationConfig, context: Any
+        self, params: TaskPushNotificationConfig, context: ServerCallContext
     ) -> TaskPushNotificationConfig:
-        config: TaskPushNotificationConfig = await super().on_create_task_push_notification_config(params, context)
+        config: TaskPushNotificationConfig = await self.sdk.on_create_task_push_notification_config(params, context)
         live = self._running(params.task_id)
         if live is not None:
-            live.push = True  # its stream delivers its next events to the stored configs, as the SDK's consumer
+            live.push = True  # its next events go to the stored configs, as the SDK's consumer sends them
         return config
 
-    async def _follow_up(self, params: SendMessageRequest, context: Any) -> LiveTask | None:
+    async def _follow_up(self, params: SendMessageRequest, context: ServerCallContext) -> LiveTask | None:
         """A message naming a live lean task, checked as the SDK checks it; None when it is not one."""
-        live = self._running(params.message.task_id)
-        if live is None:
+        if self._running(params.message.task_id) is None:
             return None
-        from a2a.utils.proto_utils import validate_proto_required_fields
         from a2a.utils.task import validate_history_length
 
         validate_proto_required_fields(params)
         validate_history_length(params.configuration)
-        stored = await self._versioned_store.get(params.message.task_id, context)
+        task_id = params.message.task_id
+        stored = await self.task_store.get(task_id, context)
         if stored is None:
-            raise TaskNotFoundError(f"Task {params.message.task_id} not found")
+            raise TaskNotFoundError(f"Task {task_id} not found")
         given = params.message.context_id
-        if given and stored.task.context_id != given:
+        if given and stored.context_id != given:
             raise InvalidParamsError(
-                message=(
-                    f"Context {given} does not match context {stored.task.context_id} of task "
-                    f"{params.message.task_id}"
-                )
+                message=f"Context {given} does not match context {stored.context_id} of task {task_id}"
             )
-        if self._push_config_store and params.configuration.HasField("task_push_notification_config"):
-            await self._reject_unsafe_push_url(params.configuration.task_push_notification_config.url)
-            await self._push_config_store.set_info(
-                params.message.task_id, params.configuration.task_push_notification_config, context
-            )
-            live.push = True
-        return self._running(params.message.task_id)
+        if self.push_config_store is not None and params.configuration.HasField("task_push_notification_config"):
+            config = params.configuration.task_push_notification_config
+            if self.push_url_validator is not None and not await self.push_url_validator(config.url):
+                raise InvalidParamsError(message="Invalid push notification URL")
+            await self.push_config_store.set_info(task_id, config, context)
+            live = self._running(task_id)
+            if live is not None:
+                live.push = True
+        return self._running(task_id)
 
-    async def on_message_send_stream(  # type: ignore[override]
-        self, params: SendMessageRequest, context: Any
+    async def on_message_send_stream(
+        self, params: SendMessageRequest, context: ServerCallContext
     ) -> AsyncGenerator[Any, None]:
         live = await self._follow_up(params, context) if params.message.task_id else None
         if live is None:
-            async for event in super().on_message_send_stream(params, context):
+            async for event in self.sdk.on_message_send_stream(params, context):
                 yield event
             return
         # The SDK queues the follow-up behind the running request and streams what the task does next; the
@@ -274,17 +391,17 @@ class DemoRequestHandler(DefaultRequestHandlerV2):
         async for event in self._tail(live, include_snapshot=False):
             yield event
 
-    async def on_message_send(self, params: SendMessageRequest, context: Any) -> Message | Task:
+    async def on_message_send(self, params: SendMessageRequest, context: ServerCallContext) -> Message | Task:
         live = await self._follow_up(params, context) if params.message.task_id else None
         if live is None:
-            result: Message | Task = await super().on_message_send(params, context)
+            result: Message | Task = await self.sdk.on_message_send(params, context)
             return result
         from a2a.utils.task import apply_history_length
 
         # As the SDK path: the answer is the task at its next status update (with returnImmediately too), and
         # a running demo task's next status update is its last.
         async for event in self._tail(live, include_snapshot=False):
-            if _is_final(event):
+            if is_final(event):
                 break
         task: Task = apply_history_length(live.snapshot(), params.configuration)
         return task

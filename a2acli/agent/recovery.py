@@ -1,32 +1,47 @@
 """After a restart on a persistent store: finish what the previous run left unfinished.
 
 A demo task that was SUBMITTED or WORKING when the server stopped has no producer any more, so it would stay
-WORKING for ever. At start-up each such task is either resumed (a plain demo reply: the executor carries on
-after the last stored chunk, and a client that resubscribes sees the rest) or, when it cannot be resumed
-faithfully (a scenario task, a foreign artifact), ended FAILED with a status message saying why.
+WORKING for ever. At start-up each such task is either resumed (a plain demo reply: it carries on after the
+last stored chunk, in the same artifact, and a client that resubscribes sees the rest) or, when it cannot be
+resumed faithfully (a scenario task, a foreign artifact), ended FAILED with a status message saying why.
 Tasks waiting for input or auth are left as they are: they wait for the user, not for the server.
+
+A resumed task runs on the lean path's `LeanRunner` with no stream of its own: the SDK offers no public way
+to restart a stored task in its handler, and the demo reply needs none (the words left are known). Being a
+live lean task, it answers SubscribeToTask, CancelTask and push configs as any other (live.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from a2acli.agent.fastpath import LeanRunner
+    from a2acli.agent.options import ServeOptions
 
 log = logging.getLogger("a2acli.serve")
 
 MAX_TASKS = 10_000  # bounded: one pass over at most this many unfinished tasks
 
 
-async def recover_unfinished_tasks(handler: Any, task_store: Any) -> tuple[int, int]:
-    """(resumed, failed) counts. Never raises: recovery problems are logged, the server starts anyway."""
-    from a2a.server.agent_execution import RequestContext
+async def recover_unfinished_tasks(
+    runner: LeanRunner, options: ServeOptions, background: set[asyncio.Task[None]]
+) -> tuple[int, int]:
+    """(resumed, failed) counts; each resumed task runs in a task added to `background`.
+
+    Never raises: recovery problems are logged, the server starts anyway.
+    """
     from a2a.server.context import ServerCallContext
     from a2a.types.a2a_pb2 import ListTasksRequest, Message, Part, Role, TaskState
 
-    from a2acli.agent.executor import ARTIFACT_NAME, _first_user_text
+    from a2acli.agent.executor import ARTIFACT_NAME, first_user_text, split_words
+    from a2acli.agent.live import LiveTask
     from a2acli.agent.scenarios import find_scenario
 
+    store = runner.store
     context = ServerCallContext()
     resumed = failed = 0
     try:
@@ -34,7 +49,7 @@ async def recover_unfinished_tasks(handler: Any, task_store: Any) -> tuple[int, 
         for state in (TaskState.TASK_STATE_SUBMITTED, TaskState.TASK_STATE_WORKING):
             token = ""
             while len(unfinished) < MAX_TASKS:
-                page = await task_store.list(ListTasksRequest(status=state, page_size=100, page_token=token), context)
+                page = await store.list(ListTasksRequest(status=state, page_size=100, page_token=token), context)
                 unfinished.extend(page.tasks)
                 token = page.next_page_token
                 if not token:
@@ -43,11 +58,13 @@ async def recover_unfinished_tasks(handler: Any, task_store: Any) -> tuple[int, 
         log.exception("could not look for unfinished tasks in the store")
         return 0, 0
 
+    fallback = split_words(options.text)
     for stored in unfinished:
-        task = await task_store.get(stored.id, context) or stored
+        task = await store.get(stored.id, context) or stored
         first = next((m for m in task.history if m.role == Role.ROLE_USER), None)
         foreign = any(a.name != ARTIFACT_NAME for a in task.artifacts)
-        scenario = first is not None and find_scenario(first.message_id, _first_user_text(task)) is not None
+        user_text = first_user_text(task)
+        scenario = first is not None and find_scenario(first.message_id, user_text) is not None
         try:
             if foreign or scenario:
                 task.status.state = TaskState.TASK_STATE_FAILED
@@ -61,15 +78,24 @@ async def recover_unfinished_tasks(handler: Any, task_store: Any) -> tuple[int, 
                         parts=[Part(text="The server restarted while this task was running; it was not resumed.")],
                     )
                 )
-                await task_store.save(task, context)
+                await store.save(task, context)
                 failed += 1
                 continue
-            registry = handler._active_task_registry  # the SDK keeps no public way to restart a stored task
-            active = await registry.get_or_create(task.id, call_context=context, context_id=task.context_id)
-            await active.start(call_context=context, create_task_if_missing=False)
-            await active.enqueue_request(
-                RequestContext(call_context=context, task_id=task.id, context_id=task.context_id, task=task)
+            chunks = split_words(user_text) if options.echo and user_text.strip() else fallback
+            done = task.artifacts[0] if task.artifacts else None
+            live = LiveTask(task, context)
+            runner.live[task.id] = live
+            job = asyncio.get_running_loop().create_task(
+                runner.run(
+                    live,
+                    None,
+                    chunks,
+                    first_chunk=len(done.parts) if done is not None else 0,
+                    artifact_id=done.artifact_id if done is not None else None,
+                )
             )
+            background.add(job)
+            job.add_done_callback(background.discard)
             resumed += 1
         except Exception:
             log.exception("could not recover task %s", task.id)

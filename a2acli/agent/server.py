@@ -1,7 +1,8 @@
 """`run(options)`: serve the demo agent with uvicorn until SIGINT/SIGTERM, then shut down gracefully.
 
 Graceful: the listening socket closes first (the port is free again), open SSE streams are ended cleanly
-(sse-starlette watches uvicorn's exit flag), the lifespan drains the SDK's active tasks and closes the stores,
+(the lean path's by `live.Shutdown`, which uvicorn's exit handler wakes here; the SDK's own streams by
+sse-starlette, which watches the same exit), the lifespan drains the SDK's active tasks and closes the stores,
 and `run` returns normally so the CLI exits 0. uvicorn re-raises the captured signal after a graceful
 shutdown (so a plain `uvicorn.run` ends with 130 / -15); this server does not.
 """
@@ -13,7 +14,7 @@ import logging
 import signal
 import socket
 import sys
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from a2acli.errors import A2ACliError, UsageError
@@ -65,10 +66,14 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _make_server(config: Any) -> Any:
+def _make_server(config: Any, on_exit: Callable[[], None]) -> Any:
     import uvicorn
 
     class GracefulServer(uvicorn.Server):  # type: ignore[misc]
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            on_exit()
+            super().handle_exit(sig, frame)
+
         @contextlib.contextmanager
         def capture_signals(self) -> Generator[None, None, None]:
             # Same as uvicorn's, minus re-raising the signal afterwards: a requested stop is a success.
@@ -135,7 +140,7 @@ def run(options: ServeOptions) -> None:
         h11_max_incomplete_event_size=64 * 1024,
         server_header=False,
     )
-    server = _make_server(config)
+    server = _make_server(config, app.state.shutdown.request)
     sys.stderr.write(startup_line(options, port) + "\n")
     sys.stderr.flush()
     try:
