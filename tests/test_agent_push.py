@@ -187,3 +187,25 @@ def test_push_url_policy_unit() -> None:
     assert not push_url_allowed("http:///nohost")
     assert push_url_well_formed("https://example.com/hook") and not push_url_allowed("https://example.com/hook")
     assert not push_url_well_formed("http://user:pw@127.0.0.1/hook")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1%25.evil.example/hook",  # a zone id cut would leave 127.0.0.1
+        "http://127.0.0.1%lo/hook",
+        "http://localhost%25.evil.example/hook",
+        "http://localhost.localdomain/hook",  # an /etc/hosts convention, an ordinary DNS name elsewhere
+    ],
+)
+def test_push_url_policy_asks_the_one_loopback_predicate(url: str) -> None:
+    from a2acli.net import is_loopback_host, url_host
+
+    assert not push_url_allowed(url)
+    host = url_host(url)
+    assert host is None or not is_loopback_host(host)
+
+
+def test_push_url_policy_keeps_zone_ids_on_ipv6_literals() -> None:
+    assert push_url_allowed("http://[::1%25lo]:9000/hook")
+    assert push_url_allowed("http://api.localhost/hook")  # RFC 6761: loopback by definition

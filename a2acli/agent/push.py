@@ -11,25 +11,13 @@ warning in the server log saying its deliveries will be skipped.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import urllib.parse
 from collections.abc import Awaitable, Callable
 
+from a2acli.net import is_loopback_host
+
 logger = logging.getLogger("a2acli.agent.push")
-
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-
-
-def _is_loopback_literal(host: str) -> bool:
-    try:
-        addr = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    mapped = getattr(addr, "ipv4_mapped", None)
-    if mapped is not None:
-        addr = mapped
-    return bool(addr.is_loopback)
 
 
 def _well_formed_host(url: str) -> str | None:
@@ -56,9 +44,7 @@ def push_url_allowed(url: str, allow_hosts: frozenset[str] = frozenset()) -> boo
     host = _well_formed_host(url)
     if host is None:
         return False
-    if host in allow_hosts:
-        return True
-    return host in LOOPBACK_NAMES or _is_loopback_literal(host)
+    return host in allow_hosts or is_loopback_host(host)
 
 
 PushUrlValidator = Callable[[str], Awaitable[bool]]
