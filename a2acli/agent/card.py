@@ -26,6 +26,8 @@ from a2a.types.a2a_pb2 import (
     StringList,
 )
 
+from a2acli.protocol import HTTP_JSON, JSONRPC, V0_3, V1_0
+
 if TYPE_CHECKING:
     from a2acli.agent.options import ServeOptions
 
@@ -42,11 +44,11 @@ def build_agent_card(options: ServeOptions) -> AgentCard:
     base = options.base_url
     interfaces: list[AgentInterface] = []
     if options.serves_v10:
-        interfaces.append(AgentInterface(url=f"{base}/", protocol_binding="JSONRPC", protocol_version="1.0"))
-        interfaces.append(AgentInterface(url=base, protocol_binding="HTTP+JSON", protocol_version="1.0"))
+        interfaces.append(AgentInterface(url=f"{base}/", protocol_binding=JSONRPC, protocol_version=V1_0))
+        interfaces.append(AgentInterface(url=base, protocol_binding=HTTP_JSON, protocol_version=V1_0))
     if options.serves_v03:
-        interfaces.append(AgentInterface(url=f"{base}/", protocol_binding="JSONRPC", protocol_version="0.3"))
-        interfaces.append(AgentInterface(url=base, protocol_binding="HTTP+JSON", protocol_version="0.3"))
+        interfaces.append(AgentInterface(url=f"{base}/", protocol_binding=JSONRPC, protocol_version=V0_3))
+        interfaces.append(AgentInterface(url=base, protocol_binding=HTTP_JSON, protocol_version=V0_3))
     card = AgentCard(
         name=AGENT_NAME,
         description=AGENT_DESCRIPTION,

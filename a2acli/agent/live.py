@@ -59,6 +59,8 @@ from a2a.utils.errors import (
 )
 from a2a.utils.proto_utils import validate_proto_required_fields
 
+from a2acli import protocol
+
 if TYPE_CHECKING:
     from a2a.server.context import ServerCallContext
     from a2a.server.tasks import PushNotificationConfigStore, TaskStore
@@ -67,15 +69,9 @@ log = logging.getLogger("a2acli.serve")
 
 TIMER, CANCEL, STOP = 0, 1, 2
 
-TERMINAL_STATES = frozenset(
-    {
-        TaskState.TASK_STATE_COMPLETED,
-        TaskState.TASK_STATE_CANCELED,
-        TaskState.TASK_STATE_FAILED,
-        TaskState.TASK_STATE_REJECTED,
-    }
-)
-INTERRUPTED_STATES = frozenset({TaskState.TASK_STATE_INPUT_REQUIRED, TaskState.TASK_STATE_AUTH_REQUIRED})
+# The vocabulary's state names (a2acli/protocol.py) as the SDK's proto enum values.
+TERMINAL_STATES = frozenset(TaskState.Value(name) for name in protocol.TERMINAL_STATES)
+INTERRUPTED_STATES = frozenset(TaskState.Value(name) for name in protocol.INTERRUPTED_STATES)
 
 
 def _resolve(future: asyncio.Future[Any] | None, value: Any) -> None:

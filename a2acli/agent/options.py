@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from a2acli.protocol import PROTOCOL_VERSIONS, V0_3, V1_0
+
 TUTORIAL_REPLY = (
     "Hello! I'm streaming this response word by word to demonstrate real-time communication capabilities."
 )
-KNOWN_PROTOCOL_VERSIONS = ("1.0", "0.3")
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class ServeOptions:
     echo: bool = False
     public_url: str | None = None
     store: str = "memory"
-    protocol_versions: tuple[str, ...] = ("1.0", "0.3")
+    protocol_versions: tuple[str, ...] = PROTOCOL_VERSIONS
     max_body_bytes: int = 1_048_576
     bearer_token: str | None = None
     log_level: str = "info"
@@ -48,11 +49,11 @@ class ServeOptions:
 
     @property
     def serves_v03(self) -> bool:
-        return "0.3" in self.protocol_versions
+        return V0_3 in self.protocol_versions
 
     @property
     def serves_v10(self) -> bool:
-        return "1.0" in self.protocol_versions
+        return V1_0 in self.protocol_versions
 
 
 def parse_protocol_versions(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -64,11 +65,11 @@ def parse_protocol_versions(value: str | tuple[str, ...] | list[str]) -> tuple[s
         if not item:
             continue
         if item in ("1", "1.0.0", "1.0.1"):
-            item = "1.0"
+            item = V1_0
         if item in ("0.3.0",):
-            item = "0.3"
-        if item not in KNOWN_PROTOCOL_VERSIONS:
-            raise ValueError(f"unknown protocol version {item!r} (known: {', '.join(KNOWN_PROTOCOL_VERSIONS)})")
+            item = V0_3
+        if item not in PROTOCOL_VERSIONS:
+            raise ValueError(f"unknown protocol version {item!r} (known: {', '.join(PROTOCOL_VERSIONS)})")
         if item not in versions:
             versions.append(item)
     if not versions:

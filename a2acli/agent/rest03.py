@@ -16,9 +16,6 @@ import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import Any
 
-from a2a.compat.v0_3.context_builders import V03ServerCallContextBuilder
-from a2a.compat.v0_3.rest_adapter import REST03Adapter
-from a2a.compat.v0_3.rest_handler import REST03Handler
 from a2a.server.routes.common import DefaultServerCallContextBuilder, create_event_source_response
 from a2a.utils import json_utils
 from a2a.utils.error_handlers import rest_error_handler
@@ -32,7 +29,7 @@ log = logging.getLogger("a2acli.serve")
 StreamMethod = Callable[[Request, Any], AsyncIterable[Any]]
 
 
-def _eager_stream_endpoint(context_builder: V03ServerCallContextBuilder) -> Callable[..., Any]:
+def _eager_stream_endpoint(context_builder: Any) -> Callable[..., Any]:
     @rest_error_handler  # type: ignore[untyped-decorator,unused-ignore]
     async def eager_stream(method: StreamMethod, request: Request) -> Response:
         try:
@@ -60,6 +57,11 @@ def _eager_stream_endpoint(context_builder: V03ServerCallContextBuilder) -> Call
 
 
 def v03_rest_routes(request_handler: Any) -> list[BaseRoute]:
+    # Imported here, after a2a.server.routes (above): the SDK's 0.3 adapter and its routes import each other.
+    from a2a.compat.v0_3.context_builders import V03ServerCallContextBuilder
+    from a2a.compat.v0_3.rest_adapter import REST03Adapter
+    from a2a.compat.v0_3.rest_handler import REST03Handler
+
     handler = REST03Handler(request_handler=request_handler)
     eager = _eager_stream_endpoint(V03ServerCallContextBuilder(DefaultServerCallContextBuilder()))
     streams: dict[tuple[str, str], Callable[..., Any]] = {

@@ -126,7 +126,7 @@ def run(options: ServeOptions) -> None:
     except BaseException:
         sock.close()
         raise
-    from a2acli.agent.protocol import http_protocol
+    from a2acli.agent.http_protocol import http_protocol
 
     config = uvicorn.Config(
         app,
