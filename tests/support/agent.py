@@ -68,7 +68,7 @@ def demo_agent(**overrides: Any) -> Iterator[str]:
         overrides["push_allow_hosts"] = tuple(overrides["push_allow_hosts"])
     options = ServeOptions(**overrides)
     deferred = _DeferredApp()
-    from a2acli.agent.protocol import http_protocol
+    from a2acli.agent.http_protocol import http_protocol
 
     with serve_in_thread(deferred, http=http_protocol(options.header_timeout)) as url:
         port = urlsplit(url).port
