@@ -7,7 +7,7 @@ error envelope (official a2a-cli SPEC §11.4, §11.6, Appendix B and D). Nothing
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
+from typing import Any, TypedDict
 
 
 class ExitStatus(IntEnum):
@@ -20,6 +20,19 @@ class ExitStatus(IntEnum):
     AUTH = 4
     TIMEOUT = 5
     INTERRUPTED = 130
+
+
+class ErrorBody(TypedDict):
+    code: str
+    message: str
+    hint: str | None
+    a2aCode: str | int | None
+
+
+class ErrorEnvelope(TypedDict):
+    """SPEC Appendix B: what `-o json` prints on stdout for a failed command."""
+
+    error: ErrorBody
 
 
 class A2ACliError(Exception):
@@ -42,10 +55,10 @@ class A2ACliError(Exception):
         code: str | None = None,
         exit_status: ExitStatus | None = None,
     ) -> None:
-        # str(exc) is what a --debug traceback prints: agent text in it must not reach the terminal raw.
-        from a2acli.render.sanitize import clean_line
-
-        super().__init__(clean_line(message))
+        # The message is kept as given, agent text included: every presenter cleans what it prints (the
+        # diagnostics writer, the --debug traceback) and redacts credentials (`cli.report_error`), so this
+        # module stays a leaf that the whole package can import.
+        super().__init__(message)
         self.message = message
         self.hint = hint
         self.a2a_code = a2a_code
@@ -54,18 +67,9 @@ class A2ACliError(Exception):
         if exit_status is not None:
             self.exit_status = exit_status
 
-    def envelope(self) -> dict[str, Any]:
-        """The SPEC Appendix B error object, credentials redacted (an agent may echo them in its messages)."""
-        from a2acli.redact import redact
-
-        return {
-            "error": {
-                "code": self.code,
-                "message": redact(self.message),
-                "hint": redact(self.hint) if self.hint else self.hint,
-                "a2aCode": self.a2a_code,
-            }
-        }
+    def envelope(self) -> ErrorEnvelope:
+        """The SPEC Appendix B error object, as given: redact it before printing (an agent may echo credentials)."""
+        return {"error": {"code": self.code, "message": self.message, "hint": self.hint, "a2aCode": self.a2a_code}}
 
 
 class UsageError(A2ACliError):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar, cast
+
+Doc = TypeVar("Doc")
 
 _SECRETS: set[str] = set()
 
@@ -26,3 +29,19 @@ def redact(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + "***", text)
     return text
+
+
+def redact_json(doc: Doc) -> Doc:
+    """A copy of the JSON document `doc` with every string in it redacted, keys included (an agent may echo a
+    credential anywhere); same shape, so a TypedDict stays that TypedDict."""
+    return cast("Doc", _redact_value(doc))
+
+
+def _redact_value(value: object) -> object:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redact_value(item) for item in value]
+    if isinstance(value, dict):
+        return {redact(key) if isinstance(key, str) else key: _redact_value(item) for key, item in value.items()}
+    return value

@@ -139,8 +139,47 @@ def test_typed_dicts_have_the_schema_keys() -> None:
 
 def test_leaf_modules_import_nothing_of_the_package() -> None:
     code = (
-        "import sys; import a2acli.protocol, a2acli.net, a2acli.errors; "
+        "import sys; import a2acli.protocol, a2acli.net, a2acli.errors as e; "
+        "err = e.DeadlineExpired('--timeout 1s expired', hint='raise --timeout'); str(err); err.envelope(); "
+        "e.protocol_error_from_jsonrpc({'code': -32001, 'message': 'x'}); e.protocol_error_from_rest(404, {}); "
+        "a2acli.net.is_loopback_url('http://[::1]/'); a2acli.protocol.state_v03('working'); "
         "print(sorted(m for m in sys.modules if m.startswith('a2acli')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['a2acli', 'a2acli.errors', 'a2acli.net', 'a2acli.protocol']"
+
+
+def test_deadline_expired_is_a_timeout() -> None:
+    from a2acli.errors import DeadlineExpired, ExitStatus, TimeoutExpiredError
+
+    err = DeadlineExpired("--timeout 2s expired before the task finished")
+    assert isinstance(err, TimeoutExpiredError)
+    assert err.code == "A2ACLI_ERR_TIMEOUT"
+    assert err.exit_status is ExitStatus.TIMEOUT and int(err.exit_status) == 5
+    assert err.envelope() == {
+        "error": {"code": "A2ACLI_ERR_TIMEOUT", "message": err.message, "hint": None, "a2aCode": None}
+    }
+
+
+def test_envelope_is_redacted_when_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    from a2acli.cli import report_error
+    from a2acli.errors import ProtocolError
+    from a2acli.redact import register_secret
+    from a2acli.render import writers
+
+    register_secret("s3cr3t-token-value")
+    writers.set_mode("json")
+    err = ProtocolError("TaskNotFoundError", "no task for s3cr3t-token-value", hint="Authorization: Bearer abc")
+    assert report_error(err) == 1
+    out, errout = capsys.readouterr()
+    envelope = json.loads(out)
+    assert envelope == {
+        "error": {
+            "code": "TaskNotFoundError",
+            "message": "no task for ***",
+            "hint": "Authorization: ***",
+            "a2aCode": None,
+        }
+    }
+    assert "s3cr3t" not in errout and "abc" not in errout
+    assert err.envelope()["error"]["message"] == "no task for s3cr3t-token-value"  # the error itself keeps it
