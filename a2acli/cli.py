@@ -177,11 +177,12 @@ def _guess_output_format(argv: list[str]) -> str:
 
 def report_error(err: Any, *, debug: bool = False) -> int:
     """Print one error: the envelope on stdout in JSON mode, always one line (plus a hint) on stderr."""
+    from a2acli.redact import redact_json
     from a2acli.render.writers import MODE, diag, write_json
 
     if MODE.format == "json":
         with contextlib.suppress(BrokenPipeError, ValueError):
-            write_json(err.envelope())
+            write_json(redact_json(err.envelope()))
     line = f"error: {err.message} [{err.code}]"
     if err.hint:
         line += f" — hint: {err.hint}"
