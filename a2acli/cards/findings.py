@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from a2acli.protocol import JSONObject
@@ -97,14 +97,13 @@ class Finding:
         }
 
 
-@dataclass
 class Findings:
     """A collector rules append to; de-duplicates identical findings."""
 
-    items: list[Finding] = field(default_factory=list)
-    # Bookkeeping of `add`, not part of the collector's value: no constructor argument, not compared or shown.
-    _seen: set[tuple[str, str, str]] = field(default_factory=set, init=False, repr=False, compare=False)
-    _counts: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+        self._seen: set[tuple[str, str, str]] = set()
+        self._counts: dict[str, int] = {}
 
     def add(
         self, code: str, pointer: str, message: str, hint: str | None = None, *, severity: Severity | None = None
