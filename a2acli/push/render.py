@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from a2acli.protocol import COMPLETED, INTERRUPTED_STATES, TERMINAL_STATES
 from a2acli.render.events import short_state
 from a2acli.render.sanitize import clean_line, clean_text
 from a2acli.render.writers import field as fmt_field
@@ -19,9 +20,6 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from a2acli.push.receiver import Delivery
-
-TERMINAL_STATES = frozenset({"TASK_STATE_COMPLETED", "TASK_STATE_FAILED", "TASK_STATE_CANCELED", "TASK_STATE_REJECTED"})
-INTERRUPTED_STATES = frozenset({"TASK_STATE_INPUT_REQUIRED", "TASK_STATE_AUTH_REQUIRED"})
 
 
 @dataclass
@@ -146,8 +144,8 @@ def rich_view(delivery: Delivery) -> RenderableType:
     line.append(time.strftime("%H:%M:%S", time.localtime(delivery.received_at)) + " ", style="dim")
     line.append(summary.kind, style="cyan")
     if summary.state:
-        style = "green" if summary.state == "TASK_STATE_COMPLETED" else "yellow"
-        if summary.state in TERMINAL_STATES - {"TASK_STATE_COMPLETED"}:
+        style = "green" if summary.state == COMPLETED else "yellow"
+        if summary.state in TERMINAL_STATES - {COMPLETED}:
             style = "red"
         line.append(" " + summary.state.removeprefix("TASK_STATE_"), style=style)
     if summary.task_id:
