@@ -13,7 +13,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from a2acli._click import Command, Context
 
 ENV_PREFIX = "A2ACLI_"
 # Tuning knobs of the client read from the environment only (no flag); `config show` reports them.
@@ -158,7 +161,7 @@ def load_files(args: list[str]) -> LoadedFiles:
 PARAMS_KEY = "\0params"
 
 
-def _defaults_context() -> type[Any]:
+def _defaults_context() -> type[Context]:
     from a2acli import _click as click
 
     global _CONTEXT_CLASS
@@ -176,10 +179,10 @@ def _defaults_context() -> type[Any]:
     return _CONTEXT_CLASS
 
 
-_CONTEXT_CLASS: type[Any] | None = None
+_CONTEXT_CLASS: type[Context] | None = None
 
 
-def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
+def file_defaults(command: Command, args: list[str]) -> dict[str, object] | None:
     """Build Click's nested default_map for every option with an A2ACLI_* variable.
 
     The map carries the .env values, so Click's own order gives flag > environment > file > default. It also
@@ -199,9 +202,9 @@ def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
             warn(problem)
     context_class = _defaults_context()
 
-    def walk(cmd: click.Command) -> dict[str, Any]:
+    def walk(cmd: click.Command) -> dict[str, object]:
         cmd.context_class = context_class
-        values: dict[str, Any] = {}
+        values: dict[str, object] = {}
         for param in cmd.params:
             envvar = param.envvar
             names = [envvar] if isinstance(envvar, str) else list(envvar or [])
@@ -214,7 +217,7 @@ def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
                 if value and param.name:
                     values[param.name] = _coerce(param, value)
                     break
-        level: dict[str, Any] = {PARAMS_KEY: values} if values else {}
+        level: dict[str, object] = {PARAMS_KEY: values} if values else {}
         if isinstance(cmd, click.Group):
             for sub_name, sub in cmd.commands.items():
                 sub_map = walk(sub)
@@ -225,14 +228,14 @@ def file_defaults(command: Any, args: list[str]) -> dict[str, Any] | None:
     return walk(command) or None
 
 
-def _coerce(param: Any, value: str) -> Any:
+def _coerce(param: object, value: str) -> str | list[str]:
     # Multi-value options take whitespace-separated values in a file, as Click does for env vars.
     if getattr(param, "multiple", False) or (getattr(param, "nargs", 1) != 1):
         return value.split()
     return value
 
 
-def source_of(ctx: Any, name: str) -> str:
+def source_of(ctx: Context, name: str) -> str:
     """Where a parameter's value came from: 'flag', 'env', 'file:<path>' or 'default'."""
     from a2acli import _click as click
 
