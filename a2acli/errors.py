@@ -7,7 +7,7 @@ error envelope (official a2a-cli SPEC §11.4, §11.6, Appendix B and D). Nothing
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any, TypedDict
+from typing import TypedDict
 
 
 class ExitStatus(IntEnum):
@@ -132,7 +132,7 @@ class ProtocolError(A2ACliError):
         *,
         hint: str | None = None,
         a2a_code: str | int | None = None,
-        data: Any = None,
+        data: object = None,
     ) -> None:
         super().__init__(message, hint=hint, a2a_code=a2a_code, code=name)
         self.data = data
@@ -180,7 +180,7 @@ A2A_ERRORS_BY_REASON: dict[str, str] = {
 }
 
 
-def protocol_error_from_jsonrpc(error: Any) -> ProtocolError:
+def protocol_error_from_jsonrpc(error: object) -> ProtocolError:
     """Build a ProtocolError from a JSON-RPC `error` member, tolerating unknown shapes and codes."""
     if not isinstance(error, dict):
         return ProtocolError("InternalError", "agent returned a malformed JSON-RPC error", a2a_code=None)
@@ -194,7 +194,7 @@ def protocol_error_from_jsonrpc(error: Any) -> ProtocolError:
     return ProtocolError(name, text, a2a_code=code, data=error.get("data"))
 
 
-def _name_from_details(data: Any) -> str:
+def _name_from_details(data: object) -> str:
     """Find an A2A error name in `google.rpc.ErrorInfo`-style details, if the agent sent any."""
     details = data if isinstance(data, list) else [data]
     for item in details:
@@ -205,7 +205,7 @@ def _name_from_details(data: Any) -> str:
     return ""
 
 
-def protocol_error_from_rest(status: int, body: Any) -> ProtocolError:
+def protocol_error_from_rest(status: int, body: object) -> ProtocolError:
     """Build a ProtocolError from an HTTP+JSON error body (`{"error": {"code", "status", "message", "details"}}`)."""
     err = body.get("error") if isinstance(body, dict) else None
     if not isinstance(err, dict):
