@@ -11,7 +11,7 @@ must `.get()` every key; the types still say which keys exist and what their val
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, TypeAlias, TypedDict
+from typing import Final, Literal, TypeAlias, TypedDict
 
 #: Any JSON document, as `json.loads` returns it: what an agent sent before anything checked its shape. Readers
 #: narrow with isinstance before use; code that has checked the shape uses the TypedDicts below instead.
@@ -169,7 +169,7 @@ KNOWN_VERSIONS: Final[tuple[str, ...]] = (V0_2, V0_3, V1_0)
 
 # ------------------------------------------------------------------------------------------ protocol objects
 # Field names follow the A2A 1.0 JSON schema (a2a-v1.0.0.schema.json). `metadata` and other `Struct` fields are
-# arbitrary JSON objects, hence `dict[str, Any]`.
+# arbitrary JSON objects, hence `JSONObject`.
 
 
 class Part(TypedDict, total=False):
@@ -178,10 +178,10 @@ class Part(TypedDict, total=False):
     text: str
     raw: str
     url: str
-    data: Any
+    data: JSONValue
     mediaType: str
     filename: str
-    metadata: dict[str, Any]
+    metadata: JSONObject
 
 
 class Message(TypedDict, total=False):
@@ -190,7 +190,7 @@ class Message(TypedDict, total=False):
     taskId: str
     role: str
     parts: list[Part]
-    metadata: dict[str, Any]
+    metadata: JSONObject
     extensions: list[str]
     referenceTaskIds: list[str]
 
@@ -206,7 +206,7 @@ class Artifact(TypedDict, total=False):
     name: str
     description: str
     parts: list[Part]
-    metadata: dict[str, Any]
+    metadata: JSONObject
     extensions: list[str]
 
 
@@ -216,14 +216,14 @@ class Task(TypedDict, total=False):
     status: TaskStatus
     artifacts: list[Artifact]
     history: list[Message]
-    metadata: dict[str, Any]
+    metadata: JSONObject
 
 
 class TaskStatusUpdateEvent(TypedDict, total=False):
     taskId: str
     contextId: str
     status: TaskStatus
-    metadata: dict[str, Any]
+    metadata: JSONObject
 
 
 class TaskArtifactUpdateEvent(TypedDict, total=False):
@@ -232,7 +232,7 @@ class TaskArtifactUpdateEvent(TypedDict, total=False):
     artifact: Artifact
     append: bool
     lastChunk: bool
-    metadata: dict[str, Any]
+    metadata: JSONObject
 
 
 class StreamResponse(TypedDict, total=False):
@@ -288,7 +288,7 @@ class AgentExtension(TypedDict, total=False):
     uri: str
     description: str
     required: bool
-    params: dict[str, Any]
+    params: JSONObject
 
 
 class AgentCapabilities(TypedDict, total=False):
@@ -320,7 +320,7 @@ class AgentSkill(TypedDict, total=False):
 class AgentCardSignature(TypedDict, total=False):
     protected: str
     signature: str
-    header: dict[str, Any]
+    header: JSONObject
 
 
 class APIKeySecurityScheme(TypedDict, total=False):
@@ -337,7 +337,7 @@ class HTTPAuthSecurityScheme(TypedDict, total=False):
 
 class OAuth2SecurityScheme(TypedDict, total=False):
     description: str
-    flows: dict[str, Any]  # authorizationCode | clientCredentials | deviceCode | implicit | password
+    flows: JSONObject  # authorizationCode | clientCredentials | deviceCode | implicit | password
     oauth2MetadataUrl: str
 
 

@@ -183,3 +183,12 @@ def test_envelope_is_redacted_when_printed(capsys: pytest.CaptureFixture[str]) -
     }
     assert "s3cr3t" not in errout and "abc" not in errout
     assert err.envelope()["error"]["message"] == "no task for s3cr3t-token-value"  # the error itself keeps it
+
+
+def test_typed_dicts_resolve_at_runtime() -> None:
+    import typing
+
+    dicts = [o for o in vars(p).values() if isinstance(o, type) and typing.is_typeddict(o)]
+    assert len(dicts) >= 20
+    for typed in dicts:
+        assert typing.get_type_hints(typed), typed.__name__
