@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -304,3 +306,32 @@ def test_hostile_nesting_is_bounded() -> None:
         drop_empty(deep)
     card = {"name": "x", "capabilities": {"extensions": [{"uri": "u", "params": deep}]}}
     assert canonical_payloads(card) == []
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_rfc8785_agrees_with_the_sdk_canonicaliser_on_any_json(doc: Any) -> None:
+    """Numbers (ECMAScript formatting), UTF-16 key order, escapes, lone surrogates: the same bytes, or both refuse."""
+    import rfc8785
+
+    jcs = pytest.importorskip("a2a.utils._jcs")
+    try:
+        theirs: bytes | None = jcs.canonicalize(doc).encode()
+    except ValueError:
+        theirs = None
+    try:
+        ours: bytes | None = rfc8785.dumps(doc)
+    except ValueError:
+        ours = None
+    assert ours == theirs
