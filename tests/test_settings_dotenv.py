@@ -92,3 +92,50 @@ _PLAIN = st.text(st.characters(codec="utf-8", exclude_characters="\\'\"\n\r\x00"
 def test_quoted_values_round_trip(value: str) -> None:
     assert parse_dotenv(f"A2ACLI_X='{value}'\n") == {"A2ACLI_X": value}
     assert parse_dotenv(f'A2ACLI_X="{value}" # note\n') == {"A2ACLI_X": value}
+
+
+def test_bearer_from_a_dotenv_file_reaches_the_agent_unquoted(capsys: pytest.CaptureFixture[str]) -> None:
+    """The whole path: .env -> default map -> credentials -> the Authorization header a real server receives."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from tests.support.server import serve_in_thread
+
+    seen: list[str | None] = []
+    base_box: list[str] = []
+
+    async def card(request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "name": "dotenv agent",
+                "description": "records the Authorization header",
+                "version": "1.0.0",
+                "supportedInterfaces": [
+                    {"url": f"{base_box[0]}/rpc", "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}
+                ],
+                "capabilities": {},
+                "defaultInputModes": ["text/plain"],
+                "defaultOutputModes": ["text/plain"],
+                "skills": [{"id": "s", "name": "s", "description": "s", "tags": ["t"]}],
+                "securitySchemes": {"bearer": {"httpAuthSecurityScheme": {"scheme": "Bearer"}}},
+                "securityRequirements": [{"schemes": {"bearer": {"list": []}}}],
+            }
+        )
+
+    async def rpc(request: Request) -> JSONResponse:
+        seen.append(request.headers.get("authorization"))
+        body = await request.json()
+        reply = {"messageId": "m1", "role": "ROLE_AGENT", "parts": [{"text": "hi"}]}
+        return JSONResponse({"jsonrpc": "2.0", "id": body.get("id"), "result": {"message": reply}})
+
+    app = Starlette(routes=[Route("/.well-known/agent-card.json", card), Route("/rpc", rpc, methods=["POST"])])
+    with serve_in_thread(app) as base:
+        base_box.append(base)
+        _local(f'A2ACLI_AGENT_CARD="{base}"  # the local agent\nA2ACLI_BEARER="abc-dotenv-token" # my token\n')
+        code = run(["send", "hello", "-o", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert seen == ["Bearer abc-dotenv-token"]
+    assert "abc-dotenv-token" not in out + err
