@@ -18,7 +18,6 @@ from a2a.server.tasks import TaskUpdater
 from a2a.types.a2a_pb2 import (
     Artifact,
     Part,
-    Role,
     Task,
     TaskArtifactUpdateEvent,
     TaskState,
@@ -49,21 +48,12 @@ def split_words(text: str) -> list[str]:
     return chunks or [""]
 
 
-def first_user_text(task: Task) -> str:
-    """The text of the task's first user message (what a restarted task replies to, with echo)."""
-    for message in task.history:
-        if message.role == Role.ROLE_USER:
-            return " ".join(p.text for p in message.parts if p.HasField("text"))
-    return ""
-
-
 class DemoAgentExecutor(AgentExecutor):
     """Streams the configured reply (or the prompt, with echo) word by word."""
 
     def __init__(self, options: ServeOptions) -> None:
         self._delay = max(0.0, float(options.delay))
         self._echo = options.echo
-        self._text = options.text
         self._chunks = split_words(options.text)
         # Tasks whose word loop is running, and the ones of those a cancel asked to stop. A cancel for any
         # other task (a scenario's, an idle input-required one, a finished one) is not recorded, so neither
@@ -77,7 +67,7 @@ class DemoAgentExecutor(AgentExecutor):
         current = context.current_task
         # A follow-up naming only its taskId gets a fresh contextId from the SDK: events must carry the task's.
         context_id = (current.context_id if current is not None else "") or context.context_id or str(uuid.uuid4())
-        user_text = context.get_user_input(" ") if message is not None else ""
+        user_text = context.get_user_input(" ")
 
         scenario = find_scenario(message.message_id if message is not None else "", user_text)
         updater = TaskUpdater(event_queue, task_id, context_id)
@@ -85,14 +75,14 @@ class DemoAgentExecutor(AgentExecutor):
             await scenario.run(context, updater, event_queue)
             return
 
-        artifact_id = str(uuid.uuid4())
-        if current is None:
+        if current is None:  # a new task: announce it before working on it
             task = Task(id=task_id, context_id=context_id, status=TaskStatus(state=TaskState.TASK_STATE_SUBMITTED))
             if message is not None:
                 task.history.append(message)
             await event_queue.enqueue_event(task)
         await updater.start_work()
 
+        artifact_id = str(uuid.uuid4())
         chunks = split_words(user_text) if self._echo and user_text.strip() else self._chunks
         last = len(chunks) - 1
         delay = self._delay

@@ -37,7 +37,7 @@ async def recover_unfinished_tasks(
     from a2a.server.context import ServerCallContext
     from a2a.types.a2a_pb2 import ListTasksRequest, Message, Part, Role, TaskState
 
-    from a2acli.agent.executor import ARTIFACT_NAME, first_user_text, split_words
+    from a2acli.agent.executor import ARTIFACT_NAME, split_words
     from a2acli.agent.live import LiveTask
     from a2acli.agent.scenarios import find_scenario
 
@@ -63,7 +63,7 @@ async def recover_unfinished_tasks(
         task = await store.get(stored.id, context) or stored
         first = next((m for m in task.history if m.role == Role.ROLE_USER), None)
         foreign = any(a.name != ARTIFACT_NAME for a in task.artifacts)
-        user_text = first_user_text(task)
+        user_text = " ".join(p.text for p in first.parts if p.HasField("text")) if first is not None else ""
         scenario = first is not None and find_scenario(first.message_id, user_text) is not None
         try:
             if foreign or scenario:
