@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from a2acli.client.connection import AgentConnection
-from a2acli.client.normalize import FINAL_STATES
-from a2acli.errors import TimeoutExpiredError
+from a2acli.errors import DeadlineExpired
+from a2acli.protocol import FINAL_STATES
 
 if TYPE_CHECKING:
     from a2acli.client.resume import ResumeNotice, StreamLedger
@@ -208,7 +208,7 @@ async def _stream_turn(
     except Exception as exc:
         from a2acli.client.resume import is_transient
 
-        if task_id is None or not is_transient(exc) or getattr(exc, "resume_deadline", False):
+        if task_id is None or isinstance(exc, DeadlineExpired) or not is_transient(exc):
             raise  # nothing to resume: the error as it is
         reason = _describe(exc)
     if task_id is None:
@@ -284,7 +284,7 @@ async def _poll(
             left = options.timeout - (time.monotonic() - started)
             if left <= 0:
                 command = options.resume_command(book.task_id) if options.resume_command else None
-                raise TimeoutExpiredError(
+                raise DeadlineExpired(
                     f"--timeout expired while waiting for task {book.task_id} (last state {book.state or 'unknown'})",
                     hint=command,
                 )

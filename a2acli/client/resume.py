@@ -28,9 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import random
 
-from a2acli.client.normalize import FINAL_STATES as FINAL_STATES
-from a2acli.client.normalize import INTERRUPTED_STATES as INTERRUPTED_STATES
-from a2acli.client.normalize import TERMINAL_STATES as TERMINAL_STATES
+from a2acli.protocol import FINAL_STATES
 
 # Protocol errors that mean "this agent cannot stream this task to you now" rather than "no such task".
 _CANNOT_SUBSCRIBE = frozenset({"UnsupportedOperationError", "MethodNotFoundError", "UnknownA2AError"})
@@ -338,7 +336,7 @@ async def resilient_events(
     """Yield the StreamResponses of `open_stream()`, resuming through `source` until a final state."""
     import asyncio
 
-    from a2acli.errors import ProtocolError, TimeoutExpiredError, UnreachableError
+    from a2acli.errors import DeadlineExpired, ProtocolError, UnreachableError
 
     policy = policy or ResumePolicy()
     book = ledger or StreamLedger(task_id=task_id)
@@ -348,12 +346,10 @@ async def resilient_events(
     def remaining() -> float | None:
         return None if deadline is None else deadline - time.monotonic()
 
-    def timed_out() -> TimeoutExpiredError:
+    def timed_out() -> DeadlineExpired:
         where = f" (task {book.task_id}, state {book.state or 'unknown'})" if book.task_id else ""
         hint = command(book.task_id) if book.task_id else None
-        err = TimeoutExpiredError(f"--timeout expired before the task reached a final state{where}", hint=hint)
-        err.resume_deadline = True  # type: ignore[attr-defined]  # ours: never retried as a dropped read
-        return err
+        return DeadlineExpired(f"--timeout expired before the task reached a final state{where}", hint=hint)
 
     def gave_up(reason: str) -> UnreachableError:
         return UnreachableError(
@@ -424,7 +420,7 @@ async def resilient_events(
                 if on_notice is not None:
                     on_notice(ResumeNotice("polling", book.task_id, attempt, policy.poll_interval, _describe(exc)))
             except Exception as exc:
-                if getattr(exc, "resume_deadline", False) or not is_transient(exc):
+                if isinstance(exc, DeadlineExpired) or not is_transient(exc):
                     raise
                 reason = _describe(exc)
             finally:
@@ -531,11 +527,11 @@ async def wait_for_task(
     """GetTask until a terminal or interrupted state (SPEC §9.3) and return that Task.
 
     UNSPECIFIED and unknown states keep polling. Bounded backoff; never a busy loop; `--timeout` raises
-    TimeoutExpiredError with the command that picks the wait up again. `on_poll` sees every snapshot.
+    DeadlineExpired with the command that picks the wait up again. `on_poll` sees every snapshot.
     """
     import asyncio
 
-    from a2acli.errors import TimeoutExpiredError
+    from a2acli.errors import DeadlineExpired
 
     deadline = None if policy.timeout is None else time.monotonic() + policy.timeout
     interval = max(policy.interval, 0.01)
@@ -569,7 +565,7 @@ async def wait_for_task(
                 state = None
                 if last is not None and isinstance(last.get("status"), dict):
                     state = last["status"].get("state")
-                raise TimeoutExpiredError(
+                raise DeadlineExpired(
                     f"--timeout expired while waiting for task {task_id} (last state {state or 'unknown'})",
                     hint=command(task_id),
                 )

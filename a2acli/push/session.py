@@ -11,7 +11,7 @@ Each session has its own random token (the receiver refuses anything without it)
 for other tasks are ignored. Push is best effort (A2A §4.3.3), so the follower never waits on it blindly:
 when nothing arrives for `idle` seconds it reads the task (GetTask) and shows what the snapshot adds; once a
 snapshot had to fill a gap, later deliveries only wake it up and content comes from snapshots, so nothing is
-shown twice. It stops at a terminal or interrupted state, or raises TimeoutExpiredError at `timeout`.
+shown twice. It stops at a terminal or interrupted state, or raises DeadlineExpired at `timeout`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from a2acli.client.resume import StreamLedger, TaskSource
+from a2acli.protocol import FINAL_STATES
 from a2acli.push.receiver import DEFAULT_MAX_BODY_BYTES, RunningReceiver, open_receiver, payload_task_id
 
 
@@ -73,7 +74,7 @@ async def follow_push(
 
     The first event is the Task (the agent's first delivery, or a GetTask snapshot if none came in time).
     """
-    from a2acli.errors import TimeoutExpiredError
+    from a2acli.errors import DeadlineExpired
 
     policy = policy or PushPolicy()
     book = ledger or StreamLedger(task_id=task_id)
@@ -81,9 +82,9 @@ async def follow_push(
     idle = policy.idle
     snapshots_only = False
 
-    def timed_out() -> TimeoutExpiredError:
+    def timed_out() -> DeadlineExpired:
         hint = policy.resume_command(task_id) if policy.resume_command else f"a2a task get {task_id} --wait"
-        return TimeoutExpiredError(
+        return DeadlineExpired(
             f"--timeout expired before task {task_id} reached a final state (last state {book.state or 'unknown'})",
             hint=hint,
         )
@@ -130,8 +131,6 @@ async def follow_push(
 
 
 def _final_state(task: dict[str, Any]) -> bool:
-    from a2acli.client.resume import FINAL_STATES
-
     status = task.get("status")
     return isinstance(status, dict) and status.get("state") in FINAL_STATES
 

@@ -15,12 +15,10 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from a2acli.protocol import COMPLETED, INTERRUPTED_STATES, TERMINAL_STATES
 from a2acli.render.sanitize import clean_line, clean_text
 
-TERMINAL = frozenset({"TASK_STATE_COMPLETED", "TASK_STATE_FAILED", "TASK_STATE_CANCELED", "TASK_STATE_REJECTED"})
-INTERRUPTED = frozenset({"TASK_STATE_INPUT_REQUIRED", "TASK_STATE_AUTH_REQUIRED"})
-FINAL = TERMINAL | INTERRUPTED
-UNHAPPY = frozenset({"TASK_STATE_FAILED", "TASK_STATE_REJECTED", "TASK_STATE_CANCELED"})
+UNHAPPY = TERMINAL_STATES - {COMPLETED}
 
 
 def short_state(state: Any) -> str:
@@ -121,13 +119,13 @@ def next_commands(
 ) -> list[tuple[str, str]]:
     """(label, command) pairs: how to reply, resume or continue, by state."""
     out: list[tuple[str, str]] = []
-    if task_id and state in INTERRUPTED:
+    if task_id and state in INTERRUPTED_STATES:
         what = "<reply>" if state == "TASK_STATE_INPUT_REQUIRED" else "<reply after authenticating>"
         out.append(("Reply", f"{ctx.base('send')} --task-id {shlex.quote(task_id)} {shlex.quote(what)}"))
-    elif task_id and state not in TERMINAL:
+    elif task_id and state not in TERMINAL_STATES:
         out.append(("Resume", f"{ctx.base('task', 'subscribe')} {shlex.quote(task_id)}"))
         out.append(("Poll", f"{ctx.base('task', 'get')} {shlex.quote(task_id)} --wait"))
-    if context_id and (state in TERMINAL or task_id is None):
+    if context_id and (state in TERMINAL_STATES or task_id is None):
         out.append(("Continue", f"{ctx.base('send')} --context-id {shlex.quote(context_id)} '<next message>'"))
     return out
 

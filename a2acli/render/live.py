@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from a2acli.protocol import COMPLETED, INTERRUPTED_STATES, TERMINAL_STATES
 from a2acli.render.events import (
     CommandContext,
     artifact_label,
@@ -208,11 +209,11 @@ def _last_block_break(text: str) -> int:
 
 
 def _state_style(state: str | None) -> str:
-    if state == "TASK_STATE_COMPLETED":
+    if state == COMPLETED:
         return "bold green"
-    if state in ("TASK_STATE_FAILED", "TASK_STATE_REJECTED", "TASK_STATE_CANCELED"):
+    if state in TERMINAL_STATES:
         return "bold red"
-    if state in ("TASK_STATE_INPUT_REQUIRED", "TASK_STATE_AUTH_REQUIRED"):
+    if state in INTERRUPTED_STATES:
         return "bold yellow"
     return "bold cyan"
 
