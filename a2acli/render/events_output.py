@@ -1,22 +1,24 @@
 """Presenters: where `send` / `stream` / `task subscribe` events go (the I/O side of the pure renderers).
 
-- `JsonLinesPresenter`: one StreamResponse per line, compact, flushed per line (the hot path: one
-  `json.dumps` and one write per event, nothing else).
+- `JsonLinesPresenter`: one StreamResponse per line, compact, flushed per line (the hot path: an event the
+  agent sent as compact JSON is written as it came, else one `json.dumps`; one write per event).
 - `JsonDocumentPresenter`: nothing per event; exactly one document at the end (SPEC §11.3).
 - `TextPresenter`: the SPEC §11.2 text floor, per event (`stream=True`) or once at the end.
 - `a2acli.render.live.LivePresenter`: Rich Live on a terminal.
 
-All share `event(ev)`, `finish(result, ledger_ids)` and `abort(ids)`.
+All implement `Presenter`; `a2acli.client.turn` drives them and never writes anything itself.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from a2acli.render.events import CommandContext, TextFloor, next_commands, short_state
+from a2acli.render.notices import Notice, is_result, notice_lines
 
 
 @dataclass
@@ -30,17 +32,68 @@ class TurnIds:
 
 
 class Presenter(Protocol):
-    wants_events: bool
+    """What a turn shows, in order: `start`, `event`s and `notice`s, then `finish` or `abort`; `close` always."""
+
+    wants_events: bool  # each event; else only the final object (the turn then reads it with GetTask)
+    wants_result: bool  # `finish` uses the object the events built (the turn folds them into one)
+    takes_raw: bool  # `raw_event(text)` writes an event already encoded as compact JSON
+
+    def start(self, ids: TurnIds | None = None) -> None: ...
 
     def event(self, event: dict[str, Any]) -> None: ...
+
+    def raw_event(self, text: str) -> None: ...
+
+    def notice(self, notice: Notice) -> None: ...
 
     def finish(self, result: dict[str, Any] | None, ids: TurnIds) -> None: ...
 
     def abort(self, ids: TurnIds) -> None: ...
 
+    def close(self) -> None: ...
 
-class JsonLinesPresenter:
+
+def report(notice: Notice, *, json_output: bool) -> None:
+    """A notice's lines: diagnostics on stderr (sanitised, credentials redacted); a saved file on the text
+    floor is data, on stdout."""
+    from a2acli.render.sanitize import clean_line
+    from a2acli.render.writers import diag, write_text
+
+    for line in notice_lines(notice, json_output=json_output):
+        if is_result(notice, json_output=json_output):
+            write_text(clean_line(line) + "\n")
+        else:
+            diag(line)
+
+
+class PresenterBase:
+    """What most presenters share: nothing to start or close, notices reported as lines."""
+
+    json_output = False
+
+    def start(self, ids: TurnIds | None = None) -> None:
+        pass
+
+    def event(self, event: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def raw_event(self, text: str) -> None:
+        import json
+
+        self.event(json.loads(text))
+
+    def notice(self, notice: Notice) -> None:
+        report(notice, json_output=self.json_output)
+
+    def close(self) -> None:
+        pass
+
+
+class JsonLinesPresenter(PresenterBase):
     wants_events = True
+    wants_result = False
+    takes_raw = True
+    json_output = True
 
     def __init__(self) -> None:
         from a2acli.render.writers import dumps
@@ -53,6 +106,11 @@ class JsonLinesPresenter:
         out.write(self._dumps(event) + "\n")
         out.flush()
 
+    def raw_event(self, text: str) -> None:
+        out = self._out
+        out.write(text + "\n")
+        out.flush()
+
     def finish(self, result: dict[str, Any] | None, ids: TurnIds) -> None:
         pass
 
@@ -60,8 +118,11 @@ class JsonLinesPresenter:
         pass
 
 
-class JsonDocumentPresenter:
+class JsonDocumentPresenter(PresenterBase):
     wants_events = False
+    wants_result = True
+    takes_raw = False
+    json_output = True
 
     def event(self, event: dict[str, Any]) -> None:
         pass
@@ -76,15 +137,36 @@ class JsonDocumentPresenter:
         pass  # the error boundary writes the single error document
 
 
-class TextPresenter:
-    """The text floor: live per event when `stream`, else the final object once."""
+class TextPresenter(PresenterBase):
+    """The text floor: live per event when `stream`, else the final object once.
 
-    def __init__(self, commands: CommandContext, *, stream: bool, verbose: bool = False) -> None:
+    `waiting_on` (the agent's name or reference): a blocking turn shows a transient spinner on stderr while it
+    waits, when stderr is a terminal (progress never goes to stdout)."""
+
+    takes_raw = False
+
+    def __init__(
+        self, commands: CommandContext, *, stream: bool, verbose: bool = False, waiting_on: str | None = None
+    ) -> None:
         self.floor = TextFloor(commands=commands, verbose=verbose)
         self.commands = commands
         self.stream = stream
         self.verbose = verbose
         self.wants_events = stream
+        self.wants_result = not stream
+        self.waiting_on = waiting_on
+        self._spinner: WaitingSpinner | None = None
+
+    def start(self, ids: TurnIds | None = None) -> None:
+        if self.stream or self.waiting_on is None or ids is None or not _is_terminal(sys.stderr):
+            return
+        self._spinner = WaitingSpinner(self.waiting_on, lambda: ids.state)
+        self._spinner.start()
+
+    def _stop_spinner(self) -> None:
+        spinner, self._spinner = self._spinner, None
+        if spinner is not None:
+            spinner.stop()
 
     def _write(self, text: str) -> None:
         if text:
@@ -95,6 +177,7 @@ class TextPresenter:
         self._write(self.floor.render(event))
 
     def finish(self, result: dict[str, Any] | None, ids: TurnIds) -> None:
+        self._stop_spinner()
         if self.stream:
             self._write(self.floor.finish())
             return
@@ -107,9 +190,29 @@ class TextPresenter:
 
     def abort(self, ids: TurnIds) -> None:
         """Interrupted / timed out: the ids and the command that resumes, so nothing is lost."""
+        self._stop_spinner()
         out = self.floor._close() if self.stream else ""
         out += ids_block(ids, self.commands)
         self._write(out)
+
+    def close(self) -> None:
+        self._stop_spinner()
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def follow_up(commands: CommandContext) -> Callable[[TurnIds], list[str]]:
+    """The commands that continue from where a turn stands, spelled for this agent reference."""
+
+    def commands_for(ids: TurnIds) -> list[str]:
+        return [command for _, command in next_commands(commands, ids.task_id, ids.context_id, ids.state)]
+
+    return commands_for
 
 
 def ids_block(ids: TurnIds, commands: CommandContext) -> str:

@@ -26,7 +26,7 @@ from a2acli.render.events import (
     part_kind,
     short_state,
 )
-from a2acli.render.events_output import TurnIds, ids_block
+from a2acli.render.events_output import PresenterBase, TurnIds, ids_block
 from a2acli.render.sanitize import clean_line, clean_text
 
 if TYPE_CHECKING:
@@ -239,10 +239,12 @@ def renderable(item: Flushed) -> RenderableType:
     return Text(str(item.content))
 
 
-class LivePresenter:
+class LivePresenter(PresenterBase):
     """Presenter for a terminal: a Rich Live region, refresh-capped, fed by `LiveModel`."""
 
     wants_events = True
+    wants_result = True
+    takes_raw = False
 
     def __init__(self, commands: CommandContext, *, verbose: bool = False, console: Console | None = None) -> None:
         from rich.console import Console
@@ -258,7 +260,7 @@ class LivePresenter:
 
     # ---------------------------------------------------------------- lifecycle
 
-    def start(self) -> None:
+    def start(self, ids: TurnIds | None = None) -> None:
         """Draw the live region; its status line ticks between events on the running event loop."""
         import asyncio
 

@@ -1,0 +1,148 @@
+"""What a turn reports beside its events (`a2acli.client.turn` -> a presenter): typed notices and their lines.
+
+The turn decides *that* something happened (the stream dropped, a file was saved, the task ended FAILED); this
+module decides how it reads. Pure: `notice_line` returns the text, the presenters write it (stderr, except a
+saved file on the text floor, which is part of the result).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from a2acli.protocol import INTERRUPTED_STATES, TERMINAL_STATES
+from a2acli.render.events import UNHAPPY, short_state
+
+
+@dataclass(frozen=True)
+class StreamDropped:
+    reason: str
+    delay: float
+
+
+@dataclass(frozen=True)
+class PollingInstead:
+    """The agent cannot (re)subscribe to the task: GetTask from here on."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Resubscribed:
+    task_id: str
+
+
+@dataclass(frozen=True)
+class CancelRequested:
+    task_id: str
+
+
+@dataclass(frozen=True)
+class ForeignEvents:
+    """The stream carried events for another task than the one this message started (ignored)."""
+
+    task_id: str
+
+
+@dataclass(frozen=True)
+class NotStreaming:
+    """`--stream` / `stream` on an agent that does not advertise streaming: sent, then polled."""
+
+
+@dataclass(frozen=True)
+class PushReceiving:
+    url: str
+
+
+@dataclass(frozen=True)
+class ArtifactSaved:
+    path: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ArtifactSkipped:
+    artifact_id: str
+    part_index: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class NothingToDownload:
+    """`--download` after a direct Message reply: there are no artifacts."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the turn ended, once the result was shown: warns about unhappy and waiting states."""
+
+    task_id: str | None
+    state: str | None
+    detail: str = ""  # the status message's text, if any
+    follow_up: tuple[str, ...] = field(default_factory=tuple)  # the commands that continue
+
+
+Notice = (
+    StreamDropped
+    | PollingInstead
+    | Resubscribed
+    | CancelRequested
+    | ForeignEvents
+    | NotStreaming
+    | PushReceiving
+    | ArtifactSaved
+    | ArtifactSkipped
+    | NothingToDownload
+    | Outcome
+)
+
+
+def notice_lines(notice: Notice, *, json_output: bool) -> list[str]:
+    """The diagnostic lines for `notice` (stderr), without the trailing newline; `ArtifactSaved` is the one
+    line that is data on the text floor (see `is_result`)."""
+    match notice:
+        case StreamDropped(reason, delay):
+            return [f"note: the stream dropped ({reason}); reconnecting in {delay:.1f}s"]
+        case PollingInstead(reason):
+            return [f"note: cannot resubscribe ({reason}); polling the task instead"]
+        case Resubscribed(task_id):
+            return [f"debug: resubscribed to task {task_id}"]
+        case CancelRequested(task_id):
+            return [f"note: asked the agent to cancel task {task_id}"]
+        case ForeignEvents(task_id):
+            return [f"warning: ignoring events for another task ({task_id[:80]}) than the one this message started"]
+        case NotStreaming():
+            return [
+                "warning: the agent does not advertise streaming: sending, then polling the task"
+                " (JSON lines still follow)"
+            ]
+        case PushReceiving(url):
+            return [f"note: receiving push notifications on {url}"]
+        case ArtifactSaved(path, media_type, size):
+            return [f"Saved: {path} ({media_type}, {size} bytes)"]
+        case ArtifactSkipped(artifact_id, part_index, reason):
+            return [f"note: --download skipped part {part_index} of artifact {artifact_id}: {reason}"]
+        case NothingToDownload():
+            return ["note: --download: the agent replied with a message, there are no artifacts to save"]
+        case Outcome():
+            return _outcome_lines(notice, json_output=json_output)
+    return []
+
+
+def is_result(notice: Notice, *, json_output: bool) -> bool:
+    """Whether the notice's line belongs on stdout: a saved file is part of the text floor's result."""
+    return isinstance(notice, ArtifactSaved) and not json_output
+
+
+def _outcome_lines(outcome: Outcome, *, json_output: bool) -> list[str]:
+    lines: list[str] = []
+    state = outcome.state
+    if state in UNHAPPY:
+        detail = outcome.detail.strip()[:300]
+        lines.append(f"warning: the task ended {short_state(state)}" + (f": {detail}" if detail else ""))
+    elif state in INTERRUPTED_STATES:
+        lines.append(f"warning: the agent is waiting: {short_state(state)} — reply with --task-id {outcome.task_id}")
+    # JSON on stdout carries no commands: the next step goes to stderr (the text views show it in the ids block).
+    if json_output and outcome.task_id and state not in TERMINAL_STATES and outcome.follow_up:
+        lines.append("next: " + " · ".join(outcome.follow_up))
+    return lines
