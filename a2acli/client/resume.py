@@ -83,13 +83,13 @@ def is_transient(exc: BaseException) -> bool:
 
     import httpx
 
-    from a2acli.errors import A2ACliError, ProtocolError
+    from a2acli.errors import A2ACliError, DeadlineExpired, ProtocolError
 
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, ProtocolError):
+        if isinstance(current, ProtocolError | DeadlineExpired):  # an answer, or the run's own time is up
             return False
         if isinstance(current, httpx.TransportError | ConnectionError | asyncio.IncompleteReadError | EOFError):
             return True
