@@ -148,14 +148,14 @@ def help_command(
     ] = None,
 ) -> None:
     """Show usage for the tool or for one command."""
-    from a2acli import _click as click
+    from typer.core import TyperGroup
 
     # Contexts chained from the root, so the help shows the defaults .env files and the environment set.
     sub_ctx: Any = ctx.find_root()
     target: Any = sub_ctx.command
     path = list(command or [])
     for name in path:
-        sub = target.get_command(ctx, name) if isinstance(target, click.Group) else None
+        sub = target.get_command(ctx, name) if isinstance(target, TyperGroup) else None
         if sub is None:
             from a2acli.errors import UsageError
 
@@ -212,7 +212,8 @@ def run(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"a2acli {__version__}\n")
         return 0
     args = list(sys.argv[1:] if argv is None else argv)
-    from a2acli import _click as click
+    from a2acli._compat.typer import ClickException
+    from a2acli._compat.typer import UsageError as ClickUsageError
     from a2acli.errors import A2ACliError, ExitStatus, InternalError, UsageError
 
     debug = "--debug" in args or os.environ.get("A2ACLI_DEBUG", "").lower() in ("1", "true", "yes")
@@ -223,9 +224,9 @@ def run(argv: list[str] | None = None) -> int:
         rv = command.main(args=args, prog_name="a2a", standalone_mode=False, default_map=default_map)
         # Not standalone, Typer *returns* the status of a typer.Exit, and of a Ctrl-C outside asyncio (130).
         return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
-    except click.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.UsageError as exc:
+    except ClickUsageError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             # Asking for help is not an error. Rich has printed the help and left "" as the message; Click's
             # plain formatter leaves the text itself. Either way the output matches `--help`'s.
@@ -237,7 +238,7 @@ def run(argv: list[str] | None = None) -> int:
             MODE.format = _guess_output_format(args)
         sub = exc.ctx.command_path if exc.ctx is not None else "a2a"
         return report_error(UsageError(exc.format_message(), hint=f"run `{sub} --help`"), debug=debug)
-    except click.Abort:
+    except typer.Abort:
         return int(ExitStatus.INTERRUPTED)
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)
@@ -252,7 +253,7 @@ def run(argv: list[str] | None = None) -> int:
         if debug:
             _print_debug_traceback()
         return report_error(exc, debug=debug)
-    except click.ClickException as exc:
+    except ClickException as exc:
         return report_error(UsageError(exc.format_message()), debug=debug)
     except Exception as exc:  # the last line of defence: never a traceback without --debug
         if debug:

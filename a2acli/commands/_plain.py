@@ -1,34 +1,42 @@
 """Typer's value coercion, spared for plain parameters.
 
-Typer 0.29 coerces every parameter value that is not already a bool through a pydantic `TypeAdapter`
-(`typer._coercion.build_runtime_param`), given or not: Click passes None for an option not given, so every run
-imported pydantic (~80 ms CPU, bench/FINDINGS.md item 3) and built an adapter per option. A plain option — str,
-bool, list[str], a str Enum, with no parser, range or Click type of its own — needs none of that;
-`spare(param)` gives it a runtime that passes such values through and defers to Typer for anything else.
+Typer 0.29 coerces every parameter value that is not already a bool through a pydantic `TypeAdapter`, given or
+not: Click passes None for an option not given, so every run of a command with a str option imports pydantic and
+builds an adapter per option, which costs more than the rest of the way to an agent's first token. A plain
+option (str, bool, list[str], a str Enum, an int or float, with no parser or Click type of its own) needs none of
+that: `spare(param)` gives it a runtime that passes such values through and defers to Typer for anything else.
 """
 
 from __future__ import annotations
 
+import enum
+import re
+import weakref
 from typing import Any
 
+from a2acli._compat.typer import build_runtime_param, runtime_unbuilt, set_runtime_param
+
 _NUMBERS = (int, int | None, float, float | None)
+_PLAIN = (str, bool, str | None, list[str] | None, list[str])
+_HELP_SPARED: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def spare(param: Any) -> Any:
-    """Give a plain parameter (Click's, built by Typer) the cheap runtime; returns it (None passes through)."""
-    if param is not None and getattr(param, "_runtime_param", "missing") is None and is_plain(param):
-        setattr(param, "_runtime_param", PlainRuntime())  # noqa: B010 - typer private, typed differently
+    """Give a plain parameter (Click's, built by Typer, not used yet) the cheap runtime; returns it."""
+    if param is not None and runtime_unbuilt(param) and is_plain(param):
+        set_runtime_param(param, PlainRuntime())
     return param
 
 
 def spare_tree(command: Any) -> None:
-    """`spare` every parameter of a command and of its subcommands (and each one's -h/--help, made per run)."""
+    """`spare` every parameter of a command and of its subcommands, and each one's -h/--help (which Click makes
+    when a context first asks for it)."""
     for param in command.params:
         spare(param)
-    if not getattr(command, "_a2acli_spared_help", False):
+    if command not in _HELP_SPARED:
         help_option = command.get_help_option
         command.get_help_option = lambda ctx: spare(help_option(ctx))
-        command._a2acli_spared_help = True
+        _HELP_SPARED.add(command)
     for sub in (getattr(command, "commands", None) or {}).values():
         spare_tree(sub)
 
@@ -36,8 +44,6 @@ def spare_tree(command: Any) -> None:
 def is_plain(param: Any) -> bool:
     """A str, bool, list[str] or str-Enum parameter with no parser, range or Click type of its own, or an int or
     float one (plain decimal values within its range are converted here; anything else goes to Typer)."""
-    import enum
-
     descriptor = getattr(param, "type_descriptor", None)
     info = getattr(descriptor, "parameter_info", None)
     if descriptor is None or info is None or getattr(descriptor, "file_annotation", None) is not None:
@@ -47,19 +53,17 @@ def is_plain(param: Any) -> bool:
     annotation = descriptor.annotation
     if annotation in _NUMBERS:  # Click's INT / FLOAT / IntRange / FloatRange has converted and range-checked it
         return True
-    if any(getattr(info, name, None) is not None for name in ("min", "max")):
+    if getattr(info, "min", None) is not None or getattr(info, "max", None) is not None:
         return False
-    if annotation in (str, bool, str | None, list[str] | None, list[str]):
+    if annotation in _PLAIN:
         return True
     return isinstance(annotation, type) and issubclass(annotation, enum.Enum) and issubclass(annotation, str)
 
 
 class PlainRuntime:
-    """Typer's RuntimeParam contract (`coerce`) for plain values; defers to typer for anything else."""
+    """Typer's runtime contract (`coerce(value, param, ctx)`) for plain values; defers to Typer for the rest."""
 
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
-        import enum
-
         annotation = param.type_descriptor.annotation
         if value is None:
             return None
@@ -91,17 +95,13 @@ class PlainRuntime:
 
     @staticmethod
     def _typer(value: Any, param: Any, ctx: Any) -> Any:
-        from typer._coercion import build_runtime_param
-
         real = build_runtime_param(param.type_descriptor)
-        param._runtime_param = real
+        set_runtime_param(param, real)
         return real.coerce(value, param=param, ctx=ctx)
 
 
 def _number(value: Any, *, floating: bool) -> int | float | None:
     """An int (or float) given as such or as plain decimal digits; None for anything else (Typer decides)."""
-    import re
-
     if type(value) is int or (floating and type(value) is float):
         return float(value) if floating else value
     if type(value) is not str:

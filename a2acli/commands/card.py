@@ -16,8 +16,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from a2acli._click import Group
 from a2acli.commands._options import (
     DEFAULT_AGENT,
     A2AVersionOpt,
@@ -49,7 +49,7 @@ def _looks_like_reference(word: str) -> bool:
     return word == "-" or word == "localhost" or any(c in word for c in ".:/\\") or Path(word).exists()
 
 
-class _CardGroup(Group):
+class _CardGroup(TyperGroup):
     """`a2a card REF ...` is `a2a card get REF ...` when REF is not a subcommand (typos still fail as usage)."""
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
@@ -220,11 +220,11 @@ def _settings(
 
 def _pick_ref(ctx: typer.Context, positional: str | None, agent_card: str) -> str:
     """Positional REF > this command's -a > the group's -a (`a2a card -a X validate`) > default."""
-    from a2acli import _click as click
+    from a2acli._compat.typer import ParameterSource
 
     if positional:
         return positional
-    if ctx.get_parameter_source("agent_card") not in (click.ParameterSource.DEFAULT, None):
+    if ctx.get_parameter_source("agent_card") not in (ParameterSource.DEFAULT, None):
         return agent_card
     parent = ctx.parent.params if ctx.parent is not None else {}
     group_ref = parent.get("agent_card")

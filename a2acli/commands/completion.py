@@ -89,7 +89,7 @@ def completed_words() -> list[str]:
     instruction = os.environ.get(COMPLETE_VAR, "")
     if not instruction:
         return []
-    from typer._click.shell_completion import split_arg_string
+    from a2acli._compat.typer import split_arg_string
 
     if instruction.endswith("_bash"):
         words = split_arg_string(os.environ.get("COMP_WORDS", ""))
@@ -115,7 +115,7 @@ class Shell(StrEnum):
 
 def script_for(shell: Shell | str) -> str:
     """The completion script for `shell`, exactly as Typer generates it, ending with one newline."""
-    from typer._completion_shared import get_completion_script
+    from a2acli._compat.typer import get_completion_script
 
     return get_completion_script(prog_name=PROG_NAME, complete_var=COMPLETE_VAR, shell=str(shell)) + "\n"
 
