@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from a2acli._click import Command, Context
+    from typer import Context
+
+    from a2acli._compat.typer import Command
 
 ENV_PREFIX = "A2ACLI_"
 # Tuning knobs of the client read from the environment only (no flag); `config show` reports them.
@@ -162,12 +164,12 @@ PARAMS_KEY = "\0params"
 
 
 def _defaults_context() -> type[Context]:
-    from a2acli import _click as click
+    import typer
 
     global _CONTEXT_CLASS
     if _CONTEXT_CLASS is None:
 
-        class _DefaultsContext(click.Context):
+        class _DefaultsContext(typer.Context):
             def lookup_default(self, name: str, call: bool = True) -> Any:
                 level = self.default_map.get(PARAMS_KEY) if self.default_map is not None else None
                 value = level.get(name) if isinstance(level, dict) else None
@@ -189,7 +191,7 @@ def file_defaults(command: Command, args: list[str]) -> dict[str, object] | None
     carries the environment's values: Click reads the variable itself before it looks at the map (so the source
     stays "env"), and `--help` then shows the effective default. Credentials never show in `--help`.
     """
-    from a2acli import _click as click
+    from typer.core import TyperGroup
 
     global LOADED
     if "_A2A_COMPLETE" in os.environ:
@@ -202,7 +204,7 @@ def file_defaults(command: Command, args: list[str]) -> dict[str, object] | None
             warn(problem)
     context_class = _defaults_context()
 
-    def walk(cmd: click.Command) -> dict[str, object]:
+    def walk(cmd: Command) -> dict[str, object]:
         cmd.context_class = context_class
         values: dict[str, object] = {}
         for param in cmd.params:
@@ -218,7 +220,7 @@ def file_defaults(command: Command, args: list[str]) -> dict[str, object] | None
                     values[param.name] = _coerce(param, value)
                     break
         level: dict[str, object] = {PARAMS_KEY: values} if values else {}
-        if isinstance(cmd, click.Group):
+        if isinstance(cmd, TyperGroup):
             for sub_name, sub in cmd.commands.items():
                 sub_map = walk(sub)
                 if sub_map:
@@ -237,14 +239,14 @@ def _coerce(param: object, value: str) -> str | list[str]:
 
 def source_of(ctx: Context, name: str) -> str:
     """Where a parameter's value came from: 'flag', 'env', 'file:<path>' or 'default'."""
-    from a2acli import _click as click
+    from a2acli._compat.typer import ParameterSource
 
     source = ctx.get_parameter_source(name)
-    if source is click.ParameterSource.COMMANDLINE:
+    if source is ParameterSource.COMMANDLINE:
         return "flag"
-    if source is click.ParameterSource.ENVIRONMENT:
+    if source is ParameterSource.ENVIRONMENT:
         return "env"
-    if source is click.ParameterSource.DEFAULT_MAP:
+    if source is ParameterSource.DEFAULT_MAP:
         param = next((p for p in ctx.command.params if p.name == name), None)
         envvar = param.envvar if param is not None else None
         key = envvar if isinstance(envvar, str) else (envvar[0] if envvar else "")
