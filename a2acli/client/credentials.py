@@ -1,0 +1,135 @@
+"""Card security schemes -> what goes on the wire: `--bearer` / `--api-key` placed as the card says (A2A §4.5.2),
+and the hint an auth failure carries (which scheme the agent declares, which flag supplies it). Pure: no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from a2acli.settings import ConnectionSettings
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One declared security scheme, whatever the card's version."""
+
+    name: str
+    kind: str  # apiKey | http | oauth2 | openIdConnect | mutualTLS
+    location: str = "header"  # apiKey: header | query | cookie
+    param: str = ""  # apiKey: header/query/cookie name
+    http_scheme: str = ""  # http: bearer | basic | ...
+
+
+def security_schemes(doc: dict[str, Any]) -> list[Scheme]:
+    """The schemes of a 1.0 card (`apiKeySecurityScheme`, ...) or a 0.3 card (OpenAPI-style `type`)."""
+    raw = doc.get("securitySchemes")
+    if not isinstance(raw, dict):
+        return []
+    found: list[Scheme] = []
+    for name, value in raw.items():
+        if not isinstance(value, dict):
+            continue
+        if isinstance(value.get("apiKeySecurityScheme"), dict):
+            s = value["apiKeySecurityScheme"]
+            found.append(
+                Scheme(str(name), "apiKey", str(s.get("location") or "header").lower(), str(s.get("name") or ""))
+            )
+        elif isinstance(value.get("httpAuthSecurityScheme"), dict):
+            s = value["httpAuthSecurityScheme"]
+            found.append(Scheme(str(name), "http", http_scheme=str(s.get("scheme") or "bearer").lower()))
+        elif "oauth2SecurityScheme" in value:
+            found.append(Scheme(str(name), "oauth2"))
+        elif "openIdConnectSecurityScheme" in value:
+            found.append(Scheme(str(name), "openIdConnect"))
+        elif "mtlsSecurityScheme" in value:
+            found.append(Scheme(str(name), "mutualTLS"))
+        else:
+            kind = str(value.get("type") or "")
+            if kind == "apiKey":
+                found.append(
+                    Scheme(str(name), "apiKey", str(value.get("in") or "header").lower(), str(value.get("name") or ""))
+                )
+            elif kind == "http":
+                found.append(Scheme(str(name), "http", http_scheme=str(value.get("scheme") or "bearer").lower()))
+            elif kind in ("oauth2", "openIdConnect", "mutualTLS"):
+                found.append(Scheme(str(name), kind))
+    return found
+
+
+def auth_hint(schemes: list[Scheme], *, supplied: bool) -> str:
+    if not schemes:
+        return (
+            "the agent rejected the credentials"
+            if supplied
+            else "pass --bearer TOKEN or --api-key KEY (or set A2ACLI_BEARER / A2ACLI_API_KEY)"
+        )
+    parts: list[str] = []
+    for s in schemes:
+        if s.kind == "apiKey":
+            parts.append(f"{s.name}: API key in {s.location} {s.param or '?'} -> --api-key KEY or A2ACLI_API_KEY")
+        elif s.kind == "http" and s.http_scheme == "bearer":
+            parts.append(f"{s.name}: HTTP bearer token -> --bearer TOKEN or A2ACLI_BEARER")
+        elif s.kind == "http":
+            parts.append(f"{s.name}: HTTP {s.http_scheme} (not supported by flags; use --svc-param Authorization:...)")
+        elif s.kind in ("oauth2", "openIdConnect"):
+            parts.append(f"{s.name}: {s.kind} -> obtain an access token and pass --bearer TOKEN")
+        else:
+            parts.append(f"{s.name}: {s.kind} (client certificates are not supported yet)")
+    lead = "credentials rejected; the agent declares " if supplied else "the agent declares "
+    return lead + "; ".join(parts)
+
+
+@dataclass
+class Credentials:
+    """Where the credentials go on every request of a connection."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    schemes: list[Scheme] = field(default_factory=list)
+    #: `--svc-param` header names that look like credentials: a 401 then means "rejected", not "missing".
+    service_credentials: bool = False
+
+    @property
+    def any(self) -> bool:
+        return bool(self.headers or self.params or self.cookies)
+
+    def failure_hint(self) -> tuple[bool, str]:
+        """(credentials were supplied, the hint) for a 401 / 403 answer."""
+        supplied = self.any or self.service_credentials
+        return supplied, auth_hint(self.schemes, supplied=supplied)
+
+
+def _looks_like_credential(name: str) -> bool:
+    low = name.lower()
+    return low in ("authorization", "cookie") or "key" in low or "token" in low
+
+
+def build_credentials(doc: dict[str, Any], settings: ConnectionSettings) -> Credentials:
+    """Attach --bearer / --api-key as the card's security schemes say (A2A §4.5.2)."""
+    from a2acli.redact import register_secret
+
+    schemes = security_schemes(doc)
+    creds = Credentials(
+        schemes=schemes, service_credentials=any(_looks_like_credential(k) for k, _ in settings.svc_params)
+    )
+    if settings.bearer:
+        register_secret(settings.bearer)
+        creds.headers["Authorization"] = f"Bearer {settings.bearer}"
+    if settings.api_key:
+        register_secret(settings.api_key)
+        scheme = next((s for s in schemes if s.kind == "apiKey" and s.param), None)
+        if scheme is None:
+            creds.headers["X-API-Key"] = settings.api_key
+            creds.notes.append("the card declares no API-key scheme: sending --api-key as header X-API-Key")
+        elif scheme.location == "query":
+            creds.params[scheme.param] = settings.api_key
+        elif scheme.location == "cookie":
+            creds.cookies[scheme.param] = settings.api_key
+        else:
+            creds.headers[scheme.param] = settings.api_key
+        if scheme is not None:
+            creds.notes.append(f"--api-key sent as {scheme.location} {scheme.param} (scheme {scheme.name})")
+    return creds
