@@ -66,7 +66,8 @@ async def load_card(request: CardRequest) -> CardResult:
 
 async def _extended(card: ResolvedCard, settings: ConnectionSettings) -> ResolvedCard:
     from a2acli.client.card_resolver import ResolvedCard as Card
-    from a2acli.client.connection import AgentConnection, make_http_client
+    from a2acli.client.connection import AgentConnection
+    from a2acli.client.wire import make_http_client
 
     caps = card.document.get("capabilities")
     advertised = (isinstance(caps, dict) and caps.get("extendedAgentCard") is True) or card.document.get(

@@ -36,13 +36,9 @@ def _origin(url: str) -> str:
 
 async def probe_live(resolved: ResolvedCard, settings: ConnectionSettings, *, stream: bool = False) -> Findings:
     from a2acli.client.card_resolver import WELL_KNOWN_PATH, resolve_card
-    from a2acli.client.connection import (
-        GRPC,
-        AgentConnection,
-        Interface,
-        card_interfaces,
-        make_http_client,
-    )
+    from a2acli.client.connection import AgentConnection
+    from a2acli.client.interfaces import GRPC, Interface, card_interfaces
+    from a2acli.client.wire import make_http_client
 
     findings = Findings()
     interfaces = card_interfaces(resolved.document, resolved.base_url)
