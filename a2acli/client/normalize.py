@@ -35,17 +35,6 @@ _STATES = {
     "rejected": "TASK_STATE_REJECTED",
     "auth_required": "TASK_STATE_AUTH_REQUIRED",
 }
-_STATE_TO_V03 = {
-    "TASK_STATE_UNSPECIFIED": "unknown",
-    "TASK_STATE_SUBMITTED": "submitted",
-    "TASK_STATE_WORKING": "working",
-    "TASK_STATE_COMPLETED": "completed",
-    "TASK_STATE_FAILED": "failed",
-    "TASK_STATE_CANCELED": "canceled",
-    "TASK_STATE_INPUT_REQUIRED": "input-required",
-    "TASK_STATE_REJECTED": "rejected",
-    "TASK_STATE_AUTH_REQUIRED": "auth-required",
-}
 
 _SNAKE = re.compile(r"_([a-z0-9])")
 
@@ -72,10 +61,6 @@ def state_v10(value: Any) -> str:
     if key.startswith("task_state_"):
         key = key[len("task_state_") :]
     return _STATES.get(key, value)
-
-
-def state_v03(value: Any) -> str:
-    return _STATE_TO_V03.get(state_v10(value), "unknown")
 
 
 def role_v10(value: Any) -> str:
