@@ -1,5 +1,5 @@
-"""The client layer: interface selection, the 0.x -> 1.0 normaliser, the SSE decoder, and real round trips
-against the demo agent on every binding and version it serves."""
+"""The client layer: interface selection, credentials, the 0.x -> 1.0 normaliser, and real round trips against the
+demo agent on every binding and version it serves (event-stream framing: test_client_sse_decoder.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,9 @@ from typing import Any
 import pytest
 
 from a2acli.client import normalize
-from a2acli.client.connection import (
-    AgentConnection,
-    Interface,
-    build_credentials,
-    card_interfaces,
-    open_connection,
-    select_interface,
-)
-from a2acli.client.sse import SSEDecoder, SSEError
+from a2acli.client.connection import AgentConnection, open_connection
+from a2acli.client.credentials import build_credentials
+from a2acli.client.interfaces import Interface, card_interfaces, select_interface
 from a2acli.errors import ProtocolError, UsageError
 from a2acli.settings import ConnectionSettings
 from tests.support.agent import demo_agent
@@ -163,22 +157,6 @@ def test_request_conversion_to_03_round_trips() -> None:
     assert v03["message"]["role"] == "user" and v03["message"]["taskId"] == "t"
     back = normalize.message_v10(v03["message"])
     assert back["parts"] == params["message"]["parts"]
-
-
-def test_sse_decoder_handles_crlf_split_chunks_comments_and_caps() -> None:
-    dec = SSEDecoder(1000)
-    events: list[tuple[str, bytes]] = []
-    stream = b': ping\r\nevent: x\r\ndata: {"a":\r\ndata: 1}\r\n\r\ndata:plain\n\n'
-    for i in range(len(stream)):
-        events += dec.feed(stream[i : i + 1])
-    assert events == [("x", b'{"a":\n1}'), ("message", b"plain")]
-    assert dec.finish()
-    dec = SSEDecoder(1000)
-    assert dec.feed(b"data: half") == [] and not dec.finish()
-    with pytest.raises(SSEError):
-        SSEDecoder(10).feed(b"data: " + b"x" * 20)
-    with pytest.raises(SSEError):
-        SSEDecoder(10).feed(b"x" * 20)  # a line that never ends
 
 
 async def _roundtrip(url: str, version: str | None, transports: tuple[str, ...]) -> dict[str, Any]:

@@ -1,18 +1,18 @@
-"""Property-based fuzzing of the client layer (issue 8): the SSE decoder, the 0.3 -> 1.0 normaliser and the card
-renderers. Any input yields a result or the documented error (`SSEError` / `ValueError`, which the connection maps
-to typed errors) — never another exception — and the decoder's output does not depend on how bytes are chunked."""
+"""Property-based fuzzing of the client layer (issue 8): event-stream reading, the 0.3 -> 1.0 normaliser and the card
+renderers. Any input yields a result or the documented error (the typed errors of `sse_events`, `ValueError` from
+the normaliser, which the connection maps to typed errors) — never another exception — and the events read do not
+depend on how the bytes are chunked."""
 
 from __future__ import annotations
 
 import contextlib
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from a2acli.client.normalize import send_response_v10, stream_response_v10
-from a2acli.client.sse import SSEDecoder, SSEError
+from tests.test_client_sse_decoder import drip, read
 from tests.test_sanitize_fuzz import FORBIDDEN_ALWAYS
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -29,46 +29,26 @@ sse_lines = st.lists(
 )  # fmt: skip
 
 
-def _decode(chunks: list[bytes], limit: int) -> tuple[list[tuple[str, bytes]], bool] | str:
-    dec = SSEDecoder(max_event_bytes=limit)
-    out: list[tuple[str, bytes]] = []
-    try:
-        for c in chunks:
-            out.extend(dec.feed(c))
-    except SSEError:
-        return "too-big"
-    return out, dec.finish()
-
-
 @FUZZ
-@given(sse_lines, st.sampled_from([b"\n", b"\r\n"]), st.data())
+@given(sse_lines, st.sampled_from([b"\n", b"\r\n", b"\r"]), st.data())
 @example([b"data: a", b"", b"data: b"], b"\n", None)
-def test_sse_decoder_is_independent_of_chunking(lines: list[bytes], eol: bytes, data: Any) -> None:
+@example([b"data: a", b"", b"data: b", b""], b"\r", None)
+def test_sse_reading_is_independent_of_chunking(lines: list[bytes], eol: bytes, data: Any) -> None:
     stream = eol.join(lines) + eol
-    whole = _decode([stream], 1 << 20)
+    whole = read([stream])
     cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=8))) if data is not None else [1, 3]
     pieces = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
-    assert _decode(pieces, 1 << 20) == whole
-    assert _decode([bytes([b]) for b in stream], 1 << 20) == whole  # the one-byte drip
+    assert read([p for p in pieces if p]) == whole
+    assert read(drip(stream)) == whole  # the one-byte drip
 
 
 @FUZZ
-@given(st.lists(st.binary(max_size=200), max_size=20), st.integers(1, 300))
-def test_sse_decoder_bounds_every_event(chunks: list[bytes], limit: int) -> None:
-    result = _decode(chunks, limit)
-    if result == "too-big":
-        return
-    assert not isinstance(result, str)
-    for name, payload in result[0]:
-        assert isinstance(name, str) and isinstance(payload, bytes)
-        assert len(payload) <= limit
-
-
-def test_sse_decoder_refuses_a_huge_line_without_newlines() -> None:
-    dec = SSEDecoder(max_event_bytes=1024)
-    with pytest.raises(SSEError):
-        for _ in range(100):
-            dec.feed(b"data: " + b"A" * 100)
+@given(st.lists(st.binary(min_size=1, max_size=200), max_size=20), st.integers(1, 300))
+def test_sse_reading_bounds_every_event(chunks: list[bytes], limit: int) -> None:
+    events, _ = read(chunks, limit)
+    for name, payload in events:
+        assert isinstance(name, str) and isinstance(payload, str)
+        assert len(payload) <= limit  # decoding gives at most one character per byte
 
 
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
