@@ -17,6 +17,7 @@ from a2acli.errors import (
     A2ACliError,
     AuthFailedError,
     CredentialsMissingError,
+    DeadlineExpired,
     ExitStatus,
     InternalError,
     ProtocolError,
@@ -26,6 +27,7 @@ from a2acli.errors import (
     protocol_error_from_jsonrpc,
     protocol_error_from_rest,
 )
+from a2acli.settings import DEFAULT_MAX_EVENT_BYTES, DEFAULT_READ_TIMEOUT, parse_duration
 
 if TYPE_CHECKING:
     import httpx
@@ -33,8 +35,6 @@ if TYPE_CHECKING:
     from a2acli.client.credentials import Credentials
     from a2acli.settings import ConnectionSettings
 
-DEFAULT_READ_TIMEOUT = 300.0
-DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
 MAX_BODY_BYTES = 64 * 1024 * 1024
 _DEBUG_LIMIT = 4000
 
@@ -65,8 +65,6 @@ def _env_number(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
-    from a2acli.settings import parse_duration
-
     try:
         value = float(raw)
     except ValueError:
@@ -415,7 +413,7 @@ def make_http_client(settings: ConnectionSettings) -> httpx.AsyncClient:
 
 @contextlib.asynccontextmanager
 async def deadline(seconds: float | None, what: str = "before the task finished") -> AsyncIterator[None]:
-    """Apply `--timeout` to a block: expiry raises TimeoutExpiredError (exit 5)."""
+    """Apply `--timeout` to a block: expiry raises DeadlineExpired (exit 5), which nothing retries."""
     if seconds is None:
         yield
         return
@@ -425,4 +423,4 @@ async def deadline(seconds: float | None, what: str = "before the task finished"
         async with asyncio.timeout(seconds):
             yield
     except TimeoutError:
-        raise TimeoutExpiredError(f"--timeout {seconds:g}s expired {what}") from None
+        raise DeadlineExpired(f"--timeout {seconds:g}s expired {what}") from None
