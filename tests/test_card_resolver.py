@@ -22,7 +22,6 @@ from a2acli.client.card_resolver import (
     WELL_KNOWN_PATH,
     ResolvedCard,
     classify_reference,
-    is_loopback_host,
     resolve_card,
 )
 from a2acli.errors import (
@@ -32,6 +31,7 @@ from a2acli.errors import (
     TimeoutExpiredError,
     UnreachableError,
 )
+from a2acli.net import is_loopback_host
 from a2acli.settings import ConnectionSettings
 from tests.support.server import free_port, serve_in_thread
 

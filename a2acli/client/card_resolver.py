@@ -27,7 +27,6 @@ TLS failure, HTTP 5xx -> ``UnreachableError`` (exit 3); 401/403 -> ``AuthFailedE
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
@@ -45,6 +44,7 @@ from a2acli.errors import (
     TimeoutExpiredError,
     UnreachableError,
 )
+from a2acli.net import is_loopback_host
 
 if TYPE_CHECKING:
     import httpx
@@ -79,17 +79,6 @@ class ResolvedCard:
 
 
 # --------------------------------------------------------------------------------------------------- references
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for localhost, *.localhost, 127.0.0.0/8 and ::1 (brackets allowed)."""
-    name = host.strip("[]").lower().rstrip(".")
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name.split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)

@@ -8,31 +8,11 @@ client speaks, in `--transport` order when given, else in card order. Pure: no I
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from a2acli.errors import InternalError, ProtocolError, UsageError
+from a2acli.protocol import CLIENT_BINDINGS, GRPC, HTTP_JSON, JSONRPC, V0_3, V1_0, JSONObject, normalize_binding
 
-JSONRPC = "JSONRPC"
-HTTP_JSON = "HTTP+JSON"
-GRPC = "GRPC"
-CLIENT_BINDINGS = (JSONRPC, HTTP_JSON)
-
-_BINDING_ALIASES = {
-    "JSONRPC": JSONRPC,
-    "JSON-RPC": JSONRPC,
-    "JSON_RPC": JSONRPC,
-    "HTTP+JSON": HTTP_JSON,
-    "HTTP_JSON": HTTP_JSON,
-    "HTTPJSON": HTTP_JSON,
-    "REST": HTTP_JSON,
-    "HTTP": HTTP_JSON,
-    "GRPC": GRPC,
-}
-
-
-def normalize_binding(value: str) -> str:
-    key = value.strip().upper().replace(" ", "")
-    return _BINDING_ALIASES.get(key, key)
+__all__ = ["GRPC", "HTTP_JSON", "JSONRPC", "Interface", "card_interfaces", "select_interface", "version_key"]
 
 
 def version_key(value: object) -> tuple[int, int] | None:
@@ -72,22 +52,25 @@ def _join_url(base: str | None, url: str) -> str:
     return url
 
 
-def card_interfaces(doc: dict[str, Any], base_url: str | None = None) -> list[Interface]:
+def card_interfaces(doc: JSONObject, base_url: str | None = None) -> list[Interface]:
     """Every interface a card declares (1.0 `supportedInterfaces`, else 0.3/0.2 `url` + `additionalInterfaces`)."""
     found: list[Interface] = []
     supported = doc.get("supportedInterfaces")
     if isinstance(supported, list) and supported:
         for item in supported:
-            if not isinstance(item, dict) or not isinstance(item.get("url"), str) or not item["url"]:
+            if not isinstance(item, dict):
+                continue
+            where = item.get("url")
+            if not isinstance(where, str) or not where:
                 continue
             binding = item.get("protocolBinding") or item.get("transport") or JSONRPC
             version = item.get("protocolVersion")
             tenant = item.get("tenant")
             found.append(
                 Interface(
-                    _join_url(base_url, item["url"]),
+                    _join_url(base_url, where),
                     normalize_binding(str(binding)),
-                    version if isinstance(version, str) and version else "1.0",
+                    version if isinstance(version, str) and version else V1_0,
                     tenant if isinstance(tenant, str) and tenant else None,
                 )
             )
@@ -95,16 +78,17 @@ def card_interfaces(doc: dict[str, Any], base_url: str | None = None) -> list[In
             return found
     url = doc.get("url")
     legacy_version = doc.get("protocolVersion")
-    version = legacy_version if isinstance(legacy_version, str) and legacy_version else "0.3"
+    version = legacy_version if isinstance(legacy_version, str) and legacy_version else V0_3
     if isinstance(url, str) and url:
         binding = doc.get("preferredTransport") or JSONRPC
         found.append(Interface(_join_url(base_url, url), normalize_binding(str(binding)), version))
     extra = doc.get("additionalInterfaces")
     if isinstance(extra, list):
         for item in extra:
-            if isinstance(item, dict) and isinstance(item.get("url"), str) and item["url"]:
+            where = item.get("url") if isinstance(item, dict) else None
+            if isinstance(item, dict) and isinstance(where, str) and where:
                 candidate = Interface(
-                    _join_url(base_url, item["url"]), normalize_binding(str(item.get("transport") or JSONRPC)), version
+                    _join_url(base_url, where), normalize_binding(str(item.get("transport") or JSONRPC)), version
                 )
                 if candidate not in found:
                     found.append(candidate)
@@ -124,7 +108,7 @@ def _speakable(interface: Interface) -> tuple[int, int] | None:
 
 
 def select_interface(
-    doc: dict[str, Any],
+    doc: JSONObject,
     *,
     base_url: str | None = None,
     transports: tuple[str, ...] = (),

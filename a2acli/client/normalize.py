@@ -18,23 +18,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-TERMINAL_STATES = frozenset({"TASK_STATE_COMPLETED", "TASK_STATE_FAILED", "TASK_STATE_CANCELED", "TASK_STATE_REJECTED"})
-INTERRUPTED_STATES = frozenset({"TASK_STATE_INPUT_REQUIRED", "TASK_STATE_AUTH_REQUIRED"})
-FINAL_STATES = TERMINAL_STATES | INTERRUPTED_STATES
-
-_STATES = {
-    "unknown": "TASK_STATE_UNSPECIFIED",
-    "unspecified": "TASK_STATE_UNSPECIFIED",
-    "submitted": "TASK_STATE_SUBMITTED",
-    "working": "TASK_STATE_WORKING",
-    "completed": "TASK_STATE_COMPLETED",
-    "failed": "TASK_STATE_FAILED",
-    "canceled": "TASK_STATE_CANCELED",
-    "cancelled": "TASK_STATE_CANCELED",
-    "input_required": "TASK_STATE_INPUT_REQUIRED",
-    "rejected": "TASK_STATE_REJECTED",
-    "auth_required": "TASK_STATE_AUTH_REQUIRED",
-}
+# The state vocabulary is protocol.py's; re-exported for the turn's modules, which import it from here.
+from a2acli.protocol import FINAL_STATES as FINAL_STATES
+from a2acli.protocol import INTERRUPTED_STATES as INTERRUPTED_STATES
+from a2acli.protocol import TERMINAL_STATES as TERMINAL_STATES
+from a2acli.protocol import state_v10 as state_v10
 
 _SNAKE = re.compile(r"_([a-z0-9])")
 
@@ -49,18 +37,6 @@ def _get(obj: dict[str, Any], *names: str) -> Any:
         if name in obj:
             return obj[name]
     return None
-
-
-def state_v10(value: Any) -> str:
-    """Any spelling of a task state -> the 1.0 enum name; unknown values are kept (reported as received)."""
-    if not isinstance(value, str):
-        return "TASK_STATE_UNSPECIFIED"
-    if value.startswith("TASK_STATE_"):
-        return "TASK_STATE_CANCELED" if value == "TASK_STATE_CANCELLED" else value
-    key = value.strip().lower().replace("-", "_").replace(" ", "_")
-    if key.startswith("task_state_"):
-        key = key[len("task_state_") :]
-    return _STATES.get(key, value)
 
 
 def role_v10(value: Any) -> str:
