@@ -130,3 +130,37 @@ def test_accumulator_rebuilds_the_task_in_linear_time() -> None:
     text = render_task(task)
     assert "State: COMPLETED" in text and "w4999" in text
     _check_floor(text)
+
+
+def test_turn_notices_read_as_one_line_each_and_only_a_saved_file_is_data() -> None:
+    from a2acli.render import notices as n
+
+    lines: list[tuple[n.Notice, str]] = [  # pairs: named tuples of equal fields compare equal across types
+        (n.StreamDropped("reset", 0.25), "note: the stream dropped (reset); reconnecting in 0.2s"),
+        (n.PollingInstead("Unsupported"), "note: cannot resubscribe (Unsupported); polling the task instead"),
+        (n.Resubscribed("t-1"), "debug: resubscribed to task t-1"),
+        (n.CancelRequested("t-1"), "note: asked the agent to cancel task t-1"),
+        (n.PushReceiving("http://127.0.0.1:9/x"), "note: receiving push notifications on http://127.0.0.1:9/x"),
+        (n.ArtifactSaved("out/a.txt", "text/plain", 3), "Saved: out/a.txt (text/plain, 3 bytes)"),
+        (n.NothingToDownload(), "note: --download: the agent replied with a message, there are no artifacts to save"),
+    ]
+    for notice, line in lines:
+        assert n.notice_lines(notice, json_output=False) == [line]
+        assert n.is_result(notice, json_output=False) == isinstance(notice, n.ArtifactSaved)
+        assert not n.is_result(notice, json_output=True)
+    assert n.notice_lines(n.ForeignEvents("x" * 200), json_output=True)[0].count("x") == 80
+    assert n.notice_lines(n.NotStreaming(), json_output=True)[0].startswith("warning: the agent does not advertise")
+
+
+def test_the_outcome_warns_about_unhappy_and_waiting_states_and_json_gets_the_next_step() -> None:
+    from a2acli.render.notices import Outcome, notice_lines
+
+    assert notice_lines(Outcome("t", "TASK_STATE_COMPLETED", "", ("a2a send …",)), json_output=True) == []
+    assert notice_lines(Outcome("t", "TASK_STATE_FAILED", " boom \n"), json_output=False) == [
+        "warning: the task ended FAILED: boom"
+    ]
+    waiting = Outcome("t", "TASK_STATE_INPUT_REQUIRED", "", ("a2a send --task-id t '<reply>'",))
+    assert notice_lines(waiting, json_output=False) == [
+        "warning: the agent is waiting: INPUT_REQUIRED — reply with --task-id t"
+    ]
+    assert notice_lines(waiting, json_output=True)[1] == "next: a2a send --task-id t '<reply>'"

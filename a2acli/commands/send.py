@@ -7,8 +7,7 @@ before the command body runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from typer.core import TyperCommand
@@ -260,8 +259,7 @@ def stream(
 # --------------------------------------------------------------------------------------------- plumbing
 
 
-@dataclass(frozen=True)
-class _Message:
+class _Message(NamedTuple):
     """The message options, as given (the request is built once the output mode is set)."""
 
     prompt: str | None

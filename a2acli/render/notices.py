@@ -2,84 +2,74 @@
 
 The turn decides *that* something happened (the stream dropped, a file was saved, the task ended FAILED); this
 module decides how it reads. Pure: `notice_line` returns the text, the presenters write it (stderr, except a
-saved file on the text floor, which is part of the result).
+saved file on the text floor, which is part of the result). Named tuples: a turn on its way to the first
+token builds none of the per-class code a dataclass generates at import.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from a2acli.protocol import INTERRUPTED_STATES, TERMINAL_STATES
 from a2acli.render.events import UNHAPPY, short_state
 
 
-@dataclass(frozen=True)
-class StreamDropped:
+class StreamDropped(NamedTuple):
     reason: str
     delay: float
 
 
-@dataclass(frozen=True)
-class PollingInstead:
+class PollingInstead(NamedTuple):
     """The agent cannot (re)subscribe to the task: GetTask from here on."""
 
     reason: str
 
 
-@dataclass(frozen=True)
-class Resubscribed:
+class Resubscribed(NamedTuple):
     task_id: str
 
 
-@dataclass(frozen=True)
-class CancelRequested:
+class CancelRequested(NamedTuple):
     task_id: str
 
 
-@dataclass(frozen=True)
-class ForeignEvents:
+class ForeignEvents(NamedTuple):
     """The stream carried events for another task than the one this message started (ignored)."""
 
     task_id: str
 
 
-@dataclass(frozen=True)
-class NotStreaming:
+class NotStreaming(NamedTuple):
     """`--stream` / `stream` on an agent that does not advertise streaming: sent, then polled."""
 
 
-@dataclass(frozen=True)
-class PushReceiving:
+class PushReceiving(NamedTuple):
     url: str
 
 
-@dataclass(frozen=True)
-class ArtifactSaved:
+class ArtifactSaved(NamedTuple):
     path: str
     media_type: str
     size: int
 
 
-@dataclass(frozen=True)
-class ArtifactSkipped:
+class ArtifactSkipped(NamedTuple):
     artifact_id: str
     part_index: int
     reason: str
 
 
-@dataclass(frozen=True)
-class NothingToDownload:
+class NothingToDownload(NamedTuple):
     """`--download` after a direct Message reply: there are no artifacts."""
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """How the turn ended, once the result was shown: warns about unhappy and waiting states."""
 
     task_id: str | None
     state: str | None
     detail: str = ""  # the status message's text, if any
-    follow_up: tuple[str, ...] = field(default_factory=tuple)  # the commands that continue
+    follow_up: tuple[str, ...] = ()  # the commands that continue
 
 
 Notice = (
