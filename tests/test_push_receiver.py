@@ -231,7 +231,7 @@ def test_push_listen_ctrl_c_prints_the_summary_and_frees_the_port(listener: Any)
 
 def test_rich_view_of_a_delivery_is_plain_text_underneath() -> None:
     from a2acli.push.receiver import Delivery
-    from a2acli.push.render import rich_view
+    from a2acli.render.push import rich_view
 
     view = rich_view(Delivery(EVIL_ARTIFACT, 7, 0.0, "127.0.0.1:1", "/"))
     plain = view.plain  # type: ignore[union-attr]

@@ -6,9 +6,10 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from a2acli.protocol import FINAL_STATES
 from a2acli.push.receiver import DEFAULT_MAX_BODY_BYTES, Delivery, ReceiverStats, RunningReceiver, open_receiver
-from a2acli.push.render import is_final
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,16 @@ class ListenOptions:
     exit_on_final: bool = False  # stop after a terminal / interrupted state or a Message
     duration: float | None = None  # stop after this long (seconds)
     task_ids: frozenset[str] = frozenset()  # accept only these tasks (empty: any)
+
+
+def is_final(payload: dict[str, Any]) -> bool:
+    """A delivery after which no more are expected: a terminal or interrupted state, or a bare Message."""
+    for kind in ("statusUpdate", "artifactUpdate", "task", "message"):
+        body = payload.get(kind)
+        if isinstance(body, dict):
+            status = body.get("status")
+            return kind == "message" or (isinstance(status, dict) and status.get("state") in FINAL_STATES)
+    return False
 
 
 async def listen(

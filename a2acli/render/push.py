@@ -1,4 +1,4 @@
-"""Pure renderers for push deliveries: the SPEC §11.2 text floor and a Rich view for terminals.
+"""Pure renderers for push deliveries (`a2a push listen`): the SPEC §11.2 text floor and a Rich view for terminals.
 
 Every agent-supplied string goes through `clean_line` / `clean_text`; Rich output is built from
 `rich.text.Text` pieces, never from markup strings.
@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from a2acli.protocol import COMPLETED, INTERRUPTED_STATES, TERMINAL_STATES
+from a2acli.protocol import COMPLETED, TERMINAL_STATES
 from a2acli.render.events import short_state
 from a2acli.render.sanitize import clean_line, clean_text
 from a2acli.render.writers import field as fmt_field
@@ -19,7 +19,18 @@ from a2acli.render.writers import field as fmt_field
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from a2acli.push.receiver import Delivery
+
+class Delivery(Protocol):
+    """What the views read of a push delivery (`a2acli.push.receiver.Delivery`)."""
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def received_at(self) -> float: ...
 
 
 @dataclass
@@ -92,12 +103,6 @@ def summarize(payload: dict[str, Any]) -> EventSummary:
             if isinstance(artifact, dict):
                 _parts(artifact.get("parts"), summary)
     return summary
-
-
-def is_final(payload: dict[str, Any]) -> bool:
-    """A delivery after which no more are expected: a terminal or interrupted state, or a bare Message."""
-    summary = summarize(payload)
-    return summary.kind == "message" or summary.state in TERMINAL_STATES | INTERRUPTED_STATES
 
 
 def _iso(ts: float) -> str:
