@@ -108,9 +108,9 @@ def listen(
     from a2acli.push.listen import ListenOptions
     from a2acli.push.listen import listen as run_listen
     from a2acli.push.receiver import Delivery, RunningReceiver
-    from a2acli.push.render import rich_view, text_floor
     from a2acli.redact import register_secret
     from a2acli.render import writers
+    from a2acli.render.push import rich_view, text_floor
     from a2acli.settings import parse_duration
 
     writers.set_mode(output.value, stream=True)
