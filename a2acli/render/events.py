@@ -149,7 +149,8 @@ class TextFloor:
 
     # ---------------------------------------------------------------- helpers
 
-    def _close(self) -> str:
+    def close_block(self) -> str:
+        """End the open block, if any (the text that does it)."""
         if self.open_block is None:
             return ""
         self.open_block = None
@@ -207,7 +208,7 @@ class TextFloor:
                 if not text:
                     continue
                 if self.open_block != aid or not append:
-                    out += self._close()
+                    out += self.close_block()
                     out += f"Artifact: {clean_line(label)}\n"
                     self.open_block = aid
                     self.at_line_start = True
@@ -215,16 +216,16 @@ class TextFloor:
                 self.at_line_start = text.endswith("\n")
                 append = True
             elif kind == "data":
-                out += self._close()
+                out += self.close_block()
                 out += self._block(f"Data: {clean_line(label)}", data_block(part.get("data")))
             elif kind == "file":
-                out += self._close()
+                out += self.close_block()
                 out += field_line("File", file_summary(part))
             else:
-                out += self._close()
+                out += self.close_block()
                 out += field_line("Part", f"unrecognised part in {label} (see -o json)")
         if last:
-            out += self._close()
+            out += self.close_block()
         return out
 
     # ---------------------------------------------------------------- events
@@ -239,7 +240,7 @@ class TextFloor:
             return out + self._artifact(
                 _dict(update.get("artifact")), append=update.get("append") is True, last=update.get("lastChunk") is True
             )
-        out = self._close()
+        out = self.close_block()
         if "statusUpdate" in event:
             update = _dict(event["statusUpdate"])
             return out + self._ids(update.get("taskId"), update.get("contextId")) + self._status(update.get("status"))
@@ -265,7 +266,7 @@ class TextFloor:
 
     def finish(self) -> str:
         """Close any block; restate ids and state (SPEC §11.2) and print the follow-up commands."""
-        out = self._close()
+        out = self.close_block()
         if self.task_id:
             out += field_line("Task ID", self.task_id)
         if self.context_id:

@@ -191,7 +191,7 @@ class TextPresenter(PresenterBase):
     def abort(self, ids: TurnIds) -> None:
         """Interrupted / timed out: the ids and the command that resumes, so nothing is lost."""
         self._stop_spinner()
-        out = self.floor._close() if self.stream else ""
+        out = self.floor.close_block() if self.stream else ""
         out += ids_block(ids, self.commands)
         self._write(out)
 
