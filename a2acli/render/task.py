@@ -128,7 +128,7 @@ def _tail(floor: TextFloor) -> str:
     """The follow-up commands without restating the fields just printed."""
     from a2acli.render.events import next_commands
 
-    out = floor._close()
+    out = floor.close_block()
     for label, command in next_commands(floor.commands, floor.task_id, floor.context_id, floor.state):
         out += f"{label}: {command}\n"
     return out
