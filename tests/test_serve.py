@@ -104,6 +104,33 @@ def test_serve_stops_gracefully_on_signal(sig: signal.Signals) -> None:
     assert _port_is_free(port)
 
 
+def test_open_streams_end_at_once_on_sigterm() -> None:
+    """A lean stream and a subscription to it, both idle (30 s a word), end as soon as the server is asked to stop:
+    well inside uvicorn's graceful timeout (5 s), which would otherwise cut them off."""
+    with serve_process("--delay", "30") as (proc, url), httpx.Client(timeout=20, headers=V1) as client:
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "SendStreamingMessage",
+            "params": {"message": {"messageId": "idle", "role": "ROLE_USER", "parts": [{"text": "x"}]}},
+        }
+        with client.stream("POST", url + "/", json=body) as r:
+            lines = r.iter_lines()
+            task_id = json.loads(next(line for line in lines if line.startswith("data:"))[5:])["result"]["task"]["id"]
+            sub = {"jsonrpc": "2.0", "id": 2, "method": "SubscribeToTask", "params": {"id": task_id}}
+            with client.stream("POST", url + "/", json=sub) as s:
+                sub_lines = s.iter_lines()
+                assert next(line for line in sub_lines if line.startswith("data:"))
+                asked = time.monotonic()
+                proc.send_signal(signal.SIGTERM)
+                list(sub_lines)  # ends without an exception: closed cleanly
+            list(lines)
+            ended = time.monotonic() - asked
+        assert proc.wait(timeout=15) == 0
+        stopped = time.monotonic() - asked
+    assert ended < 3 and stopped < 4, (ended, stopped)
+
+
 def test_serve_streams_and_answers_on_all_paths() -> None:
     with serve_process("--delay", "0", "--text", "alpha beta gamma") as (proc, url):
         task = _send(url)["result"]["task"]
