@@ -23,6 +23,7 @@ from a2acli.errors import A2ACliError, ProtocolError
 
 if TYPE_CHECKING:
     from a2acli.client.card_resolver import ResolvedCard
+    from a2acli.protocol import JSONObject
     from a2acli.settings import ConnectionSettings
 
 PROBE_TIMEOUT = 10.0
@@ -167,7 +168,7 @@ async def _probe_stream(resolved: Any, settings: Any, client: Any, findings: Fin
     except A2ACliError as exc:
         findings.add("AC105", "/capabilities/streaming", f"no interface to stream from: {exc.message}")
         return
-    message = {
+    message: JSONObject = {
         "message": {
             "messageId": f"a2acli-probe-{uuid.uuid4()}",
             "role": "ROLE_USER",

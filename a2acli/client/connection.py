@@ -11,8 +11,8 @@ Whatever the agent speaks, results are A2A 1.0 JSON (proto JSON names, `TASK_STA
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from a2acli.client import operations as ops
 from a2acli.client.credentials import build_credentials
@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     import httpx
 
     from a2acli.client.card_resolver import ResolvedCard
+    from a2acli.protocol import JSONObject
     from a2acli.settings import ConnectionSettings
+
+R = TypeVar("R")
 
 __all__ = [
     "AgentConnection",
@@ -85,7 +88,7 @@ class AgentConnection:
     # ---------------------------------------------------------------- card facts
 
     @property
-    def capabilities(self) -> dict[str, Any]:
+    def capabilities(self) -> JSONObject:
         caps = self.card.document.get("capabilities")
         return caps if isinstance(caps, dict) else {}
 
@@ -114,7 +117,7 @@ class AgentConnection:
 
     @property
     def last_event(self) -> dict[str, Any] | None:
-        return self.echo.event
+        return None if self.echo.event is None else _plain(self.echo.event)
 
     @property
     def last_raw(self) -> str | None:
@@ -130,85 +133,79 @@ class AgentConnection:
 
     # ---------------------------------------------------------------- operations
 
-    async def send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def send_message(self, params: JSONObject) -> dict[str, Any]:
         """SendMessage -> SendMessageResponse `{"task": ...}` or `{"message": ...}`."""
-        result: dict[str, Any] = await self._unary(ops.SEND_MESSAGE, params)
-        return result
+        return _plain(await self._unary(ops.SEND_MESSAGE, params))
 
-    def stream_message(self, params: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    def stream_message(self, params: JSONObject) -> AsyncIterator[dict[str, Any]]:
         """SendStreamingMessage -> StreamResponse per event."""
         return self._stream(ops.SEND_STREAMING_MESSAGE, params)
 
     async def get_task(self, task_id: str, history_length: int | None = None) -> dict[str, Any]:
-        request: dict[str, Any] = {"id": task_id}
+        request: JSONObject = {"id": task_id}
         if history_length is not None:
             request["historyLength"] = history_length
-        result: dict[str, Any] = await self._unary(ops.GET_TASK, request)
-        return result
+        return _plain(await self._unary(ops.GET_TASK, request))
 
-    async def list_tasks(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def list_tasks(self, params: JSONObject) -> dict[str, Any]:
         """ListTasks (1.0 only) -> ListTasksResponse."""
-        result: dict[str, Any] = await self._unary(ops.LIST_TASKS, params)
-        return result
+        return _plain(await self._unary(ops.LIST_TASKS, params))
 
-    async def cancel_task(self, task_id: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
-        request: dict[str, Any] = {"id": task_id}
+    async def cancel_task(self, task_id: str, metadata: JSONObject | None = None) -> dict[str, Any]:
+        request: JSONObject = {"id": task_id}
         if metadata:
             request["metadata"] = metadata
-        result: dict[str, Any] = await self._unary(ops.CANCEL_TASK, request)
-        return result
+        return _plain(await self._unary(ops.CANCEL_TASK, request))
 
     def subscribe(self, task_id: str) -> AsyncIterator[dict[str, Any]]:
         """SubscribeToTask (0.3: tasks/resubscribe) -> StreamResponse per event; the first is the Task."""
         return self._stream(ops.SUBSCRIBE_TO_TASK, {"id": task_id})
 
-    async def create_push_config(self, task_id: str, config: dict[str, Any]) -> dict[str, Any]:
+    async def create_push_config(self, task_id: str, config: JSONObject) -> dict[str, Any]:
         """CreateTaskPushNotificationConfig; `config` holds url, and optionally id, token, authentication."""
         body = {k: v for k, v in config.items() if k not in ("taskId", "tenant")}
-        result: dict[str, Any] = await self._unary(ops.CREATE_PUSH_CONFIG, {"taskId": task_id, **body})
-        return result
+        return _plain(await self._unary(ops.CREATE_PUSH_CONFIG, {"taskId": task_id, **body}))
 
     async def get_push_config(self, task_id: str, config_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._unary(ops.GET_PUSH_CONFIG, {"taskId": task_id, "id": config_id})
-        return result
+        return _plain(await self._unary(ops.GET_PUSH_CONFIG, {"taskId": task_id, "id": config_id}))
 
     async def list_push_configs(
         self, task_id: str, page_size: int | None = None, page_token: str | None = None
     ) -> dict[str, Any]:
         """ListTaskPushNotificationConfigs -> `{"configs": [...], "nextPageToken"?}`."""
-        request: dict[str, Any] = {"taskId": task_id}
+        request: JSONObject = {"taskId": task_id}
         if page_size is not None:
             request["pageSize"] = page_size
         if page_token:
             request["pageToken"] = page_token
-        result: dict[str, Any] = await self._unary(ops.LIST_PUSH_CONFIGS, request)
-        return result
+        return _plain(await self._unary(ops.LIST_PUSH_CONFIGS, request))
 
     async def delete_push_config(self, task_id: str, config_id: str) -> None:
         await self._unary(ops.DELETE_PUSH_CONFIG, {"taskId": task_id, "id": config_id})
 
     async def get_extended_card(self) -> dict[str, Any]:
         """GetExtendedAgentCard (0.3: agent/getAuthenticatedExtendedCard) -> the card document as served."""
-        result: dict[str, Any] = await self._unary(ops.GET_EXTENDED_CARD, {})
-        return result
+        return _plain(await self._unary(ops.GET_EXTENDED_CARD, {}))
 
     # ---------------------------------------------------------------- one operation
 
-    async def _unary(self, op: ops.Operation, request: ops.Request) -> Any:
+    async def _unary(self, op: ops.Operation[R], request: ops.Request) -> R:
+        assert op.replies is not None, f"{op.name} streams: it is read by _stream"
         call = ops.plan(op, self.interface, request)
         result = await self.wire.call(self.wire.build(call.verb, call.url, body=call.body, query=call.query))
         if call.rpc:
             if call.empty and isinstance(result, dict) and "result" not in result and result.get("error") is None:
-                return None
-            result = rpc_result(result)
-        return call.reply(result)
+                result = None
+            else:
+                result = rpc_result(result)
+        return (op.replies.v03 if self.interface.legacy else op.replies.v10)(result)
 
-    def _stream(self, op: ops.Operation, request: ops.Request) -> AsyncIterator[dict[str, Any]]:
+    def _stream(self, op: ops.Operation[None], request: ops.Request) -> AsyncIterator[dict[str, Any]]:
         call = ops.plan(op, self.interface, request)
         accept = "text/event-stream"
         first = self.wire.build(call.verb, call.url, body=call.body, query=call.query, accept=accept)
         fallback = self.wire.build("GET", call.url, accept=accept) if call.get_on_405 else None
-        return open_events(
+        events = open_events(
             self.wire,
             first,
             rpc=call.rpc,
@@ -216,6 +213,7 @@ class AgentConnection:
             echo=self.echo,
             fallback=fallback,
         )
+        return cast("AsyncIterator[dict[str, Any]]", events)  # see _plain
 
     def _base_headers(self) -> dict[str, str]:
         from a2acli import __version__
@@ -228,6 +226,12 @@ class AgentConnection:
         headers.update(self.credentials.headers)
         headers["A2A-Version"] = self.interface.protocol_version
         return headers
+
+
+def _plain(value: Mapping[str, object]) -> dict[str, Any]:
+    """The 1.0 result as the plain dict the façade's callers (the turn, the task commands) read today; the typed
+    shapes (protocol.py's TypedDicts) stop here until those callers take them."""
+    return cast("dict[str, Any]", value)
 
 
 @contextlib.asynccontextmanager

@@ -4,9 +4,10 @@ and the hint an auth failure carries (which scheme the agent declares, which fla
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from a2acli.protocol import JSONObject
     from a2acli.settings import ConnectionSettings
 
 
@@ -21,7 +22,7 @@ class Scheme:
     http_scheme: str = ""  # http: bearer | basic | ...
 
 
-def security_schemes(doc: dict[str, Any]) -> list[Scheme]:
+def security_schemes(doc: JSONObject) -> list[Scheme]:
     """The schemes of a 1.0 card (`apiKeySecurityScheme`, ...) or a 0.3 card (OpenAPI-style `type`)."""
     raw = doc.get("securitySchemes")
     if not isinstance(raw, dict):
@@ -30,14 +31,12 @@ def security_schemes(doc: dict[str, Any]) -> list[Scheme]:
     for name, value in raw.items():
         if not isinstance(value, dict):
             continue
-        if isinstance(value.get("apiKeySecurityScheme"), dict):
-            s = value["apiKeySecurityScheme"]
-            found.append(
-                Scheme(str(name), "apiKey", str(s.get("location") or "header").lower(), str(s.get("name") or ""))
-            )
-        elif isinstance(value.get("httpAuthSecurityScheme"), dict):
-            s = value["httpAuthSecurityScheme"]
-            found.append(Scheme(str(name), "http", http_scheme=str(s.get("scheme") or "bearer").lower()))
+        api_key, http = value.get("apiKeySecurityScheme"), value.get("httpAuthSecurityScheme")
+        if isinstance(api_key, dict):
+            location, param = api_key.get("location") or "header", api_key.get("name") or ""
+            found.append(Scheme(str(name), "apiKey", str(location).lower(), str(param)))
+        elif isinstance(http, dict):
+            found.append(Scheme(str(name), "http", http_scheme=str(http.get("scheme") or "bearer").lower()))
         elif "oauth2SecurityScheme" in value:
             found.append(Scheme(str(name), "oauth2"))
         elif "openIdConnectSecurityScheme" in value:
@@ -107,7 +106,7 @@ def _looks_like_credential(name: str) -> bool:
     return low in ("authorization", "cookie") or "key" in low or "token" in low
 
 
-def build_credentials(doc: dict[str, Any], settings: ConnectionSettings) -> Credentials:
+def build_credentials(doc: JSONObject, settings: ConnectionSettings) -> Credentials:
     """Attach --bearer / --api-key as the card's security schemes say (A2A §4.5.2)."""
     from a2acli.redact import register_secret
 

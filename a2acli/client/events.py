@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from httpx_sse import EventSource
@@ -35,8 +35,7 @@ from a2acli.client.wire import (
 )
 from a2acli.errors import A2ACliError, ProtocolError, TimeoutExpiredError, protocol_error_from_jsonrpc
 from a2acli.errors import protocol_error_from_rest as _rest_error
-
-StreamResponse = dict[str, Any]
+from a2acli.protocol import StreamResponse
 
 _STREAM_KEYS = frozenset({"task", "message", "statusUpdate", "artifactUpdate"})
 # Two line endings in a row end an event; "\r\n" is one ending, so these three pairs cover every blank line.
@@ -159,10 +158,11 @@ def event_decoder(*, rpc: bool, legacy: bool, echo: RawEcho, debug_out: Callable
             if type(doc) is dict and "error" in doc and len(doc) <= 2:
                 raise _rest_error(0, doc)
         if not legacy and type(result) is dict and len(result) == 1 and next(iter(result)) in _STREAM_KEYS:
+            event = cast(StreamResponse, result)  # a 1.0 event (one of the four keys), passed through untouched
             if echo.keep:
-                echo.event = result
+                echo.event = event
                 echo.raw = _raw_result(data, doc) if rpc else _raw_json(data)
-            return result  # type: ignore[no-any-return]  # a 1.0 event, passed through untouched
+            return event
         return stream_response(result, legacy)
 
     return decode
@@ -175,7 +175,7 @@ def stream_response(result: object, legacy: bool) -> StreamResponse:
     if not legacy and "kind" not in result and len(result) == 1:
         key = next(iter(result))
         if key in _STREAM_KEYS and isinstance(result[key], dict):
-            return result  # type: ignore[return-value]
+            return cast(StreamResponse, result)
     event: StreamResponse = normalized(normalize.stream_response_v10, result)
     return event
 
@@ -198,6 +198,8 @@ def error_event(data: str) -> A2ACliError:
 
 
 _ENVELOPE_KEYS = frozenset({"jsonrpc", "id", "result"})
+_ID_TYPES = (str, int, type(None))
+_VERSION_TYPES = (str, type(None))
 
 
 def _raw_json(text: str) -> str | None:
@@ -217,7 +219,7 @@ def _raw_result(text: str, doc: dict[str, Any]) -> str | None:
     """The raw text of a JSON-RPC envelope's `result`, when `result` is its last member (else None)."""
     if not doc.keys() <= _ENVELOPE_KEYS or next(reversed(doc)) != "result":
         return None
-    if not isinstance(doc.get("id"), str | int | None) or not isinstance(doc.get("jsonrpc"), str | None):
+    if not isinstance(doc.get("id"), _ID_TYPES) or not isinstance(doc.get("jsonrpc"), _VERSION_TYPES):
         return None  # a nested "result" key before the real one would fool the search below
     begin = text.find('"result":')
     end = text.rfind("}")

@@ -21,20 +21,35 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypedDict, TypeVar, cast
 from urllib.parse import quote
 
 from a2acli.client import normalize
 from a2acli.client.interfaces import HTTP_JSON, JSONRPC, Interface
 from a2acli.client.wire import invalid_response, normalized
 from a2acli.errors import ProtocolError
+from a2acli.protocol import (
+    JSONObject,
+    JSONValue,
+    ListTasksResponse,
+    SendMessageResponse,
+    Task,
+    TaskPushNotificationConfig,
+)
 
-Request = dict[str, Any]
+Request = JSONObject
 """An operation's A2A 1.0 request: the proto request message as JSON (camelCase names)."""
-Build = Callable[[Request], Any]
-Reply = Callable[[Any], Any]
+Build = Callable[[Request], "JSONObject | None"]
+R = TypeVar("R", covariant=True)
 
 GRPC_SERVICE = "lf.a2a.v1.A2AService"
+
+
+class PushConfigList(TypedDict, total=False):
+    """ListTaskPushNotificationConfigsResponse."""
+
+    configs: list[TaskPushNotificationConfig]
+    nextPageToken: str
 
 
 def _same(request: Request) -> Request:
@@ -88,65 +103,77 @@ class Missing:
 
 
 @dataclass(frozen=True, slots=True)
-class Operation:
+class Replies(Generic[R]):
+    """How a unary operation's result is read: `v10` checks a 1.0 answer (and repairs a 0.3 object mislabelled
+    as 1.0), `v03` converts a 0.3 answer. A streaming operation has none: a2acli.client.events reads its events."""
+
+    v10: Callable[[JSONValue], R]
+    v03: Callable[[JSONValue], R]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Generic[R]):
     name: str
     jsonrpc: JsonRpc
     http_json: HttpJson
     grpc: Grpc
-    reply: Reply
-    reply_v03: Reply
-    streaming: bool = False
+    replies: Replies[R] | None
     missing_v03: Missing | None = None
     #: the result is empty (google.protobuf.Empty): a JSON-RPC reply without a `result` member is success too,
     #: as the a2a-sdk's 0.3 JSON-RPC server sends it
     empty: bool = False
 
+    @property
+    def streaming(self) -> bool:
+        return self.replies is None
+
 
 # ------------------------------------------------------------------------------------------------ replies
 
 
-def send_reply(result: Any) -> Any:
-    """SendMessageResponse `{"task": ...}` or `{"message": ...}`."""
+def _send_v10(result: JSONValue) -> SendMessageResponse:
     if isinstance(result, dict):
         inner = result.get("task") if "task" in result else result.get("message")
         if isinstance(inner, dict) and len(result) == 1:
             if "kind" in inner:  # a 0.3 object inside a 1.0 wrapper
-                return normalized(normalize.send_response_v10, inner)
-            return result
+                return _send_v03(inner)
+            return cast(SendMessageResponse, result)
         if "kind" in result:  # a 0.3 reply mislabelled as 1.0
-            return normalized(normalize.send_response_v10, result)
+            return _send_v03(result)
     raise invalid_response("SendMessage answered neither a task nor a message")
 
 
-def send_reply_v03(result: Any) -> Any:
-    return normalized(normalize.send_response_v10, result)
+def _send_v03(result: JSONValue) -> SendMessageResponse:
+    reply: SendMessageResponse = normalized(normalize.send_response_v10, result)
+    return reply
 
 
-def task_reply(result: Any) -> Any:
+def _task_v10(result: JSONValue) -> Task:
     if isinstance(result, dict) and isinstance(result.get("id"), str):
         status = result.get("status")
         state = status.get("state") if isinstance(status, dict) else None
         if "kind" in result or (isinstance(state, str) and not state.startswith("TASK_STATE_")):
-            return normalized(normalize.task_v10, result)
-        return result
+            return _task_v03(result)
+        return cast(Task, result)
     raise invalid_response("the agent answered something other than a Task")
 
 
-def task_reply_v03(result: Any) -> Any:
-    return normalized(normalize.task_v10, result)
+def _task_v03(result: JSONValue) -> Task:
+    task: Task = normalized(normalize.task_v10, result)
+    return task
 
 
-def list_tasks_reply(result: Any) -> Any:
+def _list_tasks(result: JSONValue) -> ListTasksResponse:
     if not isinstance(result, dict):
         raise invalid_response("ListTasks answered something other than an object")
     tasks = result.get("tasks")
-    if tasks and isinstance(tasks, list) and any(isinstance(t, dict) and "kind" in t for t in tasks):
-        return {**result, "tasks": [normalized(normalize.task_v10, t) for t in tasks]}
-    return result
+    if isinstance(tasks, list) and any(isinstance(t, dict) and "kind" in t for t in tasks):
+        return cast(ListTasksResponse, {**result, "tasks": [_task_v03(t) for t in tasks]})
+    return cast(ListTasksResponse, result)
 
 
-def _object_reply(what: str) -> Reply:
-    def reply(result: Any) -> Any:
+def _object(what: str) -> Callable[[JSONValue], Any]:
+    def reply(result: JSONValue) -> JSONObject:
         if isinstance(result, dict):
             return result
         if result is None:
@@ -156,21 +183,18 @@ def _object_reply(what: str) -> Reply:
     return reply
 
 
-def push_config_reply_v03(result: Any) -> Any:
-    return normalized(normalize.push_config_v10, result)
+def _push_config_v03(result: JSONValue) -> TaskPushNotificationConfig:
+    config: TaskPushNotificationConfig = normalized(normalize.push_config_v10, result)
+    return config
 
 
-def push_configs_reply_v03(result: Any) -> Any:
+def _push_configs_v03(result: JSONValue) -> PushConfigList:
     items = result if isinstance(result, list) else []
-    return {"configs": [normalized(normalize.push_config_v10, c) for c in items]}
+    return {"configs": [_push_config_v03(c) for c in items]}
 
 
-def _nothing(result: Any) -> None:
+def _nothing(result: JSONValue) -> None:
     return None
-
-
-def _no_stream_reply(result: Any) -> Any:
-    raise AssertionError("a streaming operation's events are read by a2acli.client.events")
 
 
 # ------------------------------------------------------------------------------------------------ 0.3 requests
@@ -207,51 +231,45 @@ _CONFIGS = "/tasks/{taskId}/pushNotificationConfigs"
 _CONFIG = "/tasks/{taskId}/pushNotificationConfigs/{id}"
 _NOT_IN_REST_V03 = "{what} push configs is not part of the A2A 0.3 HTTP+JSON binding"
 
-SEND_MESSAGE = Operation(
+SEND_MESSAGE: Operation[SendMessageResponse] = Operation(
     "SendMessage",
     JsonRpc("SendMessage", "message/send", normalize.send_params_v03),
     HttpJson(Route("POST", "/message:send", _same), Route("POST", "/message:send", normalize.send_body_rest_v03)),
     Grpc("SendMessage"),
-    send_reply,
-    send_reply_v03,
+    Replies(_send_v10, _send_v03),
 )
-SEND_STREAMING_MESSAGE = Operation(
+SEND_STREAMING_MESSAGE: Operation[None] = Operation(
     "SendStreamingMessage",
     JsonRpc("SendStreamingMessage", "message/stream", normalize.send_params_v03),
     HttpJson(Route("POST", "/message:stream", _same), Route("POST", "/message:stream", normalize.send_body_rest_v03)),
     Grpc("SendStreamingMessage"),
-    _no_stream_reply,
-    _no_stream_reply,
-    streaming=True,
+    None,
 )
-GET_TASK = Operation(
+GET_TASK: Operation[Task] = Operation(
     "GetTask",
     JsonRpc("GetTask", "tasks/get"),
     HttpJson(Route("GET", "/tasks/{id}"), Route("GET", "/tasks/{id}")),
     Grpc("GetTask"),
-    task_reply,
-    task_reply_v03,
+    Replies(_task_v10, _task_v03),
 )
-LIST_TASKS = Operation(
+LIST_TASKS: Operation[ListTasksResponse] = Operation(
     "ListTasks",
     JsonRpc("ListTasks", None),
     HttpJson(Route("GET", "/tasks"), None),
     Grpc("ListTasks"),
-    list_tasks_reply,
-    list_tasks_reply,
+    Replies(_list_tasks, _list_tasks),
     missing_v03=Missing(
         "listing tasks needs A2A 1.0; this agent speaks {version}", "pass the task id you were given to `a2a task get`"
     ),
 )
-CANCEL_TASK = Operation(
+CANCEL_TASK: Operation[Task] = Operation(
     "CancelTask",
     JsonRpc("CancelTask", "tasks/cancel"),
     HttpJson(Route("POST", "/tasks/{id}:cancel", _same), Route("POST", "/tasks/{id}:cancel", _empty)),
     Grpc("CancelTask"),
-    task_reply,
-    task_reply_v03,
+    Replies(_task_v10, _task_v03),
 )
-SUBSCRIBE_TO_TASK = Operation(
+SUBSCRIBE_TO_TASK: Operation[None] = Operation(
     "SubscribeToTask",
     JsonRpc("SubscribeToTask", "tasks/resubscribe"),
     HttpJson(
@@ -259,55 +277,48 @@ SUBSCRIBE_TO_TASK = Operation(
         Route("POST", "/tasks/{id}:subscribe", get_on_405=True),
     ),
     Grpc("SubscribeToTask"),
-    _no_stream_reply,
-    _no_stream_reply,
-    streaming=True,
+    None,
 )
-CREATE_PUSH_CONFIG = Operation(
+CREATE_PUSH_CONFIG: Operation[TaskPushNotificationConfig] = Operation(
     "CreateTaskPushNotificationConfig",
     JsonRpc("CreateTaskPushNotificationConfig", "tasks/pushNotificationConfig/set", _push_params_v03),
     HttpJson(Route("POST", _CONFIGS, _same), Route("POST", _CONFIGS, _push_body_rest_v03)),
     Grpc("CreateTaskPushNotificationConfig"),
-    _object_reply("CreateTaskPushNotificationConfig"),
-    push_config_reply_v03,
+    Replies(_object("CreateTaskPushNotificationConfig"), _push_config_v03),
 )
-GET_PUSH_CONFIG = Operation(
+GET_PUSH_CONFIG: Operation[TaskPushNotificationConfig] = Operation(
     "GetTaskPushNotificationConfig",
     JsonRpc("GetTaskPushNotificationConfig", "tasks/pushNotificationConfig/get", _config_ref_v03),
     HttpJson(Route("GET", _CONFIG), Route("GET", _CONFIG)),
     Grpc("GetTaskPushNotificationConfig"),
-    _object_reply("GetTaskPushNotificationConfig"),
-    push_config_reply_v03,
+    Replies(_object("GetTaskPushNotificationConfig"), _push_config_v03),
 )
-LIST_PUSH_CONFIGS = Operation(
+LIST_PUSH_CONFIGS: Operation[PushConfigList] = Operation(
     "ListTaskPushNotificationConfigs",
     JsonRpc("ListTaskPushNotificationConfigs", "tasks/pushNotificationConfig/list", _task_ref_v03),
     HttpJson(Route("GET", _CONFIGS), None),
     Grpc("ListTaskPushNotificationConfigs"),
-    _object_reply("ListTaskPushNotificationConfigs"),
-    push_configs_reply_v03,
+    Replies(_object("ListTaskPushNotificationConfigs"), _push_configs_v03),
     missing_v03=Missing(_NOT_IN_REST_V03.format(what="listing")),
 )
-DELETE_PUSH_CONFIG = Operation(
+DELETE_PUSH_CONFIG: Operation[None] = Operation(
     "DeleteTaskPushNotificationConfig",
     JsonRpc("DeleteTaskPushNotificationConfig", "tasks/pushNotificationConfig/delete", _config_ref_v03),
     HttpJson(Route("DELETE", _CONFIG), None),
     Grpc("DeleteTaskPushNotificationConfig"),
-    _nothing,
-    _nothing,
+    Replies(_nothing, _nothing),
     missing_v03=Missing(_NOT_IN_REST_V03.format(what="deleting")),
     empty=True,
 )
-GET_EXTENDED_CARD = Operation(
+GET_EXTENDED_CARD: Operation[JSONObject] = Operation(
     "GetExtendedAgentCard",
     JsonRpc("GetExtendedAgentCard", "agent/getAuthenticatedExtendedCard"),
     HttpJson(Route("GET", "/extendedAgentCard"), Route("GET", "/card")),
     Grpc("GetExtendedAgentCard"),
-    _object_reply("GetExtendedAgentCard"),
-    _object_reply("GetExtendedAgentCard"),
+    Replies(_object("GetExtendedAgentCard"), _object("GetExtendedAgentCard")),
 )
 
-OPERATIONS: Mapping[str, Operation] = {
+OPERATIONS: Mapping[str, Operation[Any]] = {
     op.name: op
     for op in (
         SEND_MESSAGE,
@@ -330,14 +341,13 @@ OPERATIONS: Mapping[str, Operation] = {
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """What to send for one operation on one interface (the wire's input) and how to read the answer."""
+    """What one operation sends on one interface (the wire's input)."""
 
     verb: str
     url: str
     body: object
     query: Mapping[str, str] | None
     rpc: bool
-    reply: Reply
     get_on_405: bool = False
     empty: bool = False
 
@@ -348,7 +358,7 @@ def _query_value(value: object) -> str:
     return str(value)
 
 
-def _missing(op: Operation, interface: Interface) -> ProtocolError:
+def _missing(op: Operation[Any], interface: Interface) -> ProtocolError:
     missing = op.missing_v03 or Missing(f"{op.name} is not part of A2A {{version}} on {interface.binding}")
     return ProtocolError(
         "UnsupportedOperationError", missing.message.format(version=interface.protocol_version), hint=missing.hint
@@ -371,17 +381,16 @@ def rest_base(interface: Interface) -> str:
     return base
 
 
-def plan(op: Operation, interface: Interface, request: Request) -> Call:
+def plan(op: Operation[Any], interface: Interface, request: Request) -> Call:
     """The request `op` sends on `interface` for the 1.0 `request`."""
     legacy = interface.legacy
-    reply = op.reply_v03 if legacy else op.reply
     if interface.binding == JSONRPC:
         method = op.jsonrpc.method_v03 if legacy else op.jsonrpc.method
         if method is None:
             raise _missing(op, interface)
         params = op.jsonrpc.params_v03(request) if legacy else with_tenant(request, interface.tenant)
         envelope = {"jsonrpc": "2.0", "id": uuid.uuid4().hex, "method": method, "params": params}
-        return Call("POST", interface.url, envelope, None, True, reply, empty=op.empty)
+        return Call("POST", interface.url, envelope, None, True, empty=op.empty)
     if interface.binding == HTTP_JSON:
         route = op.http_json.route_v03 if legacy else op.http_json.route
         if route is None:
@@ -401,5 +410,5 @@ def plan(op: Operation, interface: Interface, request: Request) -> Call:
             query = {
                 k: _query_value(v) for k, v in request.items() if v is not None and k != "tenant" and k not in in_path
             } or None
-        return Call(route.verb, rest_base(interface) + path, body, query, False, reply, route.get_on_405, op.empty)
+        return Call(route.verb, rest_base(interface) + path, body, query, False, route.get_on_405, op.empty)
     raise ProtocolError("UnsupportedOperationError", f"the {interface.binding} binding is not supported yet")
