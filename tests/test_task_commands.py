@@ -317,7 +317,7 @@ def test_push_config_crud(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_rich_view_styles_labels_only_and_keeps_agent_text_literal() -> None:
-    from a2acli.commands.task import _rich_floor
+    from a2acli.render.task import rich_floor as _rich_floor
     from a2acli.render.task import render_task
 
     doc = {

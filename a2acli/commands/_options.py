@@ -48,6 +48,14 @@ TASK_STATES = (
 )
 
 
+def setting(*param_decls: str, help: str, **kwargs: Any) -> Any:
+    """A `typer.Option` that is also a setting: it reads A2ACLI_<FLAG>, the canonical long flag in upper snake
+    case (SPEC §7.2), and `--help` names the variable."""
+    flag = next(d for d in param_decls if d.startswith("--"))
+    envvar = "A2ACLI_" + flag[2:].upper().replace("-", "_")
+    return typer.Option(*param_decls, envvar=envvar, show_envvar=True, help=help, **kwargs)
+
+
 def _starting_with(values: tuple[str, ...], incomplete: str) -> list[str]:
     # Shells replace the word with the offered value, and Typer keeps only exact-prefix matches.
     return [v for v in values if v.startswith(incomplete)]
