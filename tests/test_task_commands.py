@@ -317,8 +317,8 @@ def test_push_config_crud(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_rich_view_styles_labels_only_and_keeps_agent_text_literal() -> None:
-    from a2acli.render.task import rich_floor as _rich_floor
     from a2acli.render.task import render_task
+    from a2acli.render.task import rich_floor as _rich_floor
 
     doc = {
         "id": "t1",
