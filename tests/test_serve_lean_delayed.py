@@ -399,3 +399,51 @@ def test_streaming_follow_up_mid_stream_gets_the_rest_then_the_task_stays_comple
     assert rest[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
     assert task["status"]["state"] == "TASK_STATE_COMPLETED" and len(task["artifacts"]) == 1
     assert [m["messageId"] for m in task["history"]] == ["lean-1"]  # the follow-up never ran
+
+
+def test_a_task_resumed_after_a_restart_still_notifies_its_push_configs(
+    tmp_path: Any, webhook: tuple[_Webhook, str]
+) -> None:
+    hook, hook_url = webhook
+    store = f"sqlite:///{tmp_path / 'push.db'}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "a2acli", "serve", "--port", str(port), "--delay", "0.3", "--store", store]
+    cmd += ["--text", TEXT + " five six"]
+    stopping: list[int] = []
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_up(url, proc)
+        target, body = _stream_request(url, "jsonrpc", _message())
+        with httpx.Client(timeout=15, headers=V1) as c, c.stream("POST", target, json=body) as r:
+            for line in r.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                event = json.loads(line[5:])["result"]
+                if "task" in event:
+                    task_id = event["task"]["id"]
+                    config = {"taskId": task_id, "url": hook_url, "id": "before-restart"}
+                    assert c.post(f"{url}/tasks/{task_id}/pushNotificationConfigs", json=config).status_code == 200
+                if "artifactUpdate" in event and proc.returncode is None and not stopping:
+                    stopping.append(1)
+                    proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    before = len(hook.received)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_up(url, proc)
+        deadline = time.monotonic() + 15
+        while not any("TASK_STATE_COMPLETED" in json.dumps(b) for b in hook.received):
+            assert time.monotonic() < deadline, hook.received
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=15)
+    after = hook.received[before:]
+    words = "".join(b["artifactUpdate"]["artifact"]["parts"][0]["text"] for b in after if "artifactUpdate" in b)
+    assert words and (TEXT + " five six").endswith(words)  # the words said after the restart, each once
+    assert {next(iter(b.values()))["taskId"] for b in after} == {task_id}

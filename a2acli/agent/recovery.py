@@ -84,6 +84,7 @@ async def recover_unfinished_tasks(
             chunks = split_words(user_text) if options.echo and user_text.strip() else fallback
             done = task.artifacts[0] if task.artifacts else None
             live = LiveTask(task, context)
+            live.push = True  # configs stored before the restart still get the events (the sender reads them)
             runner.live[task.id] = live
             job = asyncio.get_running_loop().create_task(
                 runner.run(
