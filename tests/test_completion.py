@@ -251,7 +251,8 @@ def test_every_choice_option_completes_its_choices() -> None:
 
 
 def test_task_state_completion() -> None:
-    from a2acli.commands._options import TASK_STATES, complete_task_state
+    from a2acli.commands._options import complete_task_state
+    from a2acli.protocol import TASK_STATES
 
     assert len(complete_task_state("")) == len(TASK_STATES) == 8
     assert complete_task_state("work") == ["working"]

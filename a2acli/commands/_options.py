@@ -28,26 +28,6 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-class Transport(StrEnum):
-    jsonrpc = "JSONRPC"
-    http_json = "HTTP+JSON"
-    grpc = "GRPC"
-
-
-TRANSPORTS = ("JSONRPC", "HTTP+JSON")
-PROTOCOL_VERSIONS = ("1.0", "0.3")
-TASK_STATES = (
-    "TASK_STATE_SUBMITTED",
-    "TASK_STATE_WORKING",
-    "TASK_STATE_INPUT_REQUIRED",
-    "TASK_STATE_AUTH_REQUIRED",
-    "TASK_STATE_COMPLETED",
-    "TASK_STATE_FAILED",
-    "TASK_STATE_CANCELED",
-    "TASK_STATE_REJECTED",
-)
-
-
 def setting(*param_decls: str, help: str, **kwargs: Any) -> Any:
     """A `typer.Option` that is also a setting: it reads A2ACLI_<FLAG>, the canonical long flag in upper snake
     case (SPEC §7.2), and `--help` names the variable."""
@@ -61,17 +41,26 @@ def _starting_with(values: tuple[str, ...], incomplete: str) -> list[str]:
     return [v for v in values if v.startswith(incomplete)]
 
 
+# The vocabulary is read only when a Tab press asks for it: `--help` of a command does not pay for it.
+
+
 def complete_transport(incomplete: str) -> list[str]:
-    """Shell completion for `--transport` (cheap: a Tab press must not import anything heavy)."""
-    return _starting_with(TRANSPORTS, incomplete)
+    """Shell completion for `--transport`: the bindings the client speaks."""
+    from a2acli.protocol import CLIENT_BINDINGS
+
+    return _starting_with(CLIENT_BINDINGS, incomplete)
 
 
 def complete_a2a_version(incomplete: str) -> list[str]:
+    from a2acli.protocol import PROTOCOL_VERSIONS
+
     return _starting_with(PROTOCOL_VERSIONS, incomplete)
 
 
 def complete_task_state(incomplete: str) -> list[str]:
     """Task states: the A2A 1.0 names, or their short lower-case forms (`working`, `input-required`)."""
+    from a2acli.protocol import TASK_STATES
+
     short = tuple(s.removeprefix("TASK_STATE_").lower().replace("_", "-") for s in TASK_STATES)
     return _starting_with(TASK_STATES if incomplete[:1].isupper() else short, incomplete)
 

@@ -55,13 +55,6 @@ def write_json(doc: Any, stream: IO[str] | None = None) -> None:
     out.flush()
 
 
-def write_raw_json_line(line: str, stream: IO[str] | None = None) -> None:
-    """A line that is already compact JSON (the streaming fast path)."""
-    out = stream if stream is not None else sys.stdout
-    out.write(line + "\n")
-    out.flush()
-
-
 def write_text(text: str, stream: IO[str] | None = None) -> None:
     """Text-floor output on stdout; the caller has already sanitised agent-supplied content."""
     out = stream if stream is not None else sys.stdout
