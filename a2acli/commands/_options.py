@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, overload
 
 import typer
 
@@ -234,24 +234,47 @@ _AGENT_PARAMS: tuple[tuple[str, Any, Any], ...] = (
     ("verbose", VerboseOpt, False),
     ("config", ConfigOpt, None),
 )
+_AGENT_DEFAULTS = {n: d for n, _, d in _AGENT_PARAMS if n != "config"}
 
 
-def agent_options(func: Callable[..., R]) -> Callable[..., R]:
+@overload
+def agent_options(func: Callable[..., R], /) -> Callable[..., R]: ...
+
+
+@overload
+def agent_options(*, omit: Collection[str] = ()) -> Callable[[Callable[..., R]], Callable[..., R]]: ...
+
+
+def agent_options(func: Callable[..., R] | None = None, /, *, omit: Collection[str] = ()) -> Any:
     """Give a command the shared agent options without re-listing them: they are appended to its parameters
-    (Typer reads `__signature__`) and reach it as one `agent: AgentOptions` keyword argument."""
-    signature = inspect.signature(func, eval_str=True)
-    own = [p for name, p in signature.parameters.items() if name != "agent"]
-    shared = [
-        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=d) for n, a, d in _AGENT_PARAMS
-    ]
-    parameters = [*own, *shared]
+    (Typer reads `__signature__`) and reach it as one `agent: AgentOptions` keyword argument.
 
-    @functools.wraps(func)
-    def command(*args: Any, **kwargs: Any) -> R:
-        given = {name: kwargs.pop(name) for name in [n for n, _, _ in _AGENT_PARAMS] if name in kwargs}
-        given.pop("config", None)
-        return func(*args, agent=AgentOptions(**given), **kwargs)
+    `@agent_options(omit=("verbose",))`: a command without some of them (their fields keep the default). A
+    command that declares a shared option itself (card validate's `--output`, which takes sarif too) gets its
+    own declaration, and the value as its own argument.
+    """
 
-    command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-    command.__annotations__ = {p.name: p.annotation for p in parameters}
-    return command
+    def decorate(func: Callable[..., R]) -> Callable[..., R]:
+        signature = inspect.signature(func, eval_str=True)
+        own = [p for name, p in signature.parameters.items() if name != "agent"]
+        taken = {p.name for p in own} | set(omit)
+        shared = [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=d)
+            for n, a, d in _AGENT_PARAMS
+            if n not in taken
+        ]
+        names = [p.name for p in shared if p.name != "config"]  # `config` is read by a2acli.settings
+        parameters = [*own, *shared]
+
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> R:
+            given = {name: kwargs.pop(name) for name in names if name in kwargs}
+            if "config" not in signature.parameters:
+                kwargs.pop("config", None)
+            return func(*args, agent=AgentOptions(**{**_AGENT_DEFAULTS, **given}), **kwargs)
+
+        command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in parameters}
+        return command
+
+    return decorate if func is None else decorate(func)

@@ -1,4 +1,4 @@
-"""`a2a card`: fetch, render, validate, sign and verify Agent Cards. (Owned by the card work, issue 3.)
+"""`a2a card`: fetch, render, validate, sign and verify Agent Cards.
 
     a2a card [-a REF] [-o json] [--validate] [--extended]     show the card (same as `a2a card get`)
     a2a card get [REF]                                         show the card
@@ -6,12 +6,13 @@
     a2a card verify [REF] [--jwks FILE|URL]                    check its signatures
     a2a card sign [REF] --key PEM [--kid ID] [--jku URL]       sign it (for agent authors)
 
-Thin: options in, one call into `a2acli.cards` / `a2acli.client`, result to a writer.
+Thin: options in, one call into `a2acli.client.card_fetch` / `a2acli.cards`, the result to the writers of
+`a2acli.render.card_output`.
 """
 
 from __future__ import annotations
 
-import sys
+import dataclasses
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,20 +21,21 @@ from typer.core import TyperGroup
 
 from a2acli.commands._options import (
     DEFAULT_AGENT,
-    A2AVersionOpt,
     AgentCardOpt,
-    ApiKeyOpt,
-    BearerOpt,
+    AgentOptions,
     ConfigOpt,
-    DebugOpt,
     InsecureOpt,
+    OutputFormat,
     TimeoutOpt,
+    agent_options,
+    setting,
 )
+from a2acli.render import card_output
+from a2acli.render.writers import set_mode
 
 if TYPE_CHECKING:
     from a2acli.cards.validate import ValidationReport
     from a2acli.client.card_fetch import CardRequest, CardResult
-    from a2acli.client.card_resolver import ResolvedCard
     from a2acli.settings import ConnectionSettings
 
 EXIT_EPILOG = (
@@ -77,11 +79,6 @@ app = typer.Typer(
 )
 
 
-class CardOutput(StrEnum):
-    text = "text"
-    json = "json"
-
-
 class ReportOutput(StrEnum):
     text = "text"
     json = "json"
@@ -95,127 +92,66 @@ RefArg = Annotated[
         show_default=False,
     ),
 ]
-CardOutputOpt = Annotated[
-    CardOutput,
-    typer.Option(
-        "--output",
-        "-o",
-        envvar="A2ACLI_OUTPUT",
-        show_envvar=True,
-        case_sensitive=False,
-        help="text (Rich on a terminal, the plain text floor when piped) or json (the card as served).",
-    ),
-]
 ReportOutputOpt = Annotated[
     ReportOutput,
-    typer.Option(
+    setting(
         "--output",
         "-o",
-        envvar="A2ACLI_OUTPUT",
-        show_envvar=True,
         case_sensitive=False,
         help="text, json (a machine report) or sarif (SARIF 2.1.0 for code-scanning dashboards).",
     ),
 ]
-StrictOpt = Annotated[
-    bool, typer.Option("--strict", envvar="A2ACLI_STRICT", show_envvar=True, help="Warnings fail validation too.")
-]
+StrictOpt = Annotated[bool, setting("--strict", help="Warnings fail validation too.")]
 LiveOpt = Annotated[
     bool,
-    typer.Option(
+    setting(
         "--live",
-        envvar="A2ACLI_LIVE",
-        show_envvar=True,
         help="Also probe the agent behind the card: well-known path, every interface answers, version negotiation.",
     ),
 ]
 LiveStreamOpt = Annotated[
     bool,
-    typer.Option(
+    setting(
         "--live-stream",
-        envvar="A2ACLI_LIVE_STREAM",
-        show_envvar=True,
         help="With --live: check that advertised streaming really streams (creates one task, then cancels it).",
     ),
 ]
 JwksOpt = Annotated[
     str | None,
-    typer.Option(
-        "--jwks",
-        envvar="A2ACLI_JWKS",
-        show_envvar=True,
-        help="Keys to verify card signatures with: a JWKS, JWK or PEM public key, as a file or an https URL.",
+    setting(
+        "--jwks", help="Keys to verify card signatures with: a JWKS, JWK or PEM public key, as a file or an https URL."
     ),
 ]
-NoJkuOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-jku",
-        envvar="A2ACLI_NO_JKU",
-        show_envvar=True,
-        help="Never fetch the key set a signature's `jku` header names.",
-    ),
-]
+NoJkuOpt = Annotated[bool, setting("--no-jku", help="Never fetch the key set a signature's `jku` header names.")]
 ExtendedOpt = Annotated[
     bool,
-    typer.Option(
-        "--extended",
-        envvar="A2ACLI_EXTENDED",
-        show_envvar=True,
-        help="Fetch the authenticated extended card (needs the card to advertise it, and credentials).",
+    setting(
+        "--extended", help="Fetch the authenticated extended card (needs the card to advertise it, and credentials)."
     ),
 ]
-ValidateFlagOpt = Annotated[
-    bool,
-    typer.Option(
-        "--validate", envvar="A2ACLI_VALIDATE", show_envvar=True, help="Validate the card (as `a2a card validate`)."
-    ),
-]
+ValidateFlagOpt = Annotated[bool, setting("--validate", help="Validate the card (as `a2a card validate`).")]
 SendCredsOpt = Annotated[
     bool,
-    typer.Option(
+    setting(
         "--card-credentials",
-        envvar="A2ACLI_CARD_CREDENTIALS",
-        show_envvar=True,
         help="Also send --bearer / --api-key when fetching the card itself (never sent across origins).",
     ),
 ]
 MaxCardBytesOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--max-card-bytes",
-        envvar="A2ACLI_MAX_CARD_BYTES",
-        show_envvar=True,
-        min=1,
-        help="Refuse cards larger than this many bytes (default 1 MiB).",
-    ),
+    int | None, setting("--max-card-bytes", min=1, help="Refuse cards larger than this many bytes (default 1 MiB).")
 ]
+
+# The agent options a card command takes: every one but --verbose (a card shows in full anyway).
+_NOT_FOR_CARDS = ("verbose",)
 
 
 # ------------------------------------------------------------------------------------------------------ helpers
 
 
-def _settings(
-    ref: str,
-    *,
-    bearer: str | None,
-    api_key: str | None,
-    insecure: bool,
-    timeout: str | None,
-    debug: bool,
-    a2a_version: str | None = None,
-) -> ConnectionSettings:
-    from a2acli.settings import connection_settings, parse_duration
+def _settings(agent: AgentOptions, ref: str, timeout: str | None) -> ConnectionSettings:
+    from a2acli.settings import parse_duration
 
-    return connection_settings(
-        agent_card=ref,
-        bearer=bearer,
-        api_key=api_key,
-        insecure=insecure,
-        timeout=parse_duration(timeout, name="--timeout"),
-        debug=debug,
-        a2a_version=a2a_version,
-    )
+    return dataclasses.replace(agent, agent_card=ref).settings(timeout=parse_duration(timeout, name="--timeout"))
 
 
 def _pick_ref(ctx: typer.Context, positional: str | None, agent_card: str) -> str:
@@ -232,84 +168,53 @@ def _pick_ref(ctx: typer.Context, positional: str | None, agent_card: str) -> st
 
 
 def _load(request: CardRequest) -> CardResult:
-    """One async boundary: resolve (and, as asked, extend, probe, verify), then report diagnostics."""
+    """The one async boundary: resolve (and, as asked, extend, probe, verify); diagnostics to stderr."""
     from a2acli.client.card_fetch import load_card_sync
-    from a2acli.redact import redact
-    from a2acli.render.writers import diag, warn
 
     result = load_card_sync(request)
-    card = result.card
-    if request.settings.debug:
-        diag(redact(f"debug: card from {card.source} ({len(card.raw)} bytes, {card.content_type})"))
-        for note in card.notes:
-            diag(redact(f"debug: {note}"))
-    for message in result.warnings:
-        warn(message)
+    card_output.card_diagnostics(result, debug=request.settings.debug)
     return result
 
 
-def _is_tty() -> bool:
-    return sys.stdout.isatty()
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
-
-
-# ------------------------------------------------------------------------------------------------------- show
-
-
-def _show(resolved: ResolvedCard, output: CardOutput) -> None:
+def _show(
+    agent: AgentOptions,
+    ref: str,
+    *,
+    validate: bool,
+    strict: bool,
+    extended: bool,
+    card_credentials: bool,
+    timeout: str | None,
+    max_card_bytes: int | None,
+) -> None:
+    """`a2a card` and `a2a card get`: the card, or (--validate) its validation report."""
     from a2acli.cards.validate import validate_card
+    from a2acli.client.card_fetch import CardRequest
     from a2acli.client.card_resolver import provenance_notes
-    from a2acli.render.writers import warn, write_json, write_text
 
-    notes = provenance_notes(resolved.notes)
-
-    if output is CardOutput.json:
-        write_json(resolved.document)
-    elif _is_tty():
-        from a2acli.render.card import render_card_rich
-
-        _console().print(render_card_rich(resolved.document, source=resolved.source, notes=notes))
-    else:
-        from a2acli.render.card import render_card_text
-
-        write_text(render_card_text(resolved.document, source=resolved.source, notes=notes))
-    report = validate_card(resolved.document, raw_size=len(resolved.raw))
-    if report.errors:
-        warn(f"the card has {report.errors} validation error(s); run `a2a card validate` for details")
+    set_mode(agent.output.value)
+    settings = _settings(agent, ref, timeout)
+    result = _load(CardRequest(settings, max_card_bytes, card_credentials, extended=extended))
+    if validate:
+        _report(result, output=agent.output.value, strict=strict)
+        return
+    resolved = result.card
+    errors = validate_card(resolved.document, raw_size=len(resolved.raw)).errors
+    card_output.show_card(
+        resolved, provenance_notes(resolved.notes), json_output=agent.output is OutputFormat.json, errors=errors
+    )
 
 
-def _report(result: CardResult, *, output: ReportOutput, strict: bool) -> None:
+def _report(result: CardResult, *, output: str, strict: bool) -> None:
     from a2acli.cards.validate import ValidationReport, sort_findings, validate_card
-    from a2acli.render.writers import set_mode, write_json, write_text
 
     resolved = result.card
     report = validate_card(resolved.document, source=resolved.source, raw_size=len(resolved.raw))
     if result.live is not None:
         report = ValidationReport(report.source, report.version, sort_findings([*report.findings, *result.live]))
-    signatures = result.signatures
-    if output is ReportOutput.json:
-        doc = report.to_dict(strict=strict)
-        if signatures is not None:
-            doc["signatures"] = [s.to_dict() for s in signatures]
-        write_json(doc)
-    elif output is ReportOutput.sarif:
-        from a2acli.cards.sarif import to_sarif
-
-        write_json(to_sarif(report, raw=None if resolved.source == "stdin" else resolved.raw, strict=strict))
-    elif _is_tty():
-        from a2acli.render.card_report import render_report_rich
-
-        _console().print(render_report_rich(report, strict=strict, signatures=signatures))
-    else:
-        from a2acli.render.card_report import render_report_text
-
-        write_text(render_report_text(report, strict=strict, signatures=signatures))
-    bad_signature = any(s.status == "invalid" for s in signatures or [])
+    raw = None if resolved.source == "stdin" else resolved.raw
+    card_output.show_report(report, result.signatures, output=output, strict=strict, raw=raw)
+    bad_signature = any(s.status == "invalid" for s in result.signatures or [])
     if not report.passes(strict=strict) or bad_signature:
         set_mode("text")  # the report above is the result: no error envelope after it on stdout
         _raise_invalid(report, strict, bad_signature)
@@ -324,26 +229,29 @@ def _raise_invalid(report: ValidationReport, strict: bool, bad_signature: bool) 
     raise CardInvalidError(f"the card is invalid: {what}", hint="see the findings above")
 
 
+def _unreadable(source: str, message: str, hint: str | None) -> ValidationReport:
+    """The report of a card that could not be read at all (AC012), for SARIF."""
+    from a2acli.cards.findings import Finding, Severity
+    from a2acli.cards.validate import ValidationReport
+    from a2acli.cards.versions import VersionInfo
+
+    return ValidationReport(source, VersionInfo("unknown"), (Finding("AC012", Severity.error, "", message, hint),))
+
+
 # ---------------------------------------------------------------------------------------------------- commands
 
 
 @app.callback()
+@agent_options(omit=_NOT_FOR_CARDS)
 def card(
     ctx: typer.Context,
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: CardOutputOpt = CardOutput.text,
+    agent: AgentOptions,
     validate: ValidateFlagOpt = False,
     strict: StrictOpt = False,
     extended: ExtendedOpt = False,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
     card_credentials: SendCredsOpt = False,
-    insecure: InsecureOpt = False,
     timeout: TimeoutOpt = None,
     max_card_bytes: MaxCardBytesOpt = None,
-    debug: DebugOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Show an agent's card (with no subcommand), or validate, verify or sign one.
 
@@ -352,98 +260,45 @@ def card(
     """
     if ctx.invoked_subcommand is not None:
         return
-    _get_impl(
-        agent_card,
-        output=output,
-        validate=validate,
-        strict=strict,
-        extended=extended,
-        a2a_version=a2a_version,
-        bearer=bearer,
-        api_key=api_key,
-        card_credentials=card_credentials,
-        insecure=insecure,
-        timeout=timeout,
-        max_card_bytes=max_card_bytes,
-        debug=debug,
-    )
-
-
-def _get_impl(ref: str, *, output: CardOutput, validate: bool, strict: bool, extended: bool, **conn: Any) -> None:
-    from a2acli.render.writers import set_mode
-
-    set_mode(output.value)
-    max_bytes = conn.pop("max_card_bytes")
-    send_creds = conn.pop("card_credentials")
-    from a2acli.client.card_fetch import CardRequest
-
-    settings = _settings(ref, **conn)
-    result = _load(CardRequest(settings, max_bytes, send_creds, extended=extended))
-    if validate:
-        _report(result, output=ReportOutput(output.value), strict=strict)
-        return
-    _show(result.card, output)
+    flags = {"validate": validate, "strict": strict, "extended": extended, "card_credentials": card_credentials}
+    _show(agent, agent.agent_card, timeout=timeout, max_card_bytes=max_card_bytes, **flags)
 
 
 @app.command("get", epilog=EXIT_EPILOG)
+@agent_options(omit=_NOT_FOR_CARDS)
 def get(
     ctx: typer.Context,
+    agent: AgentOptions,
     ref: RefArg = None,
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
-    output: CardOutputOpt = CardOutput.text,
     validate: ValidateFlagOpt = False,
     strict: StrictOpt = False,
     extended: ExtendedOpt = False,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
     card_credentials: SendCredsOpt = False,
-    insecure: InsecureOpt = False,
     timeout: TimeoutOpt = None,
     max_card_bytes: MaxCardBytesOpt = None,
-    debug: DebugOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Fetch and show an Agent Card.
 
     A Rich view on a terminal, `Label: value` lines when piped, -o json prints the card as served.
     """
-    _get_impl(
-        _pick_ref(ctx, ref, agent_card),
-        output=output,
-        validate=validate,
-        strict=strict,
-        extended=extended,
-        a2a_version=a2a_version,
-        bearer=bearer,
-        api_key=api_key,
-        card_credentials=card_credentials,
-        insecure=insecure,
-        timeout=timeout,
-        max_card_bytes=max_card_bytes,
-        debug=debug,
-    )
+    flags = {"validate": validate, "strict": strict, "extended": extended, "card_credentials": card_credentials}
+    _show(agent, _pick_ref(ctx, ref, agent.agent_card), timeout=timeout, max_card_bytes=max_card_bytes, **flags)
 
 
 @app.command("validate", epilog=EXIT_EPILOG)
+@agent_options(omit=_NOT_FOR_CARDS)
 def validate_command(
     ctx: typer.Context,
+    agent: AgentOptions,
     ref: RefArg = None,
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
     output: ReportOutputOpt = ReportOutput.text,
     strict: StrictOpt = False,
     live: LiveOpt = False,
     live_stream: LiveStreamOpt = False,
     jwks: JwksOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
     card_credentials: SendCredsOpt = False,
-    insecure: InsecureOpt = False,
     timeout: TimeoutOpt = None,
     max_card_bytes: MaxCardBytesOpt = None,
-    debug: DebugOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Validate an Agent Card (exit 0 valid, 1 invalid; --strict fails on warnings).
 
@@ -451,115 +306,59 @@ def validate_command(
     and 0.3 JSON Schemas and the proto's REQUIRED fields, and applies semantic rules with stable codes (AC0xx),
     JSON-pointer locations and fix hints. --live also probes the agent behind the card.
     """
+    from a2acli.client.card_fetch import CardRequest
     from a2acli.errors import CardInvalidError
-    from a2acli.render.writers import set_mode
 
     set_mode("text" if output is ReportOutput.text else "json")
-    settings = _settings(
-        _pick_ref(ctx, ref, agent_card),
-        bearer=bearer,
-        api_key=api_key,
-        insecure=insecure,
-        timeout=timeout,
-        debug=debug,
-        a2a_version=a2a_version,
-    )
-    from a2acli.client.card_fetch import CardRequest
-
+    settings = _settings(agent, _pick_ref(ctx, ref, agent.agent_card), timeout)
     request = CardRequest(
-        settings,
-        max_card_bytes,
-        card_credentials,
-        live=live,
-        live_stream=live_stream,
-        verify=bool(jwks),
-        jwks=jwks,
+        settings, max_card_bytes, card_credentials, live=live, live_stream=live_stream, verify=bool(jwks), jwks=jwks
     )
     try:
         result = _load(request)
     except CardInvalidError as exc:
-        if output is not ReportOutput.sarif:
-            raise
-        _sarif_unreadable(settings.agent_card, exc)  # a dashboard still gets a SARIF log saying why
+        if output is ReportOutput.sarif:  # a dashboard still gets a SARIF log saying why
+            card_output.show_unreadable_sarif(_unreadable(settings.agent_card, exc.message, exc.hint))
+            set_mode("text")
         raise
     if result.signatures is not None and result.signatures[0].status == "absent":
         result.signatures = None  # --jwks on an unsigned card: nothing to report
-    _report(result, output=output, strict=strict)
-
-
-def _sarif_unreadable(source: str, exc: Any) -> None:
-    from a2acli.cards.findings import Finding, Severity
-    from a2acli.cards.sarif import to_sarif
-    from a2acli.cards.validate import ValidationReport
-    from a2acli.cards.versions import VersionInfo
-    from a2acli.render.writers import set_mode, write_json
-
-    finding = Finding("AC012", Severity.error, "", exc.message, exc.hint)
-    write_json(to_sarif(ValidationReport(source, VersionInfo("unknown"), (finding,))))
-    set_mode("text")
+    _report(result, output=output.value, strict=strict)
 
 
 @app.command("verify", epilog=EXIT_EPILOG)
+@agent_options(omit=(*_NOT_FOR_CARDS, "transport", "a2a_version", "svc_param"))
 def verify_command(
     ctx: typer.Context,
+    agent: AgentOptions,
     ref: RefArg = None,
-    agent_card: AgentCardOpt = DEFAULT_AGENT,
     jwks: JwksOpt = None,
     no_jku: NoJkuOpt = False,
     require: Annotated[
-        bool,
-        typer.Option(
-            "--require-signature",
-            envvar="A2ACLI_REQUIRE_SIGNATURE",
-            show_envvar=True,
-            help="Fail (exit 1) when the card carries no signature.",
-        ),
+        bool, setting("--require-signature", help="Fail (exit 1) when the card carries no signature.")
     ] = False,
-    output: CardOutputOpt = CardOutput.text,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
     card_credentials: SendCredsOpt = False,
-    insecure: InsecureOpt = False,
     timeout: TimeoutOpt = None,
     max_card_bytes: MaxCardBytesOpt = None,
-    debug: DebugOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Verify the card's signatures (A2A §8.4).
 
     Each signature is reported verified, invalid or unverifiable; an unsigned card is reported absent (not an
     error unless --require-signature). Keys come from --jwks, else from each signature's jku.
     """
-    from a2acli.errors import CardInvalidError
-    from a2acli.render.writers import field, set_mode, write_json, write_text
-
-    set_mode(output.value)
-    settings = _settings(
-        _pick_ref(ctx, ref, agent_card),
-        bearer=bearer,
-        api_key=api_key,
-        insecure=insecure,
-        timeout=timeout,
-        debug=debug,
-    )
     from a2acli.client.card_fetch import CardRequest
+    from a2acli.errors import CardInvalidError
 
-    result = _load(
-        CardRequest(settings, max_card_bytes, card_credentials, verify=True, jwks=jwks, allow_jku=not no_jku)
-    )
-    resolved = result.card
+    set_mode(agent.output.value)
+    settings = _settings(agent, _pick_ref(ctx, ref, agent.agent_card), timeout)
+    request = CardRequest(settings, max_card_bytes, card_credentials, verify=True, jwks=jwks, allow_jku=not no_jku)
+    result = _load(request)
     checks = result.signatures or []
     verified = any(c.status == "verified" for c in checks)
     invalid = any(c.status == "invalid" for c in checks)
     absent = checks[0].status == "absent"
     status = "verified" if verified and not invalid else "invalid" if invalid else "absent" if absent else "unverified"
-    if output is CardOutput.json:
-        write_json({"source": resolved.source, "status": status, "signatures": [c.to_dict() for c in checks]})
-    else:
-        lines = [field("Source", resolved.source)]
-        lines += [field("Signature", c.describe()) for c in checks]
-        lines.append(field("Result", status))
-        write_text("".join(lines))
+    card_output.show_verification(result.card.source, status, checks, json_output=agent.output is OutputFormat.json)
     set_mode("text")
     if invalid:
         raise CardInvalidError(
@@ -569,51 +368,23 @@ def verify_command(
         raise CardInvalidError("the card is not signed", hint="drop --require-signature to accept unsigned cards")
     if not absent and not verified:
         raise CardInvalidError(
-            "no signature could be verified",
-            hint="pass the agent's public keys with --jwks FILE|URL",
+            "no signature could be verified", hint="pass the agent's public keys with --jwks FILE|URL"
         )
 
 
 @app.command("sign", epilog=EXIT_EPILOG)
 def sign_command(
     ctx: typer.Context,
-    key: Annotated[
-        str,
-        typer.Option(
-            "--key", envvar="A2ACLI_KEY", show_envvar=True, help="PEM private key (RSA, EC P-256/384/521 or Ed25519)."
-        ),
-    ],
+    key: Annotated[str, setting("--key", help="PEM private key (RSA, EC P-256/384/521 or Ed25519).")],
     ref: RefArg = None,
     agent_card: AgentCardOpt = DEFAULT_AGENT,
     kid: Annotated[
-        str | None,
-        typer.Option(
-            "--kid",
-            envvar="A2ACLI_KID",
-            show_envvar=True,
-            help="Key id for the protected header (default: RFC 7638 thumbprint).",
-        ),
+        str | None, setting("--kid", help="Key id for the protected header (default: RFC 7638 thumbprint).")
     ] = None,
-    jku: Annotated[
-        str | None,
-        typer.Option(
-            "--jku", envvar="A2ACLI_JKU", show_envvar=True, help="URL of the JWKS where clients find the public key."
-        ),
-    ] = None,
-    out: Annotated[
-        str | None,
-        typer.Option(
-            "--out", envvar="A2ACLI_OUT", show_envvar=True, help="Write the signed card here instead of stdout."
-        ),
-    ] = None,
+    jku: Annotated[str | None, setting("--jku", help="URL of the JWKS where clients find the public key.")] = None,
+    out: Annotated[str | None, setting("--out", help="Write the signed card here instead of stdout.")] = None,
     jwks_out: Annotated[
-        str | None,
-        typer.Option(
-            "--jwks-out",
-            envvar="A2ACLI_JWKS_OUT",
-            show_envvar=True,
-            help="Also write the public JWKS (to publish at --jku) here.",
-        ),
+        str | None, setting("--jwks-out", help="Also write the public JWKS (to publish at --jku) here.")
     ] = None,
     max_card_bytes: MaxCardBytesOpt = None,
     insecure: InsecureOpt = False,
@@ -629,19 +400,20 @@ def sign_command(
     from pathlib import Path
 
     from a2acli.cards.signing import public_jwks, sign_card_dict
+    from a2acli.client.card_fetch import CardRequest
     from a2acli.errors import UsageError
-    from a2acli.render.writers import set_mode, write_json, write_text
+    from a2acli.settings import connection_settings, parse_duration
 
     set_mode("json")
     try:
         key_pem = Path(key).expanduser().read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read --key {key}: {exc.strerror or exc}") from None
-    settings = _settings(
-        _pick_ref(ctx, ref, agent_card), bearer=None, api_key=None, insecure=insecure, timeout=timeout, debug=False
+    settings = connection_settings(
+        agent_card=_pick_ref(ctx, ref, agent_card),
+        insecure=insecure,
+        timeout=parse_duration(timeout, name="--timeout"),
     )
-    from a2acli.client.card_fetch import CardRequest
-
     resolved = _load(CardRequest(settings, max_card_bytes)).card
     signed = sign_card_dict(resolved.document, key_pem, kid=kid, jku=jku)
     if jwks_out:
@@ -649,7 +421,4 @@ def sign_command(
     if out:
         Path(out).write_text(json.dumps(signed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return
-    if _is_tty():  # pretty for a person; ASCII-escaped so no card byte can act on the terminal
-        write_text(json.dumps(signed, indent=2, ensure_ascii=True) + "\n")
-    else:
-        write_json(signed)
+    card_output.show_signed(signed)
