@@ -11,20 +11,22 @@ Pure domain code: yields dicts, prints nothing; notices go to the `on_notice` ca
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from a2acli.client.connection import AgentConnection
+from a2acli.client.connection import AgentConnection, invalid_response
 from a2acli.errors import DeadlineExpired
 from a2acli.protocol import FINAL_STATES
 
 if TYPE_CHECKING:
     from a2acli.client.resume import ResumeNotice, StreamLedger
 
-# `a2acli.client.resume` (four dataclasses: milliseconds) is imported only when a turn needs it: polling, or a
-# stream to resume. A stream that runs to its end never loads it (time to first token, bench/README.md).
+# `a2acli.client.resume` is imported where a turn needs it (polling, or a stream to resume): a stream that runs
+# to its end, the common case, never pays for building its classes before the first event.
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,6 @@ async def _stream_turn(
     If the stream breaks or ends before a final state, `resilient_events` takes over from what was seen
     (resubscribe with backoff, GetTask fallback), so every word is still shown exactly once.
     """
-    import contextlib
-
     seen = _Seen()
     task_id: str | None = None
     reason = "the stream ended before a final state"
@@ -212,8 +212,6 @@ async def _stream_turn(
             raise  # nothing to resume: the error as it is
         reason = _describe(exc)
     if task_id is None:
-        from a2acli.client.connection import invalid_response
-
         raise invalid_response("the agent ended the event stream without naming a task or sending a message")
     from a2acli.client.resume import ResumeNotice, ResumePolicy, StreamLedger, resilient_events
 
@@ -289,8 +287,6 @@ async def _poll(
                     hint=command,
                 )
             delay = min(delay, left)
-        import asyncio
-
         await asyncio.sleep(delay)
         try:
             task = await conn.get_task(book.task_id)

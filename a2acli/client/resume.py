@@ -18,16 +18,18 @@ connection, a proxy that cuts long streams, an agent restarted on a persistent s
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    import random
+import httpx
 
+from a2acli.errors import A2ACliError, DeadlineExpired, ProtocolError, UnreachableError
 from a2acli.protocol import FINAL_STATES
 
 # Protocol errors that mean "this agent cannot stream this task to you now" rather than "no such task".
@@ -68,23 +70,12 @@ class ResumeNotice:
 def backoff_delay(attempt: int, policy: ResumePolicy, rng: random.Random | None = None) -> float:
     """Exponential backoff with 'equal jitter': half fixed, half random, capped at max_delay."""
     ceiling = min(policy.max_delay, policy.base_delay * (2.0 ** max(attempt - 1, 0)))
-    if rng is None:
-        import random
-
-        r = random.random()
-    else:
-        r = rng.random()
+    r = random.random() if rng is None else rng.random()
     return ceiling / 2 + r * ceiling / 2
 
 
 def is_transient(exc: BaseException) -> bool:
     """A failure of the connection rather than an answer from the agent: worth reconnecting."""
-    import asyncio
-
-    import httpx
-
-    from a2acli.errors import A2ACliError, DeadlineExpired, ProtocolError
-
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -312,8 +303,6 @@ def _status_key(status: dict[str, Any]) -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    from a2acli.errors import A2ACliError, ProtocolError
-
     if isinstance(exc, ProtocolError):
         return f"{exc.code}: {exc.message}"[:200]
     if isinstance(exc, A2ACliError):
@@ -334,10 +323,6 @@ async def resilient_events(
     rng: random.Random | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield the StreamResponses of `open_stream()`, resuming through `source` until a final state."""
-    import asyncio
-
-    from a2acli.errors import DeadlineExpired, ProtocolError, UnreachableError
-
     policy = policy or ResumePolicy()
     book = ledger or StreamLedger(task_id=task_id)
     deadline = None if policy.timeout is None else time.monotonic() + policy.timeout
@@ -470,8 +455,6 @@ async def _poll(
     rng: random.Random | None,
 ) -> AsyncIterator[dict[str, Any]]:
     """GetTask until a final state, yielding only what each snapshot adds."""
-    import asyncio
-
     assert book.task_id is not None
     interval = policy.poll_interval
     failures = 0
@@ -529,10 +512,6 @@ async def wait_for_task(
     UNSPECIFIED and unknown states keep polling. Bounded backoff; never a busy loop; `--timeout` raises
     DeadlineExpired with the command that picks the wait up again. `on_poll` sees every snapshot.
     """
-    import asyncio
-
-    from a2acli.errors import DeadlineExpired
-
     deadline = None if policy.timeout is None else time.monotonic() + policy.timeout
     interval = max(policy.interval, 0.01)
     failures = 0
