@@ -19,12 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from a2acli.client.connection import AgentConnection, deadline, open_connection
+from a2acli.client.conversation import TurnOptions, conversation
 from a2acli.errors import A2ACliError, DeadlineExpired, Interrupted, ProtocolError, TimeoutExpiredError
 from a2acli.render import notices
+from a2acli.render.events import message_text, short_state
 from a2acli.render.events_output import TurnIds
+from a2acli.render.task import TaskAccumulator
 
 if TYPE_CHECKING:
-    from a2acli.client.connection import AgentConnection
     from a2acli.client.resume import ResumeNotice
     from a2acli.render.events_output import Presenter
     from a2acli.settings import ConnectionSettings
@@ -60,8 +63,6 @@ class _Turn:
         self._foreign_warned = False
 
     async def run(self) -> None:
-        from a2acli.client.connection import deadline, open_connection
-
         self.presenter.start(self.ids)
         try:
             async with deadline(self.plan.timeout), open_connection(self.settings) as conn:
@@ -91,8 +92,6 @@ class _Turn:
     # ------------------------------------------------------------------------------------------------ the events
 
     async def _turn(self, conn: AgentConnection) -> None:
-        from a2acli.render.task import TaskAccumulator
-
         plan, presenter, ids = self.plan, self.presenter, self.ids
         if plan.streaming and not conn.supports_streaming and not plan.async_:
             presenter.notice(notices.NotStreaming())
@@ -123,11 +122,9 @@ class _Turn:
             await self._save(conn, result, plan.download)
 
     def _events(self, conn: AgentConnection) -> Any:
-        from a2acli.client.conversation import TurnOptions, conversation
-
         plan = self.plan
         if plan.push:
-            from a2acli.push.session import push_turn
+            from a2acli.push.session import push_turn  # the webhook receiver: only a --push turn loads it
 
             return push_turn(
                 conn,
@@ -194,8 +191,6 @@ class _Turn:
         return {"task": task}
 
     def _outcome(self, result: dict[str, Any] | None) -> notices.Outcome:
-        from a2acli.render.events import message_text
-
         task = (result or {}).get("task")
         status = task.get("status") if isinstance(task, dict) else None
         message = status.get("message") if isinstance(status, dict) else None
@@ -205,7 +200,7 @@ class _Turn:
 
     async def _save(self, conn: AgentConnection, result: dict[str, Any] | None, folder: Path) -> None:
         """`--download DIR`: every artifact part of the task as the agent now holds it, into DIR."""
-        from a2acli.client.download import download_artifacts
+        from a2acli.client.download import download_artifacts  # only a --download turn loads it
 
         task = (result or {}).get("task")
         if self.ids.task_id:
@@ -239,8 +234,6 @@ class _Turn:
         return found[0] if found else f"a2a task get {task_id} --wait"
 
     def _where(self) -> str:
-        from a2acli.render.events import short_state
-
         if not self.ids.task_id:
             return ""
         return f" (task {self.ids.task_id}, context {self.ids.context_id or '?'}, state {short_state(self.ids.state)})"

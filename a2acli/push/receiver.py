@@ -25,6 +25,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from a2acli.errors import UsageError
+
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_BACKLOG = 1000
 STREAM_RESPONSE_KEYS = ("task", "message", "statusUpdate", "artifactUpdate")
@@ -241,8 +243,6 @@ class RunningReceiver:
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind the listening socket up front so port 0 gives us the real port before serving."""
-    from a2acli.errors import UsageError
-
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from a2acli.client.resume import StreamLedger, TaskSource
+from a2acli.errors import DeadlineExpired, ProtocolError
 from a2acli.protocol import FINAL_STATES
 from a2acli.push.receiver import DEFAULT_MAX_BODY_BYTES, RunningReceiver, open_receiver, payload_task_id
+from a2acli.redact import register_secret
 
 
 @dataclass
@@ -55,8 +57,6 @@ async def push_session(
     *, host: str = "127.0.0.1", max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 ) -> AsyncIterator[PushSession]:
     token = secrets.token_urlsafe(24)
-    from a2acli.redact import register_secret
-
     register_secret(token)
     async with open_receiver(host=host, port=0, token=token, max_body_bytes=max_body_bytes) as receiver:
         yield PushSession(receiver=receiver, token=token, config_id=f"a2acli-{secrets.token_hex(6)}")
@@ -74,8 +74,6 @@ async def follow_push(
 
     The first event is the Task (the agent's first delivery, or a GetTask snapshot if none came in time).
     """
-    from a2acli.errors import DeadlineExpired
-
     policy = policy or PushPolicy()
     book = ledger or StreamLedger(task_id=task_id)
     deadline = None if policy.timeout is None else time.monotonic() + policy.timeout
@@ -148,8 +146,6 @@ async def push_conversation(
     `conn` is an AgentConnection. Yields StreamResponses: the deliveries for the task (the first is the Task),
     GetTask filling gaps, until a terminal or interrupted state; a direct Message reply is yielded alone.
     """
-    from a2acli.errors import ProtocolError
-
     if not getattr(conn, "supports_push", False):
         raise ProtocolError(
             "PushNotificationNotSupportedError",
