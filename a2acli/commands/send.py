@@ -7,7 +7,7 @@ before the command body runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import typer
 from typer.core import TyperCommand
@@ -21,9 +21,6 @@ from a2acli.commands._options import (
     agent_options,
 )
 from a2acli.commands._plain import spare
-
-if TYPE_CHECKING:
-    from a2acli.render.events_output import Presenter
 
 
 class RawArgsCommand(TyperCommand):
@@ -312,6 +309,7 @@ def _run(
     from a2acli.client.turn import TurnPlan, run_turn
     from a2acli.render.events import CommandContext
     from a2acli.render.events_output import follow_up
+    from a2acli.render.presenters import choose_presenter
     from a2acli.settings import parse_duration
 
     limit = parse_duration(timeout, name="--timeout")
@@ -329,18 +327,14 @@ def _run(
         debug=settings.debug,
         follow_up=follow_up(commands),
     )
-    if json_output:
-        presenter = _json_presenter(streaming)
-    elif live and _live_view(ctx):
-        from a2acli.render.live import LivePresenter
-
-        presenter = LivePresenter(commands, verbose=settings.verbose)
-    else:
-        from a2acli.render.events_output import TextPresenter
-
-        presenter = TextPresenter(
-            commands, stream=streaming or push, verbose=settings.verbose, waiting_on=settings.agent_card
-        )
+    presenter = choose_presenter(
+        commands,
+        json_output=json_output,
+        streaming=streaming or (push and not json_output),  # --push -o json stays one document
+        live=live and not json_output and _live_view(ctx),
+        verbose=settings.verbose,
+        waiting_on=settings.agent_card,
+    )
     asyncio.run(run_turn(settings, plan, presenter))
 
 
@@ -360,12 +354,6 @@ def _takes_value(ctx: typer.Context) -> dict[str, bool]:
         for opt in [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]:
             table[opt] = takes
     return table
-
-
-def _json_presenter(streaming: bool) -> Presenter:
-    from a2acli.render.events_output import JsonDocumentPresenter, JsonLinesPresenter
-
-    return JsonLinesPresenter() if streaming else JsonDocumentPresenter()
 
 
 def _live_view(ctx: typer.Context) -> bool:
