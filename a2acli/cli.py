@@ -35,8 +35,14 @@ _app = typer.Typer(
 
 def _version_callback(value: bool) -> None:
     if value:
-        sys.stdout.write(f"a2acli {__version__}\n")
+        _write_version()
         raise typer.Exit(0)
+
+
+def _write_version() -> None:
+    from a2acli.render.writers import write_text
+
+    write_text(f"a2acli {__version__}\n")
 
 
 @_app.callback()
@@ -162,7 +168,9 @@ def help_command(
             raise UsageError(f"no such command: {' '.join(path)}", hint="run `a2a help` for the list")
         target = sub
         sub_ctx = target.context_class(target, info_name=name, parent=sub_ctx)
-    sys.stdout.write(target.get_help(sub_ctx) + "\n")
+    from a2acli.render.writers import write_text
+
+    write_text(target.get_help(sub_ctx) + "\n")
 
 
 def _guess_output_format(argv: list[str]) -> str:
@@ -208,8 +216,8 @@ def main(argv: list[str] | None = None) -> None:
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit status; every exception is mapped here and nowhere else."""
     if (sys.argv[1:] if argv is None else argv) in (["--version"], ["-v"]) and "_A2A_COMPLETE" not in os.environ:
-        # Fast path (bench: start-up): same output as the eager option, without building the command tree.
-        sys.stdout.write(f"a2acli {__version__}\n")
+        # The same output as the eager option, without building the command tree.
+        _write_version()
         return 0
     args = list(sys.argv[1:] if argv is None else argv)
     from a2acli._compat.typer import ClickException
@@ -230,7 +238,9 @@ def run(argv: list[str] | None = None) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":
             # Asking for help is not an error. Rich has printed the help and left "" as the message; Click's
             # plain formatter leaves the text itself. Either way the output matches `--help`'s.
-            sys.stdout.write(exc.format_message() + "\n")
+            from a2acli.render.writers import write_text
+
+            write_text(exc.format_message() + "\n")
             return 0
         from a2acli.render.writers import MODE
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from a2acli.commands._options import ConfigOpt, OutputFormat, OutputOpt
-
-if TYPE_CHECKING:
-    from a2acli.push.receiver import ReceiverStats
 
 app = typer.Typer(help="Receive A2A push notifications (webhooks).", no_args_is_help=True)
 
@@ -101,16 +98,15 @@ def listen(
     import asyncio
     import os
     import secrets
-    import sys
 
     from a2acli.errors import UsageError
     from a2acli.net import is_loopback_host
     from a2acli.push.listen import ListenOptions
     from a2acli.push.listen import listen as run_listen
-    from a2acli.push.receiver import Delivery, RunningReceiver
+    from a2acli.push.receiver import RunningReceiver
     from a2acli.redact import register_secret
     from a2acli.render import writers
-    from a2acli.render.push import rich_view, text_floor
+    from a2acli.render.push_output import delivery_writer, receiver_summary
     from a2acli.settings import parse_duration
 
     writers.set_mode(output.value, stream=True)
@@ -131,12 +127,7 @@ def listen(
         duration=parse_duration(duration, name="--duration"),
         task_ids=frozenset(task_id or ()),
     )
-    console = None
-    if output is OutputFormat.text and sys.stdout.isatty():
-        from rich.console import Console
-
-        console = Console(highlight=False)
-
+    on_delivery = delivery_writer(json_output=output is OutputFormat.json)
     running: list[RunningReceiver] = []
 
     def on_ready(receiver: RunningReceiver) -> None:
@@ -155,14 +146,6 @@ def listen(
                 hint += " --token " + ("$A2ACLI_TOKEN" if from_env else "<your --token>")
         writers.diag(f"Register: {hint}")
 
-    def on_delivery(delivery: Delivery) -> None:
-        if output is OutputFormat.json:
-            writers.write_json(delivery.payload)
-        elif console is not None:
-            console.print(rich_view(delivery))
-        else:
-            writers.write_text(text_floor(delivery))
-
     try:
         stats = asyncio.run(run_listen(options, on_ready=on_ready, on_delivery=on_delivery))
     except KeyboardInterrupt:
@@ -173,19 +156,6 @@ def listen(
             queue = running[0].app.queue
             while not queue.empty():
                 on_delivery(queue.get_nowait())
-            writers.diag(_summary(running[0].app.stats) + " (stopped by Ctrl-C)")
+            writers.diag(receiver_summary(running[0].app.stats) + " (stopped by Ctrl-C)")
         return
-    writers.diag(_summary(stats))
-
-
-def _summary(stats: ReceiverStats) -> str:
-    refused = (
-        stats.rejected_auth + stats.rejected_size + stats.rejected_body + stats.rejected_busy + stats.rejected_task
-    )
-    summary = f"received {stats.accepted} notification(s)"
-    if refused:
-        summary += (
-            f"; refused {refused} (auth {stats.rejected_auth}, size {stats.rejected_size}, "
-            f"malformed {stats.rejected_body}, busy {stats.rejected_busy}, other tasks {stats.rejected_task})"
-        )
-    return summary
+    writers.diag(receiver_summary(stats))
