@@ -15,23 +15,30 @@ caller), never another exception. Mirrors a2a-sdk `compat/v0_3/conversions.py`, 
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import cast
 
-# The state vocabulary is protocol.py's; re-exported for the turn's modules, which import it from here.
-from a2acli.protocol import FINAL_STATES as FINAL_STATES
-from a2acli.protocol import INTERRUPTED_STATES as INTERRUPTED_STATES
-from a2acli.protocol import TERMINAL_STATES as TERMINAL_STATES
-from a2acli.protocol import state_v10 as state_v10
+from a2acli.protocol import (
+    ROLE_AGENT,
+    ROLE_UNSPECIFIED,
+    ROLE_USER,
+    Artifact,
+    AuthenticationInfo,
+    JSONObject,
+    JSONValue,
+    Message,
+    Part,
+    SendMessageResponse,
+    StreamResponse,
+    Task,
+    TaskArtifactUpdateEvent,
+    TaskPushNotificationConfig,
+    TaskStatus,
+    TaskStatusUpdateEvent,
+    state_v10,
+)
 
-_SNAKE = re.compile(r"_([a-z0-9])")
 
-
-def _camel(key: str) -> str:
-    return _SNAKE.sub(lambda m: m.group(1).upper(), key) if "_" in key else key
-
-
-def _get(obj: dict[str, Any], *names: str) -> Any:
+def _get(obj: JSONObject, *names: str) -> JSONValue:
     """The first present key among `names` (camelCase first, then its snake_case spelling)."""
     for name in names:
         if name in obj:
@@ -39,23 +46,23 @@ def _get(obj: dict[str, Any], *names: str) -> Any:
     return None
 
 
-def role_v10(value: Any) -> str:
+def role_v10(value: object) -> str:
     if isinstance(value, str):
         low = value.lower()
         if low in ("user", "role_user"):
-            return "ROLE_USER"
+            return ROLE_USER
         if low in ("agent", "role_agent"):
-            return "ROLE_AGENT"
-    return "ROLE_UNSPECIFIED"
+            return ROLE_AGENT
+    return ROLE_UNSPECIFIED
 
 
-def _dict(value: Any, what: str) -> dict[str, Any]:
+def _dict(value: object, what: str) -> JSONObject:
     if not isinstance(value, dict):
         raise ValueError(f"{what} is not a JSON object")
     return value
 
 
-def _list(value: Any, what: str) -> list[Any]:
+def _list(value: object, what: str) -> list[JSONValue]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -63,19 +70,27 @@ def _list(value: Any, what: str) -> list[Any]:
     return value
 
 
-def _copy_meta(src: dict[str, Any], dst: dict[str, Any]) -> None:
+def _meta(src: JSONObject) -> JSONObject | None:
     meta = src.get("metadata")
-    if isinstance(meta, dict) and meta:
-        dst["metadata"] = meta
+    return meta if isinstance(meta, dict) and meta else None
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _strings(value: object) -> list[str] | None:
+    """A non-empty JSON array, as agents send it (its items are not checked: they are shown as received)."""
+    return cast("list[str]", value) if isinstance(value, list) and value else None
 
 
 # ---------------------------------------------------------------------------------------------- 0.x -> 1.0
 
 
-def part_v10(part: Any) -> dict[str, Any]:
+def part_v10(part: object) -> Part:
     p = _dict(part, "part")
     kind = p.get("kind") or p.get("type")
-    out: dict[str, Any] = {}
+    out: Part = {}
     if kind == "text" or (kind is None and "text" in p):
         text = p.get("text")
         out["text"] = text if isinstance(text, str) else ("" if text is None else str(text))
@@ -109,41 +124,38 @@ def part_v10(part: Any) -> dict[str, Any]:
         if isinstance(name, str) and name:
             out["filename"] = name
     elif any(k in p for k in ("raw", "url")):
-        return dict(p)  # already 1.0
+        return cast(Part, dict(p))  # already 1.0
     else:
         raise ValueError(f"unknown part kind {kind!r}")
-    _copy_meta(p, out)
+    if (meta := _meta(p)) is not None:
+        out["metadata"] = meta
     return out
 
 
-def message_v10(msg: Any) -> dict[str, Any]:
+def message_v10(msg: object) -> Message:
     m = _dict(msg, "message")
-    out: dict[str, Any] = {}
-    mid = _get(m, "messageId", "message_id")
-    out["messageId"] = mid if isinstance(mid, str) else ""
-    for src, dst in (
-        ("contextId", "contextId"),
-        ("context_id", "contextId"),
-        ("taskId", "taskId"),
-        ("task_id", "taskId"),
-    ):
-        v = m.get(src)
-        if isinstance(v, str) and v and dst not in out:
-            out[dst] = v
+    out: Message = {"messageId": _str(_get(m, "messageId", "message_id"))}
+    context = next((v for v in (m.get("contextId"), m.get("context_id")) if isinstance(v, str) and v), None)
+    task = next((v for v in (m.get("taskId"), m.get("task_id")) if isinstance(v, str) and v), None)
+    if context is not None:
+        out["contextId"] = context
+    if task is not None:
+        out["taskId"] = task
     out["role"] = role_v10(m.get("role"))
-    parts = _get(m, "parts", "content")
-    out["parts"] = [part_v10(p) for p in _list(parts, "message parts")]
-    _copy_meta(m, out)
-    for src in ("extensions", "referenceTaskIds", "reference_task_ids"):
-        v = m.get(src)
-        if isinstance(v, list) and v:
-            out[_camel(src)] = v
+    out["parts"] = [part_v10(p) for p in _list(_get(m, "parts", "content"), "message parts")]
+    if (meta := _meta(m)) is not None:
+        out["metadata"] = meta
+    if (extensions := _strings(m.get("extensions"))) is not None:
+        out["extensions"] = extensions
+    for key in ("referenceTaskIds", "reference_task_ids"):  # the snake_case spelling wins, as it always did
+        if (references := _strings(m.get(key))) is not None:
+            out["referenceTaskIds"] = references
     return out
 
 
-def status_v10(status: Any) -> dict[str, Any]:
+def status_v10(status: object) -> TaskStatus:
     s = _dict(status, "task status")
-    out: dict[str, Any] = {"state": state_v10(s.get("state"))}
+    out: TaskStatus = {"state": state_v10(s.get("state"))}
     msg = _get(s, "message", "update")
     if isinstance(msg, dict):
         out["message"] = message_v10(msg)
@@ -153,27 +165,25 @@ def status_v10(status: Any) -> dict[str, Any]:
     return out
 
 
-def artifact_v10(artifact: Any) -> dict[str, Any]:
+def artifact_v10(artifact: object) -> Artifact:
     a = _dict(artifact, "artifact")
-    aid = _get(a, "artifactId", "artifact_id")
-    out: dict[str, Any] = {"artifactId": aid if isinstance(aid, str) else ""}
-    for key in ("name", "description"):
-        v = a.get(key)
-        if isinstance(v, str) and v:
-            out[key] = v
+    out: Artifact = {"artifactId": _str(_get(a, "artifactId", "artifact_id"))}
+    name, description = a.get("name"), a.get("description")
+    if isinstance(name, str) and name:
+        out["name"] = name
+    if isinstance(description, str) and description:
+        out["description"] = description
     out["parts"] = [part_v10(p) for p in _list(a.get("parts"), "artifact parts")]
-    _copy_meta(a, out)
-    ext = a.get("extensions")
-    if isinstance(ext, list) and ext:
-        out["extensions"] = ext
+    if (meta := _meta(a)) is not None:
+        out["metadata"] = meta
+    if (extensions := _strings(a.get("extensions"))) is not None:
+        out["extensions"] = extensions
     return out
 
 
-def task_v10(task: Any) -> dict[str, Any]:
+def task_v10(task: object) -> Task:
     t = _dict(task, "task")
-    tid = t.get("id")
-    cid = _get(t, "contextId", "context_id")
-    out: dict[str, Any] = {"id": tid if isinstance(tid, str) else "", "contextId": cid if isinstance(cid, str) else ""}
+    out: Task = {"id": _str(t.get("id")), "contextId": _str(_get(t, "contextId", "context_id"))}
     out["status"] = status_v10(t.get("status") or {})
     arts = t.get("artifacts")
     if arts:
@@ -181,24 +191,26 @@ def task_v10(task: Any) -> dict[str, Any]:
     hist = t.get("history")
     if hist:
         out["history"] = [message_v10(m) for m in _list(hist, "history")]
-    _copy_meta(t, out)
+    if (meta := _meta(t)) is not None:
+        out["metadata"] = meta
     return out
 
 
-def status_update_v10(event: Any) -> dict[str, Any]:
+def status_update_v10(event: object) -> TaskStatusUpdateEvent:
     e = _dict(event, "status update")
-    out: dict[str, Any] = {
+    out: TaskStatusUpdateEvent = {
         "taskId": _str(_get(e, "taskId", "task_id")),
         "contextId": _str(_get(e, "contextId", "context_id")),
         "status": status_v10(e.get("status") or {}),
     }
-    _copy_meta(e, out)
+    if (meta := _meta(e)) is not None:
+        out["metadata"] = meta
     return out
 
 
-def artifact_update_v10(event: Any) -> dict[str, Any]:
+def artifact_update_v10(event: object) -> TaskArtifactUpdateEvent:
     e = _dict(event, "artifact update")
-    out: dict[str, Any] = {
+    out: TaskArtifactUpdateEvent = {
         "taskId": _str(_get(e, "taskId", "task_id")),
         "contextId": _str(_get(e, "contextId", "context_id")),
         "artifact": artifact_v10(e.get("artifact") or {}),
@@ -207,57 +219,61 @@ def artifact_update_v10(event: Any) -> dict[str, Any]:
         out["append"] = True
     if _get(e, "lastChunk", "last_chunk") is True:
         out["lastChunk"] = True
-    _copy_meta(e, out)
+    if (meta := _meta(e)) is not None:
+        out["metadata"] = meta
     return out
 
 
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+def _event(key: str, obj: JSONObject) -> StreamResponse:
+    if key == "task":
+        return {"task": task_v10(obj)}
+    if key == "message":
+        return {"message": message_v10(obj)}
+    if key == "statusUpdate":
+        return {"statusUpdate": status_update_v10(obj)}
+    return {"artifactUpdate": artifact_update_v10(obj)}
 
 
-_KINDS = {
-    "task": ("task", task_v10),
-    "message": ("message", message_v10),
-    "status-update": ("statusUpdate", status_update_v10),
-    "artifact-update": ("artifactUpdate", artifact_update_v10),
-}
+_KINDS = {"task": "task", "message": "message", "status-update": "statusUpdate", "artifact-update": "artifactUpdate"}
 _WRAPPERS = {
-    "task": ("task", task_v10),
-    "message": ("message", message_v10),
-    "msg": ("message", message_v10),
-    "statusUpdate": ("statusUpdate", status_update_v10),
-    "status_update": ("statusUpdate", status_update_v10),
-    "artifactUpdate": ("artifactUpdate", artifact_update_v10),
-    "artifact_update": ("artifactUpdate", artifact_update_v10),
+    "task": "task",
+    "message": "message",
+    "msg": "message",
+    "statusUpdate": "statusUpdate",
+    "status_update": "statusUpdate",
+    "artifactUpdate": "artifactUpdate",
+    "artifact_update": "artifactUpdate",
 }
 
 
-def stream_response_v10(obj: Any) -> dict[str, Any]:
+def stream_response_v10(obj: object) -> StreamResponse:
     """A 0.x event (kind-tagged, or a 0.3 proto-JSON StreamResponse wrapper) -> a 1.0 StreamResponse."""
     o = _dict(obj, "event")
     kind = o.get("kind")
     if isinstance(kind, str) and kind in _KINDS:
-        key, fn = _KINDS[kind]
-        return {key: fn(o)}
-    for wrapper, (key, fn) in _WRAPPERS.items():
-        if wrapper in o and isinstance(o[wrapper], dict):
-            return {key: fn(o[wrapper])}
+        return _event(_KINDS[kind], o)
+    for wrapper, key in _WRAPPERS.items():
+        inner = o.get(wrapper)
+        if isinstance(inner, dict):
+            return _event(key, inner)
     raise ValueError("event is neither a task, a message, a status update nor an artifact update")
 
 
-def send_response_v10(obj: Any) -> dict[str, Any]:
+def send_response_v10(obj: object) -> SendMessageResponse:
     """A 0.x SendMessage result (a Task or a Message) -> a 1.0 SendMessageResponse."""
     event = stream_response_v10(obj)
-    if "task" in event or "message" in event:
-        return event
+    if "task" in event:
+        return {"task": event["task"]}
+    if "message" in event:
+        return {"message": event["message"]}
     raise ValueError("SendMessage answered neither a task nor a message")
 
 
-def push_config_v10(obj: Any) -> dict[str, Any]:
+def push_config_v10(obj: object) -> TaskPushNotificationConfig:
     """0.3 TaskPushNotificationConfig `{taskId, pushNotificationConfig: {...}}` -> 1.0 flat form."""
     o = _dict(obj, "push notification config")
     inner = _get(o, "pushNotificationConfig", "push_notification_config")
-    out: dict[str, Any] = {}
+    out: TaskPushNotificationConfig = {}
     tid = _get(o, "taskId", "task_id")
     if not isinstance(tid, str):
         name = o.get("name")  # 0.3 proto JSON: "tasks/{id}/pushNotificationConfigs/{cid}"
@@ -266,29 +282,49 @@ def push_config_v10(obj: Any) -> dict[str, Any]:
     if isinstance(tid, str):
         out["taskId"] = tid
     src = inner if isinstance(inner, dict) else o
-    for key in ("id", "url", "token"):
-        v = src.get(key)
-        if isinstance(v, str) and v:
-            out[key] = v
+    config_id, url, token = src.get("id"), src.get("url"), src.get("token")
+    if isinstance(config_id, str) and config_id:
+        out["id"] = config_id
+    if isinstance(url, str) and url:
+        out["url"] = url
+    if isinstance(token, str) and token:
+        out["token"] = token
     auth = src.get("authentication")
     if isinstance(auth, dict):
-        schemes = auth.get("schemes")
-        a: dict[str, Any] = {}
+        schemes, scheme, credentials = auth.get("schemes"), auth.get("scheme"), auth.get("credentials")
+        a: AuthenticationInfo = {}
         if isinstance(schemes, list) and schemes and isinstance(schemes[0], str):
             a["scheme"] = schemes[0]
-        elif isinstance(auth.get("scheme"), str):
-            a["scheme"] = auth["scheme"]
-        if isinstance(auth.get("credentials"), str):
-            a["credentials"] = auth["credentials"]
+        elif isinstance(scheme, str):
+            a["scheme"] = scheme
+        if isinstance(credentials, str):
+            a["credentials"] = credentials
         out["authentication"] = a
     return out
 
 
 # ---------------------------------------------------------------------------------------------- 1.0 -> 0.3
+# Inputs are the requests the client built itself (1.0 JSON); a missing or mistyped member reads as absent.
 
 
-def part_v03(part: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any]
+def _object(value: object) -> JSONObject:
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: object) -> list[JSONObject]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _file_v03(part: JSONObject, content: JSONObject) -> JSONObject:
+    if part.get("mediaType"):
+        content["mimeType"] = part["mediaType"]
+    if part.get("filename"):
+        content["name"] = part["filename"]
+    return content
+
+
+def part_v03(part: JSONObject) -> JSONObject:
+    out: JSONObject
     meta = part.get("metadata")
     if "text" in part:
         out = {"kind": "text", "text": part["text"]}
@@ -300,12 +336,8 @@ def part_v03(part: dict[str, Any]) -> dict[str, Any]:
             out = {"kind": "data", "data": {"value": data}}
             meta = {**(meta if isinstance(meta, dict) else {}), "data_part_compat": True}
     elif "raw" in part or "url" in part:
-        f: dict[str, Any] = {"bytes": part["raw"]} if "raw" in part else {"uri": part["url"]}
-        if part.get("mediaType"):
-            f["mimeType"] = part["mediaType"]
-        if part.get("filename"):
-            f["name"] = part["filename"]
-        out = {"kind": "file", "file": f}
+        content: JSONObject = {"bytes": part["raw"]} if "raw" in part else {"uri": part["url"]}
+        out = {"kind": "file", "file": _file_v03(part, content)}
     else:
         raise ValueError("part has no content")
     if isinstance(meta, dict) and meta:
@@ -313,12 +345,12 @@ def part_v03(part: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def message_v03(msg: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def message_v03(msg: JSONObject) -> JSONObject:
+    out: JSONObject = {
         "kind": "message",
         "messageId": msg.get("messageId", ""),
-        "role": "agent" if msg.get("role") == "ROLE_AGENT" else "user",
-        "parts": [part_v03(p) for p in msg.get("parts", [])],
+        "role": "agent" if msg.get("role") == ROLE_AGENT else "user",
+        "parts": [part_v03(p) for p in _objects(msg.get("parts"))],
     }
     for key in ("contextId", "taskId", "metadata", "extensions", "referenceTaskIds"):
         if msg.get(key):
@@ -326,8 +358,8 @@ def message_v03(msg: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def push_config_v03(cfg: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"url": cfg.get("url", "")}
+def push_config_v03(cfg: JSONObject) -> JSONObject:
+    out: JSONObject = {"url": cfg.get("url", "")}
     for key in ("id", "token"):
         if cfg.get(key):
             out[key] = cfg[key]
@@ -340,68 +372,61 @@ def push_config_v03(cfg: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def send_params_v03(params: dict[str, Any]) -> dict[str, Any]:
+def _configuration_v03(cfg: JSONObject, *, push_key: str) -> JSONObject:
+    out: JSONObject = {}
+    if cfg.get("acceptedOutputModes"):
+        out["acceptedOutputModes"] = cfg["acceptedOutputModes"]
+    if cfg.get("historyLength") is not None:
+        out["historyLength"] = cfg["historyLength"]
+    push = cfg.get("taskPushNotificationConfig")
+    if isinstance(push, dict):
+        out[push_key] = push_config_v03(push)
+    out["blocking"] = not cfg.get("returnImmediately", False)
+    return out
+
+
+def send_params_v03(params: JSONObject) -> JSONObject:
     """1.0 SendMessageRequest JSON -> 0.3 MessageSendParams (JSON-RPC `message/send`, `message/stream`)."""
-    out: dict[str, Any] = {"message": message_v03(params.get("message") or {})}
+    out: JSONObject = {"message": message_v03(_object(params.get("message")))}
     cfg = params.get("configuration")
     if isinstance(cfg, dict) and cfg:
-        c: dict[str, Any] = {}
-        if cfg.get("acceptedOutputModes"):
-            c["acceptedOutputModes"] = cfg["acceptedOutputModes"]
-        if cfg.get("historyLength") is not None:
-            c["historyLength"] = cfg["historyLength"]
-        push = cfg.get("taskPushNotificationConfig")
-        if isinstance(push, dict):
-            c["pushNotificationConfig"] = push_config_v03(push)
-        c["blocking"] = not cfg.get("returnImmediately", False)
-        out["configuration"] = c
+        out["configuration"] = _configuration_v03(cfg, push_key="pushNotificationConfig")
     if params.get("metadata"):
         out["metadata"] = params["metadata"]
     return out
 
 
-def _proto_part_v03(part: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any]
+def _proto_part_v03(part: JSONObject) -> JSONObject:
+    out: JSONObject
     if "text" in part:
         out = {"text": part["text"]}
     elif "data" in part:
         data = part["data"]
         out = {"data": {"data": data if isinstance(data, dict) else {"value": data}}}
     else:
-        f: dict[str, Any] = {"fileWithBytes": part["raw"]} if "raw" in part else {"fileWithUri": part.get("url", "")}
-        if part.get("mediaType"):
-            f["mimeType"] = part["mediaType"]
-        if part.get("filename"):
-            f["name"] = part["filename"]
-        out = {"file": f}
+        content: JSONObject = {"fileWithBytes": part["raw"]} if "raw" in part else {"fileWithUri": part.get("url", "")}
+        out = {"file": _file_v03(part, content)}
     if part.get("metadata"):
         out["metadata"] = part["metadata"]
     return out
 
 
-def send_body_rest_v03(params: dict[str, Any]) -> dict[str, Any]:
+def send_body_rest_v03(params: JSONObject) -> JSONObject:
     """1.0 SendMessageRequest JSON -> the 0.3 HTTP+JSON body (v0.3 proto JSON)."""
-    msg = params.get("message") or {}
-    m: dict[str, Any] = {
+    msg = _object(params.get("message"))
+    m: JSONObject = {
         "messageId": msg.get("messageId", ""),
-        "role": "ROLE_AGENT" if msg.get("role") == "ROLE_AGENT" else "ROLE_USER",
-        "content": [_proto_part_v03(p) for p in msg.get("parts", [])],
+        "role": ROLE_AGENT if msg.get("role") == ROLE_AGENT else ROLE_USER,
+        "content": [_proto_part_v03(p) for p in _objects(msg.get("parts"))],
     }
     for key in ("contextId", "taskId", "metadata", "extensions"):
         if msg.get(key):
             m[key] = msg[key]
-    out: dict[str, Any] = {"message": m}
+    out: JSONObject = {"message": m}
     cfg = params.get("configuration")
     if isinstance(cfg, dict) and cfg:
-        c: dict[str, Any] = {"blocking": not cfg.get("returnImmediately", False)}
-        if cfg.get("acceptedOutputModes"):
-            c["acceptedOutputModes"] = cfg["acceptedOutputModes"]
-        if cfg.get("historyLength") is not None:
-            c["historyLength"] = cfg["historyLength"]
-        push = cfg.get("taskPushNotificationConfig")
-        if isinstance(push, dict):
-            c["pushNotification"] = push_config_v03(push)
-        out["configuration"] = c
+        c = _configuration_v03(cfg, push_key="pushNotification")
+        out["configuration"] = {"blocking": c.pop("blocking"), **c}  # this member order is what 0.3 agents got
     if params.get("metadata"):
         out["metadata"] = params["metadata"]
     return out
