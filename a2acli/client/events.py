@@ -176,8 +176,7 @@ def stream_response(result: object, legacy: bool) -> StreamResponse:
         key = next(iter(result))
         if key in _STREAM_KEYS and isinstance(result[key], dict):
             return cast(StreamResponse, result)
-    event: StreamResponse = normalized(normalize.stream_response_v10, result)
-    return event
+    return normalized(normalize.stream_response_v10, result)
 
 
 def error_event(data: str) -> A2ACliError:

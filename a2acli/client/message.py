@@ -13,9 +13,9 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from a2acli.errors import UsageError
+from a2acli.protocol import JSONObject
 
 PART_FLAGS = ("--text", "--file", "--data", "--media-type")
 MAX_INLINE_FILE_BYTES = 32 * 1024 * 1024
@@ -112,11 +112,11 @@ def _is_url(value: str) -> bool:
     return value.lower().startswith(_URL_PREFIXES)
 
 
-def file_part(value: str, media_type: str | None) -> dict[str, Any]:
+def file_part(value: str, media_type: str | None) -> JSONObject:
     import mimetypes  # only a --file part needs these two (time to first token)
 
     if _is_url(value):
-        part: dict[str, Any] = {"url": value}
+        part: JSONObject = {"url": value}
         name = value.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
         if name and not value.lower().startswith("data:"):
             part["filename"] = name
@@ -146,7 +146,7 @@ def file_part(value: str, media_type: str | None) -> dict[str, Any]:
     }
 
 
-def data_part(value: str, media_type: str | None, stdin_text: str | None) -> dict[str, Any]:
+def data_part(value: str, media_type: str | None, stdin_text: str | None) -> JSONObject:
     if value == "-":
         text = stdin_text if stdin_text is not None else read_stdin_text()
         where = "stdin"
@@ -166,18 +166,18 @@ def data_part(value: str, media_type: str | None, stdin_text: str | None) -> dic
         raise UsageError(
             f"{where} is not valid JSON: {exc}", hint="pass inline JSON, a JSON file path, or - for stdin"
         ) from None
-    part: dict[str, Any] = {"data": data}
+    part: JSONObject = {"data": data}
     if media_type:
         part["mediaType"] = media_type
     return part
 
 
-def build_parts(prompt: str | None, inputs: list[PartInput]) -> list[dict[str, Any]]:
+def build_parts(prompt: str | None, inputs: list[PartInput]) -> list[JSONObject]:
     """PROMPT (or stdin) first, then the flags in order."""
     uses_stdin = sum(1 for p in inputs if p.kind == "data" and p.value == "-") + (prompt == "-")
     if uses_stdin > 1:
         raise UsageError("stdin can feed only one of PROMPT '-' and --data -")
-    parts: list[dict[str, Any]] = []
+    parts: list[JSONObject] = []
     if prompt == "-" or (prompt is None and not inputs and stdin_is_piped()):
         text = read_stdin_text()
         if not text.strip():
@@ -189,7 +189,7 @@ def build_parts(prompt: str | None, inputs: list[PartInput]) -> list[dict[str, A
         parts.append({"text": prompt})
     for item in inputs:
         if item.kind == "text":
-            part: dict[str, Any] = {"text": item.value}
+            part: JSONObject = {"text": item.value}
             if item.media_type:
                 part["mediaType"] = item.media_type
         elif item.kind == "file":
@@ -202,7 +202,7 @@ def build_parts(prompt: str | None, inputs: list[PartInput]) -> list[dict[str, A
     return parts
 
 
-def parse_metadata(value: str | None) -> dict[str, Any] | None:
+def parse_metadata(value: str | None) -> JSONObject | None:
     if value is None:
         return None
     try:
@@ -215,21 +215,21 @@ def parse_metadata(value: str | None) -> dict[str, Any] | None:
 
 
 def build_request(
-    parts: list[dict[str, Any]],
+    parts: list[JSONObject],
     *,
     context_id: str | None = None,
     task_id: str | None = None,
-    metadata: dict[str, Any] | None = None,
+    metadata: JSONObject | None = None,
     return_immediately: bool = False,
     message_id: str | None = None,
-) -> dict[str, Any]:
+) -> JSONObject:
     """A 1.0 SendMessageRequest (without tenant: the connection adds it)."""
-    message: dict[str, Any] = {"messageId": message_id or str(uuid.uuid4()), "role": "ROLE_USER", "parts": parts}
+    message: JSONObject = {"messageId": message_id or str(uuid.uuid4()), "role": "ROLE_USER", "parts": [*parts]}
     if context_id:
         message["contextId"] = context_id
     if task_id:
         message["taskId"] = task_id
-    request: dict[str, Any] = {"message": message}
+    request: JSONObject = {"message": message}
     if return_immediately:
         request["configuration"] = {"returnImmediately": True}
     if metadata:

@@ -9,11 +9,12 @@ and gives back its A2A 1.0 result. One row per operation, one column per binding
   the interface's `/{tenant}` or 0.3's `/v1` prefix the path), the body each sends, and the request fields that
   go to the query string;
 - `grpc`: the rpc of `lf.a2a.v1.A2AService` (declared, not spoken yet: the 1.0 request converts to the proto
-  request message one to one, so a gRPC wire only needs this name and the same `reply`).
+  request message one to one, so a gRPC wire needs this name and the row's 1.0 reply, nothing else).
 
-`reply` checks a 1.0 answer (and repairs the common mislabelling of a 0.3 object as 1.0); `reply_v03` turns a
-0.3 answer into 1.0. `None` in a 0.3 cell: the operation does not exist there, and `plan` raises
-UnsupportedOperationError with the row's `missing_v03` message. Pure: no I/O; `plan` says what to send.
+`replies` reads a unary answer: `v10` checks a 1.0 answer (and repairs a 0.3 object mislabelled as 1.0), `v03`
+turns a 0.3 answer into 1.0; streaming rows have none (`a2acli.client.events` reads their events). `None` in a
+0.3 cell: the operation does not exist there, and `plan` raises UnsupportedOperationError with the row's
+`missing_v03` message. Pure: no I/O; `plan` says what to send, the connection sends it.
 """
 
 from __future__ import annotations
@@ -144,8 +145,7 @@ def _send_v10(result: JSONValue) -> SendMessageResponse:
 
 
 def _send_v03(result: JSONValue) -> SendMessageResponse:
-    reply: SendMessageResponse = normalized(normalize.send_response_v10, result)
-    return reply
+    return normalized(normalize.send_response_v10, result)
 
 
 def _task_v10(result: JSONValue) -> Task:
@@ -159,8 +159,7 @@ def _task_v10(result: JSONValue) -> Task:
 
 
 def _task_v03(result: JSONValue) -> Task:
-    task: Task = normalized(normalize.task_v10, result)
-    return task
+    return normalized(normalize.task_v10, result)
 
 
 def _list_tasks(result: JSONValue) -> ListTasksResponse:
@@ -184,8 +183,7 @@ def _object(what: str) -> Callable[[JSONValue], Any]:
 
 
 def _push_config_v03(result: JSONValue) -> TaskPushNotificationConfig:
-    config: TaskPushNotificationConfig = normalized(normalize.push_config_v10, result)
-    return config
+    return normalized(normalize.push_config_v10, result)
 
 
 def _push_configs_v03(result: JSONValue) -> PushConfigList:
@@ -200,11 +198,11 @@ def _nothing(result: JSONValue) -> None:
 # ------------------------------------------------------------------------------------------------ 0.3 requests
 
 
-def _push_params_v03(request: Request) -> Any:
+def _push_params_v03(request: Request) -> JSONObject:
     return {"taskId": request["taskId"], "pushNotificationConfig": normalize.push_config_v03(request)}
 
 
-def _push_body_rest_v03(request: Request) -> Any:
+def _push_body_rest_v03(request: Request) -> JSONObject:
     v03 = normalize.push_config_v03(request)
     return {
         "parent": f"tasks/{request['taskId']}",
@@ -213,15 +211,15 @@ def _push_body_rest_v03(request: Request) -> Any:
     }
 
 
-def _config_ref_v03(request: Request) -> Any:
+def _config_ref_v03(request: Request) -> JSONObject:
     return {"id": request["taskId"], "pushNotificationConfigId": request["id"]}
 
 
-def _task_ref_v03(request: Request) -> Any:
+def _task_ref_v03(request: Request) -> JSONObject:
     return {"id": request["taskId"]}
 
 
-def _empty(request: Request) -> Any:
+def _empty(request: Request) -> JSONObject:
     return {}
 
 

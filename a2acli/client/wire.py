@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from a2acli.errors import (
     A2ACliError,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from a2acli.settings import ConnectionSettings
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
+T = TypeVar("T")
 _DEBUG_LIMIT = 4000
 
 
@@ -88,7 +89,7 @@ def read_timeout() -> float:
 # ------------------------------------------------------------------------------------------------ JSON replies
 
 
-def normalized(fn: Callable[[Any], Any], value: object) -> Any:
+def normalized(fn: Callable[[object], T], value: object) -> T:
     """`fn(value)` for a 0.x normaliser, its ValueError reported as the agent's fault."""
     try:
         return fn(value)
