@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from a2acli.cards.findings import Findings, pointer
 from a2acli.errors import A2ACliError, ProtocolError
 
 if TYPE_CHECKING:
+    import httpx
+
     from a2acli.client.card_resolver import ResolvedCard
+    from a2acli.client.connection import AgentConnection
     from a2acli.protocol import JSONObject
     from a2acli.settings import ConnectionSettings
 
@@ -101,7 +104,7 @@ async def probe_live(resolved: ResolvedCard, settings: ConnectionSettings, *, st
     return findings
 
 
-async def _expect_not_found(conn: Any, findings: Findings, at: str, label: str) -> bool:
+async def _expect_not_found(conn: AgentConnection, findings: Findings, at: str, label: str) -> bool:
     probe_id = f"a2acli-probe-{uuid.uuid4()}"
     try:
         async with asyncio.timeout(PROBE_TIMEOUT):
@@ -131,7 +134,7 @@ async def _expect_not_found(conn: Any, findings: Findings, at: str, label: str) 
     return False
 
 
-async def _expect_version_refused(conn: Any, findings: Findings, at: str) -> None:
+async def _expect_version_refused(conn: AgentConnection, findings: Findings, at: str) -> None:
     try:
         async with asyncio.timeout(PROBE_TIMEOUT):
             await conn.get_task(f"a2acli-probe-{uuid.uuid4()}")
@@ -156,7 +159,9 @@ async def _expect_version_refused(conn: Any, findings: Findings, at: str) -> Non
     )
 
 
-async def _probe_stream(resolved: Any, settings: Any, client: Any, findings: Findings) -> None:
+async def _probe_stream(
+    resolved: ResolvedCard, settings: ConnectionSettings, client: httpx.AsyncClient, findings: Findings
+) -> None:
     from a2acli.client.connection import AgentConnection
 
     caps = resolved.document.get("capabilities")

@@ -183,11 +183,12 @@ def error_event(data: str) -> A2ACliError:
     """`event: error` mid-stream: a JSON-RPC error, an HTTP+JSON error, or free text."""
     doc = json_or_none(data)
     if isinstance(doc, dict):
-        if isinstance(doc.get("error"), dict):
-            err = doc["error"]
-            if doc.get("jsonrpc") == "2.0" or (isinstance(err.get("code"), int) and err["code"] < 0):
+        err = doc.get("error")
+        if isinstance(err, dict):
+            code = err.get("code")
+            if doc.get("jsonrpc") == "2.0" or (isinstance(code, int) and code < 0):
                 return protocol_error_from_jsonrpc(err)
-            return _rest_error(int(err["code"]) if isinstance(err.get("code"), int) else 0, doc)
+            return _rest_error(code if isinstance(code, int) else 0, doc)
         if isinstance(doc.get("code"), int) and isinstance(doc.get("message"), str):
             return protocol_error_from_jsonrpc(doc)
     from a2acli.render.sanitize import clean_line

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from a2acli.errors import (
     A2ACliError,
@@ -27,6 +27,7 @@ from a2acli.errors import (
     protocol_error_from_jsonrpc,
     protocol_error_from_rest,
 )
+from a2acli.protocol import JSONObject, JSONValue
 from a2acli.settings import DEFAULT_MAX_EVENT_BYTES, DEFAULT_READ_TIMEOUT, parse_duration
 
 if TYPE_CHECKING:
@@ -97,16 +98,17 @@ def normalized(fn: Callable[[object], T], value: object) -> T:
         raise invalid_response(f"cannot read the agent's A2A 0.x reply: {exc}") from None
 
 
-def json_or_none(body: bytes | str) -> Any:
+def json_or_none(body: bytes | str) -> JSONValue:
     if not body.strip():
         return None
     try:
-        return json.loads(body)
+        doc: JSONValue = json.loads(body)
     except (ValueError, RecursionError):
         return None
+    return doc
 
 
-def rpc_result(doc: Any) -> Any:
+def rpc_result(doc: JSONValue) -> JSONValue:
     """The `result` of a JSON-RPC response, or its error raised as the typed error."""
     if not isinstance(doc, dict):
         raise invalid_response("the agent's reply is not a JSON-RPC response object")
@@ -115,7 +117,7 @@ def rpc_result(doc: Any) -> Any:
     raise rpc_error(doc)
 
 
-def rpc_error(doc: dict[str, Any]) -> ProtocolError:
+def rpc_error(doc: JSONObject) -> ProtocolError:
     err = doc.get("error")
     if isinstance(err, dict):
         return protocol_error_from_jsonrpc(err)
@@ -277,7 +279,7 @@ class Wire:
         body = await self.read_body(response, min(self.max_event_bytes, 1024 * 1024))
         raise self.status_error(status, response.headers, body, response.request.url.path)
 
-    async def call(self, request: httpx.Request) -> Any:
+    async def call(self, request: httpx.Request) -> JSONValue:
         """One request with a JSON answer (None for an empty body)."""
         response = await self.send(request)
         try:
@@ -291,10 +293,11 @@ class Wire:
         if not body.strip():
             return None
         try:
-            return json.loads(body)
+            doc: JSONValue = json.loads(body)
         except (ValueError, RecursionError):
             ctype = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
             raise invalid_response(f"the agent's reply is not JSON ({ctype})") from None
+        return doc
 
     # ---------------------------------------------------------------- status mapping
 
@@ -342,14 +345,15 @@ class Wire:
         )
 
 
-def _error_document(status: int, doc: dict[str, Any], path: str) -> ProtocolError | None:
+def _error_document(status: int, doc: JSONObject, path: str) -> ProtocolError | None:
     """The A2A error a non-2xx JSON body names (JSON-RPC, HTTP+JSON `google.rpc.Status`, or 0.3 `type`)."""
     error = doc.get("error")
     if isinstance(error, dict):
         if "code" in error and doc.get("jsonrpc") == "2.0":
             return protocol_error_from_jsonrpc(error)
         err = protocol_error_from_rest(status, doc)
-        if err.code == "UnknownA2AError" and isinstance(error.get("code"), int) and error["code"] < 0:
+        code = error.get("code")
+        if err.code == "UnknownA2AError" and isinstance(code, int) and code < 0:
             err = protocol_error_from_jsonrpc(error)
         if err.code == "UnknownA2AError" and status == 404:
             err = ProtocolError(
