@@ -123,14 +123,6 @@ class AgentConnection:
     def last_raw(self) -> str | None:
         return self.echo.raw
 
-    @property
-    def max_event_bytes(self) -> int:
-        return self.wire.max_event_bytes
-
-    @property
-    def read_timeout(self) -> float:
-        return self.wire.read_timeout
-
     # ---------------------------------------------------------------- operations
 
     async def send_message(self, params: JSONObject) -> dict[str, Any]:
