@@ -3,16 +3,14 @@ and the hint an auth failure carries (which scheme the agent declares, which fla
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from a2acli.protocol import JSONObject
     from a2acli.settings import ConnectionSettings
 
 
-@dataclass(frozen=True)
-class Scheme:
+class Scheme(NamedTuple):
     """One declared security scheme, whatever the card's version."""
 
     name: str
@@ -79,17 +77,17 @@ def auth_hint(schemes: list[Scheme], *, supplied: bool) -> str:
     return lead + "; ".join(parts)
 
 
-@dataclass
 class Credentials:
-    """Where the credentials go on every request of a connection."""
+    """Where the credentials go on every request of a connection. `service_credentials`: a `--svc-param` header
+    looks like a credential, so a 401 means "rejected", not "missing"."""
 
-    headers: dict[str, str] = field(default_factory=dict)
-    params: dict[str, str] = field(default_factory=dict)
-    cookies: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    schemes: list[Scheme] = field(default_factory=list)
-    #: `--svc-param` header names that look like credentials: a 401 then means "rejected", not "missing".
-    service_credentials: bool = False
+    def __init__(self, schemes: list[Scheme] | None = None, *, service_credentials: bool = False) -> None:
+        self.headers: dict[str, str] = {}
+        self.params: dict[str, str] = {}
+        self.cookies: dict[str, str] = {}
+        self.notes: list[str] = []
+        self.schemes = schemes or []
+        self.service_credentials = service_credentials
 
     @property
     def any(self) -> bool:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any, cast
 
 import httpx
@@ -121,14 +120,16 @@ async def sse_events(response: httpx.Response, limit: int) -> AsyncIterator[tupl
         raise StreamDroppedError("the event stream ended in the middle of an event")
 
 
-@dataclass
 class RawEcho:
     """JSON-lines output can reuse an event's own compact text instead of encoding it again: when `keep` is
     set, `raw` is that text for `event` (None when it must be re-encoded)."""
 
-    keep: bool = False
-    event: StreamResponse | None = None
-    raw: str | None = None
+    __slots__ = ("event", "keep", "raw")
+
+    def __init__(self) -> None:
+        self.keep = False
+        self.event: StreamResponse | None = None
+        self.raw: str | None = None
 
 
 EventDecoder = Callable[[str, str], StreamResponse]

@@ -7,7 +7,7 @@ client speaks, in `--transport` order when given, else in card order. Pure: no I
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from a2acli.errors import InternalError, ProtocolError, UsageError
 from a2acli.protocol import CLIENT_BINDINGS, GRPC, HTTP_JSON, JSONRPC, V0_3, V1_0, JSONObject, normalize_binding
@@ -28,8 +28,7 @@ def version_key(value: object) -> tuple[int, int] | None:
     return (major, minor)
 
 
-@dataclass(frozen=True)
-class Interface:
+class Interface(NamedTuple):
     """The interface a connection speaks: where, which binding, which protocol version, which tenant."""
 
     url: str

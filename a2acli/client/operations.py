@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, TypedDict, TypeVar, cast
+from typing import Any, Generic, NamedTuple, TypedDict, TypeVar, cast
 from urllib.parse import quote
 
 from a2acli.client import normalize
@@ -60,8 +59,7 @@ def _same(request: Request) -> Request:
 # ------------------------------------------------------------------------------------------------ columns
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
     """One HTTP+JSON endpoint. `body`: what the request sends (None: no body); GET / DELETE send the request
     fields not in the path as the query string instead."""
 
@@ -72,21 +70,18 @@ class Route:
     get_on_405: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class JsonRpc:
+class JsonRpc(NamedTuple):
     method: str
     method_v03: str | None
     params_v03: Build = _same
 
 
-@dataclass(frozen=True, slots=True)
-class HttpJson:
+class HttpJson(NamedTuple):
     route: Route
     route_v03: Route | None
 
 
-@dataclass(frozen=True, slots=True)
-class Grpc:
+class Grpc(NamedTuple):
     method: str
 
     @property
@@ -95,16 +90,14 @@ class Grpc:
         return f"/{GRPC_SERVICE}/{self.method}"
 
 
-@dataclass(frozen=True, slots=True)
-class Missing:
+class Missing(NamedTuple):
     """Why a 0.3 cell is empty; `{version}` is the interface's protocol version."""
 
     message: str
     hint: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Replies(Generic[R]):
+class Replies(NamedTuple, Generic[R]):
     """How a unary operation's result is read: `v10` checks a 1.0 answer (and repairs a 0.3 object mislabelled
     as 1.0), `v03` converts a 0.3 answer. A streaming operation has none: a2acli.client.events reads its events."""
 
@@ -112,8 +105,7 @@ class Replies(Generic[R]):
     v03: Callable[[JSONValue], R]
 
 
-@dataclass(frozen=True, slots=True)
-class Operation(Generic[R]):
+class Operation(NamedTuple, Generic[R]):
     name: str
     jsonrpc: JsonRpc
     http_json: HttpJson
@@ -337,8 +329,7 @@ OPERATIONS: Mapping[str, Operation[Any]] = {
 # ------------------------------------------------------------------------------------------------ planning
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     """What one operation sends on one interface (the wire's input)."""
 
     verb: str
