@@ -210,3 +210,23 @@ def test_blocking_send_on_a_terminal_shows_a_spinner_then_the_text_floor(agent: 
     text = out.decode("utf-8", "replace")
     assert "WORKING · " in text  # the transient status line (stderr)
     assert "State: COMPLETED" in text and "Task ID: " in text
+
+
+@pytest.mark.parametrize(
+    ("proxy", "code"),
+    [
+        ({"HTTP_PROXY": "http://127.0.0.1:9"}, 3),  # the proxy is honoured: nothing listens there
+        ({"HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1"}, 0),
+        ({"all_proxy": "http://127.0.0.1:9", "no_proxy": "127.0.0.1"}, 0),
+    ],
+)
+def test_proxy_variables_are_honoured(agent: str, proxy: dict[str, str], code: int) -> None:
+    env = {k: v for k, v in _env().items() if not k.lower().endswith("_proxy")}
+    proc = subprocess.run(
+        [A2A, "stream", "hi", "-a", agent, "-o", "json"],
+        capture_output=True,
+        text=True,
+        env={**env, **proxy},
+        timeout=30,
+    )
+    assert proc.returncode == code, proc.stderr
