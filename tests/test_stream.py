@@ -1,5 +1,5 @@
 """`a2a stream`: the Rich Live view in a real pseudo-terminal, the text floor when piped, JSON lines, Ctrl-C,
-closed pipes, and the pure live model."""
+closed pipes, proxies, compressed streams, and the pure live model."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -230,3 +231,62 @@ def test_proxy_variables_are_honoured(agent: str, proxy: dict[str, str], code: i
         timeout=30,
     )
     assert proc.returncode == code, proc.stderr
+
+
+def _compressing_agent(encoding: str) -> Any:
+    """A 1.0 JSON-RPC agent whose event stream comes Content-Encoding: gzip or deflate (as some proxies send it)."""
+    import gzip
+    import zlib
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    ids = {"taskId": "t-z", "contextId": "c-z"}
+    events = [
+        {"task": {"id": "t-z", "contextId": "c-z", "status": {"state": "TASK_STATE_WORKING"}}},
+        *(
+            {"artifactUpdate": {**ids, "append": i > 0, "artifact": {"artifactId": "a", "parts": [{"text": word}]}}}
+            for i, word in enumerate(["squeezed ", "and ", "whole"])
+        ),
+        {"statusUpdate": {**ids, "status": {"state": "TASK_STATE_COMPLETED"}}},
+    ]
+
+    async def card(request: Request) -> Response:
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse(
+            {
+                "name": "z",
+                "description": "compressed streams",
+                "version": "1",
+                "capabilities": {"streaming": True},
+                "defaultInputModes": ["text/plain"],
+                "defaultOutputModes": ["text/plain"],
+                "skills": [],
+                "supportedInterfaces": [{"url": f"{base}/rpc", "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}],
+            }
+        )
+
+    async def rpc(request: Request) -> Response:
+        rid = (await request.json())["id"]
+        body = b"".join(
+            b"data: " + json.dumps({"jsonrpc": "2.0", "id": rid, "result": e}).encode() + b"\n\n" for e in events
+        )
+        packed = gzip.compress(body) if encoding == "gzip" else zlib.compress(body)
+        return Response(packed, media_type="text/event-stream", headers={"Content-Encoding": encoding})
+
+    return Starlette(routes=[Route("/.well-known/agent-card.json", card), Route("/rpc", rpc, methods=["POST"])])
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_compressed_event_stream_is_read_whole(encoding: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.support.server import serve_in_thread
+
+    with serve_in_thread(_compressing_agent(encoding)) as base:
+        assert run(["stream", "hi", "-a", base, "-o", "json"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    words = "".join(
+        p["text"] for e in events if "artifactUpdate" in e for p in e["artifactUpdate"]["artifact"]["parts"]
+    )
+    assert words == "squeezed and whole" and len(events) == 5
