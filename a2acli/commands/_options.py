@@ -67,42 +67,34 @@ def complete_task_state(incomplete: str) -> list[str]:
 
 AgentCardOpt = Annotated[
     str,
-    typer.Option(
+    setting(
         "--agent-card",
         "-a",
         "--url",
-        envvar="A2ACLI_AGENT_CARD",
-        show_envvar=True,
         help="Agent Card reference: host[:port], origin, card URL, file path, file:// URL, or - for stdin.",
     ),
 ]
 OutputOpt = Annotated[
     OutputFormat,
-    typer.Option(
+    setting(
         "--output",
         "-o",
-        envvar="A2ACLI_OUTPUT",
-        show_envvar=True,
         case_sensitive=False,
         help="Output format: text (default; Rich on a terminal, the plain text floor when piped) or json.",
     ),
 ]
 TransportOpt = Annotated[
     list[str] | None,
-    typer.Option(
+    setting(
         "--transport",
-        envvar="A2ACLI_TRANSPORT",
-        show_envvar=True,
         autocompletion=complete_transport,
         help="Preferred binding, repeatable, highest first: JSONRPC, HTTP+JSON (alias REST). Default: card order.",
     ),
 ]
 A2AVersionOpt = Annotated[
     str | None,
-    typer.Option(
+    setting(
         "--a2a-version",
-        envvar="A2ACLI_A2A_VERSION",
-        show_envvar=True,
         autocompletion=complete_a2a_version,
         help="Protocol version to speak (1.0, 0.3). Default: the highest both sides support, never below 1.0 "
         "unless the agent only speaks 0.x.",
@@ -110,79 +102,32 @@ A2AVersionOpt = Annotated[
 ]
 BearerOpt = Annotated[
     str | None,
-    typer.Option(
+    setting(
         "--bearer",
-        envvar="A2ACLI_BEARER",
-        show_envvar=True,
         help="Bearer token. Prefer the environment variable: a flag is visible in the process table and history.",
     ),
 ]
 ApiKeyOpt = Annotated[
     str | None,
-    typer.Option(
-        "--api-key",
-        envvar="A2ACLI_API_KEY",
-        show_envvar=True,
-        help="API key, sent where the card's security scheme says (header, query or cookie).",
-    ),
+    setting("--api-key", help="API key, sent where the card's security scheme says (header, query or cookie)."),
 ]
 SvcParamOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--svc-param",
-        envvar="A2ACLI_SVC_PARAM",
-        show_envvar=True,
-        help="A2A service parameter K:V sent as a transport header; repeatable.",
-    ),
+    list[str] | None, setting("--svc-param", help="A2A service parameter K:V sent as a transport header; repeatable.")
 ]
 InsecureOpt = Annotated[
-    bool,
-    typer.Option(
-        "--insecure",
-        envvar="A2ACLI_INSECURE",
-        show_envvar=True,
-        help="Disable TLS certificate verification (development only; warns).",
-    ),
+    bool, setting("--insecure", help="Disable TLS certificate verification (development only; warns).")
 ]
 TimeoutOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--timeout",
-        envvar="A2ACLI_TIMEOUT",
-        show_envvar=True,
-        help="Give up after this long (e.g. 30s, 5m). Default: no limit.",
-    ),
+    str | None, setting("--timeout", help="Give up after this long (e.g. 30s, 5m). Default: no limit.")
 ]
 PollIntervalOpt = Annotated[
-    str,
-    typer.Option(
-        "--poll-interval",
-        envvar="A2ACLI_POLL_INTERVAL",
-        show_envvar=True,
-        help="How often to poll while waiting (bounded backoff from here).",
-    ),
+    str, setting("--poll-interval", help="How often to poll while waiting (bounded backoff from here).")
 ]
 DebugOpt = Annotated[
-    bool,
-    typer.Option(
-        "--debug",
-        envvar="A2ACLI_DEBUG",
-        show_envvar=True,
-        help="Diagnostics on stderr: wire messages (credentials redacted), timing, tracebacks.",
-    ),
+    bool, setting("--debug", help="Diagnostics on stderr: wire messages (credentials redacted), timing, tracebacks.")
 ]
-VerboseOpt = Annotated[
-    bool,
-    typer.Option(
-        "--verbose", envvar="A2ACLI_VERBOSE", show_envvar=True, help="Show every part of what was exchanged in full."
-    ),
-]
-ConfigOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--config", envvar="A2ACLI_CONFIG", show_envvar=True, help="A .env file to load in place of the local ./.env."
-    ),
-]
+VerboseOpt = Annotated[bool, setting("--verbose", help="Show every part of what was exchanged in full.")]
+ConfigOpt = Annotated[str | None, setting("--config", help="A .env file to load in place of the local ./.env.")]
 
 
 # ------------------------------------------------------------------------------ the agent options, declared once
