@@ -14,22 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from a2acli import settings
-from a2acli.commands._options import (
-    A2AVersionOpt,
-    AgentCardOpt,
-    ApiKeyOpt,
-    BearerOpt,
-    ConfigOpt,
-    DebugOpt,
-    InsecureOpt,
-    OutputFormat,
-    OutputOpt,
-    PollIntervalOpt,
-    SvcParamOpt,
-    TimeoutOpt,
-    TransportOpt,
-    VerboseOpt,
-)
+from a2acli.commands._options import AgentOptions, OutputFormat, PollIntervalOpt, TimeoutOpt, agent_options
 
 app = typer.Typer(
     help="Inspect the configuration (read-only): effective settings and where each came from.",
@@ -38,25 +23,16 @@ app = typer.Typer(
 
 
 @app.command("show")
+@agent_options
 def show(
     ctx: typer.Context,
+    agent: AgentOptions,
     command: Annotated[
         list[str] | None,
         typer.Argument(help="Only the settings of this command (e.g. `send`, `task get`). Default: all commands."),
     ] = None,
-    output: OutputOpt = OutputFormat.text,
-    agent_card: AgentCardOpt = "http://127.0.0.1:8001",
-    transport: TransportOpt = None,
-    a2a_version: A2AVersionOpt = None,
-    bearer: BearerOpt = None,
-    api_key: ApiKeyOpt = None,
-    svc_param: SvcParamOpt = None,
-    insecure: InsecureOpt = False,
     timeout: TimeoutOpt = None,
     poll_interval: PollIntervalOpt = "1s",
-    debug: DebugOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
 ) -> None:
     """Show every effective setting, its value and its source: flag, env, a named .env file or default.
 
@@ -64,17 +40,11 @@ def show(
 
     Flags given here override, as they would on any other command.
     """
-    from a2acli.render.config import render_config_text
-    from a2acli.render.writers import set_mode, warn, write_json, write_text
+    from a2acli.render.config import show_config
+    from a2acli.render.writers import set_mode
 
-    set_mode(output.value)
-    report = effective_settings(ctx, list(command or []))
-    for problem in report["warnings"]:
-        warn(problem)
-    if output is OutputFormat.json:
-        write_json(report)
-    else:
-        write_text(render_config_text(report))
+    set_mode(agent.output.value)
+    show_config(effective_settings(ctx, list(command or [])), json_output=agent.output is OutputFormat.json)
 
 
 # ------------------------------------------------------------------------------------------- the report

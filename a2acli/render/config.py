@@ -1,10 +1,11 @@
-"""The text floor of `a2a config show`: one `Label: value` line per file and per setting (SPEC §8.3)."""
+"""`a2a config show`: the report as JSON or as its text floor, one `Label: value` line per file and per setting
+(SPEC §8.3)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from a2acli.render.writers import field
+from a2acli.render.writers import field, warn, write_json, write_text
 
 
 def render_config_text(report: dict[str, Any]) -> str:
@@ -38,3 +39,13 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return " ".join(str(v) for v in value) if value else "(unset)"
     return str(value)
+
+
+def show_config(report: dict[str, Any], *, json_output: bool) -> None:
+    """The report on stdout (JSON or the text floor), its warnings on stderr."""
+    for problem in report["warnings"]:
+        warn(problem)
+    if json_output:
+        write_json(report)
+    else:
+        write_text(render_config_text(report))
