@@ -1,0 +1,504 @@
+"""Which tests prove which SPEC requirement: the source of `docs/compliance-report.yaml`.
+
+Every requirement ID of the registry (`tests/compliance/registry.py`) has exactly one entry here:
+
+- `Proven(tests)`: the pytest node ids (function level: every parametrization counts) whose assertions are the
+  requirement. The report says `pass` only when every one of them ran and passed in the run that wrote it,
+  `fail` when one failed, `not_measured` when one was skipped or not collected (fail-closed, Appendix A.3).
+- `Open(status, note, delivered_by)`: not met today, with the defect observed or the missing command, and the
+  open issue that delivers it. `tests` may name what already works; they run as evidence but cannot lift the
+  status. When the issue lands, its fix turns the entry into `Proven(...)` naming the test that failed before.
+
+`tests/test_compliance_report.py` keeps this honest: every node id exists, every Tier 1 and 2 requirement is
+either proven by a test or names its issue, and the committed report is what this map generates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+OpenStatus = Literal["fail", "partial", "not_measured"]
+
+
+@dataclass(frozen=True)
+class Proven:
+    tests: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Open:
+    status: OpenStatus
+    note: str
+    delivered_by: int | None
+    tests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One DEFAULT_001 breakdown row or error code: what the tool ships, and the tests that show it."""
+
+    yes: bool
+    overridable: bool = False
+    note: str | None = None
+    tests: tuple[str, ...] = ()
+
+
+SEND = "tests/test_send.py::"
+TASK = "tests/test_task_commands.py::"
+POLL = "tests/test_task_polling.py::"
+MISB = "tests/test_send_misbehaving.py::"
+CARD = "tests/test_card_command.py::"
+RESOLVER = "tests/test_card_resolver.py::"
+CONN = "tests/test_client_connection.py::"
+CREDS = "tests/hostile/test_hostile_credentials.py::"
+CONFIG = "tests/test_config.py::"
+HELP = "tests/test_help.py::"
+SPEC = "tests/test_spec_requirements.py::"
+
+EVIDENCE: Final[dict[str, Proven | Open]] = {
+    # ─────────────── Tier 1 ───────────────
+    "A2ACLI_CARD_GET_001": Proven(
+        (
+            RESOLVER + "test_origin_resolves_well_known_and_sends_version",
+            RESOLVER + "test_full_card_url_and_version_header",
+            RESOLVER + "test_bare_host_port_uses_http_for_loopback",
+            RESOLVER + "test_file_path_and_file_url",
+            CARD + "test_card_get_json_is_the_card_as_served",
+            CARD + "test_card_from_stdin",
+            CONN + "test_selection_prefers_highest_version_then_card_order",
+        )
+    ),
+    "A2ACLI_SEND_001": Proven(
+        (
+            SEND + "test_text_floor_reports_ids_state_artifact_and_next_command",
+            SEND + "test_json_is_exactly_one_send_message_response",
+        )
+    ),
+    "A2ACLI_SEND_002": Proven(
+        (
+            SEND + "test_text_floor_reports_ids_state_artifact_and_next_command",
+            SEND + "test_async_returns_at_once_with_the_ids",
+        )
+    ),
+    "A2ACLI_SEND_003": Proven(
+        (
+            SEND + "test_stream_json_lines_end_on_the_terminal_event",
+            SEND + "test_message_only_reply",
+            MISB + "test_non_streaming_agent_still_gives_json_lines",
+        )
+    ),
+    "A2ACLI_SEND_004": Proven(
+        (
+            SEND + "test_artifacts_of_every_kind_are_rendered",
+            "tests/test_stream_render.py::test_data_file_and_message_parts",
+        )
+    ),
+    "A2ACLI_SEND_005": Proven(
+        (
+            SEND + "test_parts_keep_their_order_and_media_types",
+            SEND + "test_usage_errors_exit_2",
+        )
+    ),
+    "A2ACLI_SEND_006": Proven(
+        (
+            SEND + "test_parts_keep_their_order_and_media_types",
+            SPEC + "test_data_dash_reads_stdin_in_its_place",
+        )
+    ),
+    "A2ACLI_TASK_GET_001": Proven(
+        (
+            TASK + "test_get_one_shot_text_and_json",
+            TASK + "test_get_history_is_shown_and_stream_json_is_one_task_line",
+            TASK + "test_unknown_task_ids_exit_1_with_task_not_found",
+        )
+    ),
+    "A2ACLI_TASK_CANCEL_001": Proven(
+        (
+            TASK + "test_cancel_is_idempotent_and_reports_the_state",
+            TASK + "test_cancel_of_a_completed_task_is_task_not_cancelable",
+        )
+    ),
+    "A2ACLI_INTERACT_001": Proven((SPEC + "test_context_id_continues_the_interaction_in_a_new_task",)),
+    "A2ACLI_INTERACT_002": Proven(
+        (
+            SEND + "test_input_required_stops_and_the_reply_continues_the_task",
+            SEND + "test_rejected_task_id_fails_without_a_new_task",
+            SPEC + "test_task_id_with_its_context_continues_and_a_mismatch_starts_nothing",
+        )
+    ),
+    "A2ACLI_INTERACT_003": Proven((SPEC + "test_a_new_message_carries_no_invented_ids",)),
+    "A2ACLI_INTERACT_004": Proven(
+        (
+            SEND + "test_text_floor_reports_ids_state_artifact_and_next_command",
+            SEND + "test_input_required_stops_and_the_reply_continues_the_task",
+            SEND + "test_timeout_reports_the_ids_and_exits_5",
+            "tests/test_stream.py::test_ctrl_c_stops_cleanly_with_ids_and_resume_command",
+            "tests/test_resume_cli.py::test_ctrl_c_keeps_the_ids_and_the_resume_command",
+        )
+    ),
+    "A2ACLI_INTERACT_005": Proven(
+        (
+            CONFIG + "test_task_and_context_ids_are_never_read_from_files",
+            SPEC + "test_nothing_of_a_turn_is_remembered",
+        )
+    ),
+    "A2ACLI_TASK_POLL_001": Proven(
+        (
+            TASK + "test_get_one_shot_text_and_json",
+            TASK + "test_get_wait_polls_to_the_final_state",
+        )
+    ),
+    "A2ACLI_TASK_POLL_002": Proven(
+        (
+            TASK + "test_get_wait_times_out_with_exit_5_and_the_resume_command",
+            TASK + "test_bad_poll_interval_is_a_usage_error",
+            POLL + "test_wait_timeout_on_a_task_that_never_settles",
+            "tests/test_resume_cli.py::test_ctrl_c_keeps_the_ids_and_the_resume_command",
+        )
+    ),
+    "A2ACLI_TASK_POLL_003": Proven(
+        (
+            TASK + "test_get_wait_stops_at_input_required",
+            POLL + "test_wait_stops_at_auth_required",
+            POLL + "test_wait_keeps_polling_through_unspecified",
+        )
+    ),
+    "A2ACLI_TASK_POLL_004": Proven(
+        (
+            MISB + "test_truncated_stream_falls_back_to_polling",
+            POLL + "test_subscribe_falls_back_to_polling_and_shows_each_word_once",
+        )
+    ),
+    "A2ACLI_OUT_001": Proven(
+        (
+            SEND + "test_text_floor_reports_ids_state_artifact_and_next_command",
+            SEND + "test_json_is_exactly_one_send_message_response",
+            SEND + "test_failed_task_exits_zero_with_a_warning",
+            CARD + "test_cache_notes_stay_off_stdout",
+            SPEC + "test_debug_logs_the_raw_wire_on_stderr_only",
+        )
+    ),
+    "A2ACLI_OUT_002": Proven(
+        (
+            SEND + "test_json_is_exactly_one_send_message_response",
+            TASK + "test_get_one_shot_text_and_json",
+            TASK + "test_subscribe_text_and_single_json",
+        )
+    ),
+    "A2ACLI_OUT_003": Proven(
+        (
+            SEND + "test_stream_json_lines_end_on_the_terminal_event",
+            SEND + "test_timeout_reports_the_ids_and_exits_5",
+            SEND + "test_protocol_error_is_reported_by_name",
+            MISB + "test_error_event_mid_stream_keeps_its_a2a_name",
+            "tests/test_stream.py::test_jsonl_and_output_json_are_the_same_json_lines",
+        )
+    ),
+    "A2ACLI_OUT_004": Open(
+        "fail",
+        'An agent error code A2A does not define becomes `"code":"UnknownA2AError"` (observed: JSON-RPC error'
+        " -32999 from an agent), which is neither an A2A error name, an A2ACLI_ERR_* code nor a vendor-prefixed"
+        " code; the HTTP+JSON path copies any agent-supplied `...Error` string into `code`.",
+        13,
+        (SEND + "test_protocol_error_is_reported_by_name", MISB + "test_error_event_mid_stream_keeps_its_a2a_name"),
+    ),
+    "A2ACLI_OUT_005": Open(
+        "fail",
+        "On a terminal the text output changes shape: `task get -o text` prints bold labels and a colored state,"
+        " `card -o text` a Rich panel, with no way to get the plain floor there. Piped output is the floor.",
+        13,
+        (
+            CARD + "test_text_floor_labels_are_stable",
+            SEND + "test_text_floor_reports_ids_state_artifact_and_next_command",
+        ),
+    ),
+    "A2ACLI_OUT_006": Proven((SEND + "test_async_returns_at_once_with_the_ids",)),
+    "A2ACLI_EXIT_001": Open(
+        "fail",
+        "Ctrl-C exits 130 but the envelope says `A2ACLI_ERR_INTERNAL` (documented as exit 1): status and reported"
+        " error disagree.",
+        13,
+        (SEND + "test_usage_errors_exit_2", HELP + "test_exit_codes_epilog"),
+    ),
+    "A2ACLI_EXIT_002": Proven(
+        (
+            SEND + "test_failed_task_exits_zero_with_a_warning",
+            SEND + "test_input_required_stops_and_the_reply_continues_the_task",
+            POLL + "test_wait_stops_at_auth_required",
+        )
+    ),
+    "A2ACLI_AUTH_001": Proven(
+        (
+            MISB + "test_api_key_goes_in_the_declared_header",
+            MISB + "test_401_hint_comes_from_the_card_and_the_token_never_shows",
+            MISB + "test_every_request_carries_the_version_and_the_tenant",
+            CONN + "test_api_key_goes_where_the_scheme_says",
+            CREDS + "test_credentials_go_to_the_agent_not_to_the_card",
+            "tests/test_settings_dotenv.py::test_bearer_from_a_dotenv_file_reaches_the_agent_unquoted",
+            HELP + "test_every_option_reads_its_canonical_variable",
+            SPEC + "test_svc_param_is_never_presented_as_authentication",
+        )
+    ),
+    "A2ACLI_AUTH_002": Open(
+        "fail",
+        "The process-table warning is on `--bearer` only: `--api-key`, `task push-config --token` and the README"
+        " say nothing of it. (Every credential flag does have its A2ACLI_* variable.)",
+        13,
+        (HELP + "test_every_option_reads_its_canonical_variable",),
+    ),
+    "A2ACLI_AUTH_003": Open(
+        "fail",
+        "`a2a card`, `card validate` and `card verify` turn TLS verification off under `--insecure` without the"
+        " warning `send` and `task` print; `card --insecure --card-credentials` sends the bearer over unverified"
+        " TLS silently.",
+        13,
+    ),
+    "A2ACLI_AUTH_004": Proven(
+        (
+            CREDS + "test_debug_output_and_errors_never_show_credentials",
+            CREDS + "test_credentials_from_the_environment_are_redacted_too",
+            "tests/test_cli_root.py::test_debug_traceback_is_redacted_and_sanitised",
+            CONFIG + "test_secrets_are_redacted_everywhere",
+        ),
+        "Diagnostics are redacted; an agent echoing a secret into task content (payload, not diagnostics) is"
+        " issue 13's redaction item.",
+    ),
+    "A2ACLI_TX_001": Proven(
+        (
+            CONN + "test_selection_prefers_highest_version_then_card_order",
+            CONN + "test_transport_preference_is_ordered_and_tenant_is_kept",
+        )
+    ),
+    "A2ACLI_TX_002": Proven(
+        (
+            CONN + "test_transport_preference_is_ordered_and_tenant_is_kept",
+            CONN + "test_selection_prefers_highest_version_then_card_order",
+        ),
+        "`--transport GRPC` falls back to the card's order as §13.1 allows, with only a --debug line; issue 13"
+        " makes an explicit transport the tool cannot use an error.",
+    ),
+    "A2ACLI_TX_003": Proven(
+        (
+            MISB + "test_every_request_carries_the_version_and_the_tenant",
+            CONN + "test_transport_preference_is_ordered_and_tenant_is_kept",
+            "tests/test_client_operations.py::test_plans_put_path_fields_query_and_tenant_where_each_binding_wants_them",
+        )
+    ),
+    "A2ACLI_VER_001": Open(
+        "fail",
+        "Against an agent that only speaks 0.3, `send` silently uses 0.3: exit 0, nothing on stderr. Below 1.0"
+        " needs an explicit opt-in, or at least a warning every time.",
+        13,
+        (
+            MISB + "test_every_request_carries_the_version_and_the_tenant",
+            "tests/test_send_v03_agent.py::test_pinning_10_on_a_03_only_agent_is_a_clear_error",
+        ),
+    ),
+    "A2ACLI_DEFAULT_001": Open(
+        "fail",
+        "Two defaults are not as §6.5 asks (see default_001_breakdown): the text output is not the text floor on"
+        " a terminal, and the version drops below 1.0 silently.",
+        13,
+        (HELP + "test_help_shows_built_in_defaults",),
+    ),
+    "A2ACLI_CONFIG_001": Proven(
+        (
+            CONFIG + "test_precedence_flag_env_local_global_default",
+            CONFIG + "test_warns_when_a_credential_file_is_readable_by_others",
+            CONFIG + "test_text_output_is_one_labelled_field_per_line",
+            CONFIG + "test_task_and_context_ids_are_never_read_from_files",
+        )
+    ),
+    "A2ACLI_CLI_001": Open(
+        "fail",
+        "`card --help` says `--timeout ... Default: no limit`; the card fetch's real default is 30 s, so --help"
+        " does not show that effective default.",
+        13,
+        (
+            HELP + "test_help_command_matches_dash_dash_help",
+            HELP + "test_version_flags",
+            HELP + "test_help_shows_built_in_defaults",
+            HELP + "test_help_shows_the_effective_default_from_files_and_environment",
+        ),
+    ),
+    "A2ACLI_SKILL_001": Proven(
+        (
+            SPEC + "test_one_skill_that_defers_to_runtime_help",
+            "tests/test_help_recipes.py::test_skill_examples_are_real",
+        )
+    ),
+    "A2ACLI_SKILL_002": Proven((SPEC + "test_the_skill_does_not_restate_the_specification",)),
+    # ─────────────── Tier 2 ───────────────
+    "A2ACLI_CARD_GET_002": Proven(
+        (
+            CARD + "test_validate_exit_codes_and_json_report",
+            CARD + "test_validate_demo_agent_is_clean",
+            "tests/test_card_validate.py::test_corpus",
+        ),
+        "`card validate --live` on the dual-version server points the 1.0 findings at the 0.3 entries (issue 13).",
+    ),
+    "A2ACLI_TASK_LIST_001": Proven(
+        (
+            TASK + "test_list_json_stream_text_and_pagination",
+            SPEC + "test_task_list_filters_by_context",
+        ),
+        "The text mode's next-page command drops --page-size (issue 13).",
+    ),
+    "A2ACLI_TASK_SUBSCRIBE_001": Proven(
+        (
+            TASK + "test_subscribe_text_and_single_json",
+            TASK + "test_subscribe_and_get_on_every_binding_and_version",
+        )
+    ),
+    "A2ACLI_TASK_SUBSCRIBE_002": Proven(
+        (
+            TASK + "test_subscribe_json_stream_first_event_is_the_task",
+            "tests/test_resume_stream.py::test_a_cut_stream_resubscribes_and_shows_every_word_once",
+            "tests/test_resume_cli.py::test_task_subscribe_through_a_proxy_that_cuts_the_stream",
+        ),
+        "When a resubscription re-sends a chunk already shown, the text mode prints the artifact block again"
+        " (issue 13).",
+    ),
+    "A2ACLI_AUTH_005": Open("fail", "Not implemented: `auth login` (device-code flow) is issue 14.", 14),
+    "A2ACLI_AUTH_006": Open("fail", "Not implemented: `auth login` (client-credentials flow) is issue 14.", 14),
+    "A2ACLI_AUTH_007": Open("fail", "Not implemented: token storage for `auth login` is issue 14.", 14),
+    "A2ACLI_TX_004": Proven(
+        (
+            CONN + "test_demo_agent_round_trip_on_every_binding_and_version",
+            TASK + "test_subscribe_and_get_on_every_binding_and_version",
+            "tests/hostile/test_hostile_send.py::test_send_and_stream_other_wires",
+        )
+    ),
+    "A2ACLI_VER_003": Open(
+        "fail",
+        "`task push-config create/list` send their requests although the card says `pushNotifications: false`.",
+        13,
+        ("tests/test_push_e2e.py::test_push_conversation_refuses_an_agent_without_push",),
+    ),
+    "A2ACLI_CONFIG_002": Open(
+        "fail",
+        "`config show` (and the README) report the poll-interval default as 1s; `--help` and the behaviour use 2s.",
+        13,
+        (CONFIG + "test_precedence_flag_env_local_global_default",),
+    ),
+    "A2ACLI_DOWNLOAD_001": Open(
+        "fail",
+        "`task download -o json` prints a shape of the tool's own (top-level taskId/contextId/state).",
+        13,
+        (TASK + "test_download_writes_artifacts_and_refuses_to_overwrite",),
+    ),
+    "A2ACLI_OUT_007": Proven((SPEC + "test_debug_logs_the_raw_wire_on_stderr_only",)),
+    "A2ACLI_CONFORM_001": Open("fail", "Not implemented: the `conformance` command is issue 17.", 17),
+    "A2ACLI_CLI_002": Proven(
+        (
+            "tests/test_completion.py::test_the_bash_script_works_in_bash",
+            "tests/test_completion.py::test_zsh_and_fish_requests",
+            "tests/test_completion.py::test_completion_rejects_an_unknown_shell",
+            "tests/test_completion.py::test_committed_scripts_are_current",
+        )
+    ),
+    "A2ACLI_PUSH_001": Proven((TASK + "test_push_config_crud",)),
+    # ─────────────── Tier 3 ───────────────
+    "A2ACLI_CARD_GET_003": Open(
+        "fail",
+        "The bearer goes to the extended-card endpoint when the public card declares no scheme accepting it.",
+        13,
+        (CARD + "test_extended_card", CARD + "test_extended_not_advertised"),
+    ),
+    "A2ACLI_CARD_GET_004": Open(
+        "fail",
+        "`card verify` says `verified` for a card signed by any key its own `jku` names (a card file, or another"
+        " origin): a key the user does not trust is presented as verified.",
+        13,
+        ("tests/test_card_signing.py::test_cli_verify_absent_and_unverifiable",),
+    ),
+    "A2ACLI_CARD_GET_005": Open("fail", "Not implemented: no catalog or registry reference is accepted.", None),
+    "A2ACLI_PUSH_002": Proven(
+        (
+            "tests/test_push_receiver.py::test_push_listen_prints_json_lines_and_stops_after_count",
+            "tests/test_push_receiver.py::test_receiver_accepts_token_header_and_bearer_and_refuses_the_rest",
+            "tests/test_push_e2e.py::test_push_listen_receives_what_a_registered_config_delivers",
+        )
+    ),
+    "A2ACLI_CHAT_001": Open("fail", "Not implemented: interactive `chat` is issue 16.", 16),
+    "A2ACLI_TX_005": Open("fail", "Not implemented: the gRPC binding is issue 15.", 15),
+    "A2ACLI_AUTH_008": Open(
+        "fail",
+        "`card --card-credentials --bearer` sends the bearer to a public card endpoint that declared nothing, and"
+        " `card --extended` to an extended-card endpoint with no scheme accepting it.",
+        13,
+        (
+            CREDS + "test_card_command_does_not_send_credentials_unless_asked",
+            CREDS + "test_card_redirect_to_another_origin_drops_credentials",
+        ),
+    ),
+    "A2ACLI_AUTH_009": Open("fail", "Not implemented: mutual TLS is issue 14.", 14),
+    "A2ACLI_AUTH_010": Open("fail", "Not implemented: OpenID Connect is issue 14.", 14),
+    "A2ACLI_AUTH_011": Proven(
+        (
+            POLL + "test_wait_stops_at_auth_required",
+            SPEC + "test_auth_required_is_reported_and_resolved_with_the_task_id",
+        )
+    ),
+    "A2ACLI_DEMO_SERVER_001": Proven(
+        (
+            "tests/test_serve.py::test_serve_streams_and_answers_on_all_paths",
+            "tests/test_scenarios.py::test_complete",
+            "tests/test_scenarios.py::test_input_required_is_multi_turn",
+        ),
+        "Hardening of `a2a serve` under load and on shared stores is issue 13's server list.",
+    ),
+    "A2ACLI_VER_002": Open(
+        "fail",
+        "`A2A-Extensions` is never sent, there is no `--extension` option, and extensions the card marks"
+        " `required` are ignored.",
+        13,
+    ),
+}
+
+DEFAULT_001_BREAKDOWN: Final[dict[str, Row]] = {
+    "transport_server_preference_order": Row(True, True, "--transport, repeatable and ordered"),
+    "task_completion_wait_by_default": Row(True, True, "--async returns at once"),
+    "output_human_readable_text": Row(
+        False,
+        True,
+        "-o json overrides; but on a terminal the text output is Rich (bold labels, panels), not the text floor,"
+        " even with -o text (issue 13)",
+    ),
+    "detail_level_concise": Row(True, True, "--verbose shows every part in full"),
+    "protocol_version_highest_mutual": Row(
+        False, True, "--a2a-version overrides; but 0.3 is used silently when the agent only speaks 0.3 (issue 13)"
+    ),
+    "transport_security_tls_on": Row(
+        True, True, "--insecure disables it; send and task warn, card / card validate / card verify do not (issue 13)"
+    ),
+}
+
+ERROR_CODES: Final[dict[str, Row]] = {
+    "A2ACLI_ERR_USAGE": Row(True, tests=(SEND + "test_usage_errors_exit_2",)),
+    "A2ACLI_ERR_CARD_NOT_FOUND": Row(True, tests=(CARD + "test_404_on_both_paths",)),
+    "A2ACLI_ERR_CARD_INVALID": Row(True, tests=(CARD + "test_bad_input_json_envelope",)),
+    "A2ACLI_ERR_UNREACHABLE": Row(True, tests=(CARD + "test_unreachable_and_usage",)),
+    "A2ACLI_ERR_CREDENTIALS_MISSING": Row(
+        True, tests=(MISB + "test_401_hint_comes_from_the_card_and_the_token_never_shows",)
+    ),
+    "A2ACLI_ERR_AUTH_FAILED": Row(True, tests=(MISB + "test_401_hint_comes_from_the_card_and_the_token_never_shows",)),
+    "A2ACLI_ERR_TIMEOUT": Row(True, tests=(SEND + "test_timeout_reports_the_ids_and_exits_5",)),
+    "A2ACLI_ERR_INTERNAL": Row(
+        True,
+        note="also reported on Ctrl-C with exit 130 today (A2ACLI_EXIT_001, issue 13)",
+        tests=(MISB + "test_html_500_is_one_line",),
+    ),
+}
+
+
+def node_ids() -> list[str]:
+    """Every node id the report runs, in map order, once."""
+    seen: dict[str, None] = {}
+    for entry in EVIDENCE.values():
+        seen.update(dict.fromkeys(entry.tests))
+    for row in ERROR_CODES.values():
+        seen.update(dict.fromkeys(row.tests))
+    return list(seen)
