@@ -19,6 +19,7 @@ from a2acli.commands._options import (
     PollIntervalOpt,
     TimeoutOpt,
     agent_options,
+    setting,
 )
 from a2acli.commands._plain import spare
 
@@ -51,109 +52,74 @@ PromptArg = Annotated[
 ]
 TextOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--text",
-        envvar="A2ACLI_TEXT",
-        help="Add a text part (repeatable, order-preserving).",
-        show_default=False,
-    ),
+    setting("--text", help="Add a text part (repeatable, order-preserving).", show_default=False),
 ]
 FileOpt = Annotated[
     list[str] | None,
-    typer.Option(
+    setting(
         "--file",
-        envvar="A2ACLI_FILE",
         help="Add a file part: a local path is sent inline (base64, media type, filename); a URL by reference.",
         show_default=False,
     ),
 ]
 DataOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--data",
-        envvar="A2ACLI_DATA",
-        help="Add a data part: inline JSON, a JSON file, or - for stdin.",
-        show_default=False,
-    ),
+    setting("--data", help="Add a data part: inline JSON, a JSON file, or - for stdin.", show_default=False),
 ]
 MediaTypeOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--media-type",
-        envvar="A2ACLI_MEDIA_TYPE",
-        help="Media type of the part flag right before it.",
-        show_default=False,
-    ),
+    setting("--media-type", help="Media type of the part flag right before it.", show_default=False),
 ]
 MetadataOpt = Annotated[
-    str | None,
-    typer.Option("--metadata", envvar="A2ACLI_METADATA", help="Request metadata, a JSON object (payload, A2A §3.2.5)."),
+    str | None, setting("--metadata", help="Request metadata, a JSON object (payload, A2A §3.2.5).")
 ]
 ContextIdOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--context-id", envvar="A2ACLI_CONTEXT_ID", help="Start a new task in this existing context (server-assigned)."
-    ),
+    str | None, setting("--context-id", help="Start a new task in this existing context (server-assigned).")
 ]
 TaskIdOpt = Annotated[
     str | None,
-    typer.Option(
+    setting(
         "--task-id",
-        envvar="A2ACLI_TASK_ID",
         help="Continue this existing task (e.g. reply to INPUT_REQUIRED); a rejected id fails, no new task.",
     ),
 ]
 AsyncOpt = Annotated[
     bool,
-    typer.Option(
-        "--async",
-        "--return-immediately",
-        "--no-wait",
-        envvar="A2ACLI_ASYNC",
-        help="Do not wait: return the task and context ids at once.",
+    setting(
+        "--async", "--return-immediately", "--no-wait", help="Do not wait: return the task and context ids at once."
     ),
 ]
 WaitOpt = Annotated[
     bool,
-    typer.Option(
+    setting(
         "--wait",
         "--watch",
-        envvar="A2ACLI_WAIT",
         help="Wait until a terminal or interrupted state (the default; overrides a configured --async).",
     ),
 ]
-StreamFlag = Annotated[
+StreamFlag = Annotated[  # no variable: --stream is never a default (SPEC §7.2)
     bool, typer.Option("--stream", help="Follow live delivery; with -o json, one StreamResponse per line.")
 ]
 PushOpt = Annotated[
     bool,
-    typer.Option(
+    setting(
         "--push",
-        envvar="A2ACLI_PUSH",
         help="Follow the task through push notifications: a loopback webhook receiver is started, registered "
         "with the message, and every delivery is shown as it arrives (GetTask fills any gap).",
     ),
 ]
 CancelOnInterruptOpt = Annotated[
-    bool,
-    typer.Option(
-        "--cancel-on-interrupt",
-        envvar="A2ACLI_CANCEL_ON_INTERRUPT",
-        help="On Ctrl-C, also ask the agent to cancel the task.",
-    ),
+    bool, setting("--cancel-on-interrupt", help="On Ctrl-C, also ask the agent to cancel the task.")
 ]
 DownloadOpt = Annotated[
     str | None,
-    typer.Option(
+    setting(
         "--download",
-        envvar="A2ACLI_DOWNLOAD",
         help="When the turn ends, save every artifact part under this folder (never overwrites; URLs not fetched).",
         show_default=False,
     ),
 ]
-JsonlOpt = Annotated[
-    bool, typer.Option("--jsonl", envvar="A2ACLI_JSONL", help="Same as -o json: one StreamResponse per line.")
-]
+JsonlOpt = Annotated[bool, setting("--jsonl", help="Same as -o json: one StreamResponse per line.")]
 
 
 @agent_options
