@@ -11,14 +11,19 @@ All implement `Presenter`; `a2acli.client.turn` drives them and never writes any
 
 from __future__ import annotations
 
+import asyncio
+import json
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from a2acli.render.events import CommandContext, TextFloor, next_commands, short_state
+from a2acli.render.events import CommandContext, TextFloor, field_line, next_commands, short_state
 from a2acli.render.notices import Notice, is_result, notice_lines
+from a2acli.render.sanitize import clean_line
+from a2acli.render.task import render_message, render_task
+from a2acli.render.writers import diag, dumps, write_json, write_text
 
 
 @dataclass
@@ -56,9 +61,6 @@ class Presenter(Protocol):
 def report(notice: Notice, *, json_output: bool) -> None:
     """A notice's lines: diagnostics on stderr (sanitised, credentials redacted); a saved file on the text
     floor is data, on stdout."""
-    from a2acli.render.sanitize import clean_line
-    from a2acli.render.writers import diag, write_text
-
     for line in notice_lines(notice, json_output=json_output):
         if is_result(notice, json_output=json_output):
             write_text(clean_line(line) + "\n")
@@ -78,8 +80,6 @@ class PresenterBase:
         raise NotImplementedError
 
     def raw_event(self, text: str) -> None:
-        import json
-
         self.event(json.loads(text))
 
     def notice(self, notice: Notice) -> None:
@@ -96,8 +96,6 @@ class JsonLinesPresenter(PresenterBase):
     json_output = True
 
     def __init__(self) -> None:
-        from a2acli.render.writers import dumps
-
         self._dumps = dumps  # compact JSON with terminal controls \\u-escaped
         self._out = sys.stdout
 
@@ -128,8 +126,6 @@ class JsonDocumentPresenter(PresenterBase):
         pass
 
     def finish(self, result: dict[str, Any] | None, ids: TurnIds) -> None:
-        from a2acli.render.writers import write_json
-
         if result is not None:
             write_json(result)
 
@@ -181,8 +177,6 @@ class TextPresenter(PresenterBase):
         if self.stream:
             self._write(self.floor.finish())
             return
-        from a2acli.render.task import render_message, render_task
-
         if result is not None and isinstance(result.get("task"), dict):
             self._write(render_task(result["task"], commands=self.commands, verbose=self.verbose))
         elif result is not None and isinstance(result.get("message"), dict):
@@ -216,8 +210,6 @@ def follow_up(commands: CommandContext) -> Callable[[TurnIds], list[str]]:
 
 
 def ids_block(ids: TurnIds, commands: CommandContext) -> str:
-    from a2acli.render.events import field_line
-
     out = ""
     if ids.task_id:
         out += field_line("Task ID", ids.task_id)
@@ -249,21 +241,15 @@ class WaitingSpinner:
     def _text(self) -> Any:
         from rich.text import Text
 
-        from a2acli.render.sanitize import clean_line
-
         state = self._state()
         shown = short_state(state) if state else "CONNECTING"
         return Text(f"{clean_line(self._agent) or 'agent'} · {shown} · {time.monotonic() - self._started:.1f}s")
 
     def start(self) -> None:
-        import asyncio
-
         self._status.start()
         self._task = asyncio.get_running_loop().create_task(self._tick())
 
     async def _tick(self) -> None:
-        import asyncio
-
         while True:
             await asyncio.sleep(0.1)
             self._status.update(self._text())

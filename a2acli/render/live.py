@@ -12,9 +12,14 @@ hyperlinks off. Pure parts (`LiveModel`) are separate from the Rich/terminal par
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.text import Text
 
 from a2acli.protocol import COMPLETED, INTERRUPTED_STATES, TERMINAL_STATES
 from a2acli.render.events import (
@@ -30,8 +35,7 @@ from a2acli.render.events_output import PresenterBase, TurnIds, ids_block
 from a2acli.render.sanitize import clean_line, clean_text
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
-    from rich.live import Live
+    from rich.console import RenderableType
 
 REFRESH_HZ = 12.0
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
@@ -220,8 +224,6 @@ def _state_style(state: str | None) -> str:
 
 def renderable(item: Flushed) -> RenderableType:
     """A finished piece as a Rich renderable, built from Text (agent content never parsed as markup)."""
-    from rich.text import Text
-
     if item.kind == "markdown":
         from rich.markdown import Markdown
 
@@ -247,8 +249,6 @@ class LivePresenter(PresenterBase):
     takes_raw = False
 
     def __init__(self, commands: CommandContext, *, verbose: bool = False, console: Console | None = None) -> None:
-        from rich.console import Console
-
         self.console = console or Console(highlight=False)
         self.commands = commands
         self.verbose = verbose
@@ -262,10 +262,6 @@ class LivePresenter(PresenterBase):
 
     def start(self, ids: TurnIds | None = None) -> None:
         """Draw the live region; its status line ticks between events on the running event loop."""
-        import asyncio
-
-        from rich.live import Live
-
         self.live = Live(
             get_renderable=self._region,
             console=self.console,
@@ -278,8 +274,6 @@ class LivePresenter(PresenterBase):
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
 
     async def _tick(self) -> None:
-        import asyncio
-
         while self.live is not None:
             await asyncio.sleep(self._interval)
             self._refresh(force=True)
@@ -298,9 +292,6 @@ class LivePresenter(PresenterBase):
     # ---------------------------------------------------------------- rendering
 
     def _region(self) -> RenderableType:
-        from rich.console import Group
-        from rich.text import Text
-
         model = self.model
         status = Text(model.status_text(), style=_state_style(model.state))
         spinner = _Spinner(status)
@@ -322,8 +313,6 @@ class LivePresenter(PresenterBase):
         finished = self.model.take()
         self.live.refresh()  # first, so the region printed again below the new lines is the current one
         if finished:
-            from rich.console import Group
-
             self.live.console.print(Group(*(renderable(f) for f in finished)))
 
     # ---------------------------------------------------------------- presenter API
@@ -333,9 +322,6 @@ class LivePresenter(PresenterBase):
         self._refresh()
 
     def _print_tail(self, ids: TurnIds) -> None:
-        from rich.console import Group
-        from rich.text import Text
-
         self._stop_ticker()  # no refresh between the last lines and the end of the region
         finished = self.model.finish()
         self._stop()
@@ -367,8 +353,8 @@ class LivePresenter(PresenterBase):
 
 
 class _Spinner:
-    """Rich's "dots" spinner beside a one-line status. `rich.spinner` imports `rich.table` (it lays the frame and
-    the text out in a grid), ~5 ms on a terminal's way to the first token (bench: ttft); one line needs no grid."""
+    """Rich's "dots" spinner frames beside a one-line status. `rich.spinner` lays the frame and the text out in a
+    `rich.table` grid, which a terminal would import before its first token; one line needs no grid."""
 
     FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
     INTERVAL_MS = 80.0
@@ -377,8 +363,6 @@ class _Spinner:
         self.text = text
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
-        from rich.text import Text
-
         # The frame follows the clock, not the object: the region (and this spinner) is rebuilt at every refresh.
         frame = self.FRAMES[int(time.monotonic() * 1000 / self.INTERVAL_MS) % len(self.FRAMES)]
         line = Text(frame, style="cyan")
