@@ -35,18 +35,6 @@ LONG_RUNNING_MAX_S = 3600.0
 FILE_URL = "https://example.com/output.txt"
 DATA_VALUE: dict[str, Any] = {"key": "value", "count": 42}
 
-# TaskState names, so the step table below reads like the TCK's feature files.
-_STATES = {
-    "submitted": "TASK_STATE_SUBMITTED",
-    "working": "TASK_STATE_WORKING",
-    "completed": "TASK_STATE_COMPLETED",
-    "failed": "TASK_STATE_FAILED",
-    "rejected": "TASK_STATE_REJECTED",
-    "canceled": "TASK_STATE_CANCELED",
-    "input-required": "TASK_STATE_INPUT_REQUIRED",
-    "auth-required": "TASK_STATE_AUTH_REQUIRED",
-}
-
 
 # --------------------------------------------------------------------------- steps
 
@@ -436,8 +424,10 @@ class _Player:
     async def _status(self, step: Status) -> None:
         from a2a.types.a2a_pb2 import TaskState
 
+        from a2acli.protocol import state_v10
+
         await self._ensure_task()
-        state = TaskState.Value(_STATES[step.state])
+        state = TaskState.Value(state_v10(step.state))
         message = self._message(step.text) if step.text else None
         await self.updater.update_status(state, message=message)
 
