@@ -40,7 +40,8 @@ class _BodyTimeout(BaseException):
 
 class BodyLimit:
     """Refuse request bodies over `limit` bytes with 413, without ever holding more than `limit` bytes, and
-    bodies that stall for `body_timeout` seconds with 408 (a slow-loris body cannot pin a request for ever).
+    bodies not complete `body_timeout` seconds after the request reached the app with 408. The deadline is for
+    the whole body, not per chunk: a client dripping a byte now and then cannot pin a request for ever.
 
     With a Content-Length the size check is up front; a chunked body is buffered up to the cap and replayed.
     JSON-RPC paths get a JSON-RPC error body (-32600), the others an HTTP+JSON error body.
@@ -59,7 +60,10 @@ class BodyLimit:
         self.body_timeout = body_timeout
 
     async def _timed_out(self, scope: Scope, send: Any) -> None:
-        message = f"Request timeout: the request body stalled for {self.body_timeout:g} s"
+        message = (
+            f"Request timeout: the request body was not complete {self.body_timeout:g} s after the headers "
+            "(stalled or too slow)"
+        )
         if scope.get("path") in self.jsonrpc_paths:
             body = _jsonrpc_error(-32600, message)
         else:
@@ -68,16 +72,16 @@ class BodyLimit:
             await _respond(send, 408, body, [(b"connection", b"close")])
 
     def _timed(self, receive: Any) -> Any:
-        """`receive`, with each wait for the next body chunk bounded; free once the body is complete."""
+        """`receive`, bounded by one deadline for the whole body (from now); free once the body is complete."""
         complete = False
-        timeout = self.body_timeout
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
 
         async def timed_receive() -> Any:
             nonlocal complete
             if complete:
                 return await receive()
             try:
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout_at(deadline):
                     message = await receive()
             except TimeoutError:
                 raise _BodyTimeout from None

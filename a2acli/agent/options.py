@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from a2acli.protocol import PROTOCOL_VERSIONS, V0_3, V1_0
 
-TUTORIAL_REPLY = (
-    "Hello! I'm streaming this response word by word to demonstrate real-time communication capabilities."
-)
+TUTORIAL_REPLY = "Hello! I'm streaming this response word by word to demonstrate real-time communication capabilities."
 
 
 @dataclass(frozen=True)
@@ -30,10 +28,14 @@ class ServeOptions:
     sign_key: str | None = None
     # With delay 0, serve eligible 1.0 JSON-RPC streams on the lean path (a2acli/agent/fastpath.py).
     fast_path: bool = True
-    # A request body that stalls this long is refused with 408 (slow-loris bodies).
+    # A request body not complete this many seconds after its headers is refused with 408 (slow-loris bodies).
     body_timeout: float = 30.0
     # A connection must finish each request's headers this fast (slow-loris headers); 0 turns it off.
     header_timeout: float = 5.0
+    # A request line + headers larger than this gets 431 before anything else is done; 0 turns it off.
+    max_header_bytes: int = 65_536
+    # `--store memory` keeps at most this many tasks (oldest terminal ones dropped first: tasks.py).
+    max_tasks: int = 10_000
 
     @property
     def base_url(self) -> str:

@@ -107,14 +107,59 @@ def startup_line(options: ServeOptions, port: int) -> str:
 
 
 def run(options: ServeOptions) -> None:
-    """Serve until interrupted. Raises typed errors for bad options or a busy port."""
+    """Serve until interrupted. Raises typed errors for bad options, a busy port or a store in use."""
+    configure_logging(options.log_level)
+    check_exposure(options)
+    from a2acli.agent.store_lock import StoreInUseError, StoreLock
+
+    try:
+        lock = StoreLock.acquire(options.store)
+    except StoreInUseError as exc:
+        raise UsageError(str(exc)) from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--store {options.store}: cannot lock it: {exc}") from None
+    try:
+        _run_locked(options)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def check_exposure(options: ServeOptions) -> None:
+    """A bind beyond loopback is said on stderr; a wildcard bind needs `--public-url` (the card's URL).
+
+    On 0.0.0.0 / :: the server is reachable at addresses it cannot know (interfaces, NAT, a container's port
+    mapping), while the card would advertise 127.0.0.1: a URL that, for every client that is not on this
+    machine, points at the client itself. Guessing an address (the hostname, the first interface) is wrong as
+    often as right, so the user names it.
+    """
+    from a2acli.net import is_loopback_host
+
+    host = options.host.strip().strip("[]")
+    if is_loopback_host(host):
+        return
+    wildcard = host in ("", "0.0.0.0", "::")
+    if wildcard and not options.public_url:
+        raise UsageError(
+            f"--host {options.host or '0.0.0.0'} listens on every interface but the card would advertise "
+            f"127.0.0.1, which remote clients cannot reach: pass --public-url http://THIS-HOST:{options.port} "
+            "(the address clients use)"
+        )
+    where = "every network interface of this machine" if wildcard else f"the network interface {host}"
+    auth = "Authorization: Bearer required" if options.bearer_token else "no authentication (see --bearer-token)"
+    sys.stderr.write(
+        f"a2a serve: warning: listening on {where}, not loopback: anyone who can reach it can send tasks, "
+        f"read every task and register push URLs ({auth}; plain HTTP, no TLS)\n"
+    )
+
+
+def _run_locked(options: ServeOptions) -> None:
     import dataclasses
 
     import uvicorn
 
     from a2acli.agent.app import create_app
 
-    configure_logging(options.log_level)
     sock = bind_socket(options.host, options.port)
     port = int(sock.getsockname()[1])
     options = dataclasses.replace(options, port=port)
@@ -130,14 +175,14 @@ def run(options: ServeOptions) -> None:
 
     config = uvicorn.Config(
         app,
-        http=http_protocol(options.header_timeout),
+        http=http_protocol(options.header_timeout, options.max_header_bytes),
         log_config=None,
         log_level=options.log_level.lower(),
         access_log=options.log_level.lower() == "debug",
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         timeout_keep_alive=5,
-        h11_max_incomplete_event_size=64 * 1024,
+        h11_max_incomplete_event_size=options.max_header_bytes or None,
         server_header=False,
     )
     server = _make_server(config, app.state.shutdown.request)

@@ -19,7 +19,8 @@ def serve(
             "--host",
             envvar="A2ACLI_SERVE_HOST",
             show_envvar=True,
-            help="Interface to listen on. Loopback by default: exposing the agent to a network is your choice.",
+            help="Interface to listen on. Loopback by default: exposing the agent to a network is your choice "
+            "(said on stderr at start; 0.0.0.0 or :: need --public-url).",
         ),
     ] = "127.0.0.1",
     port: Annotated[
@@ -66,7 +67,8 @@ def serve(
             "--public-url",
             envvar="A2ACLI_SERVE_PUBLIC_URL",
             show_envvar=True,
-            help="Base URL the card advertises (behind a proxy). Default: http://HOST:PORT.",
+            help="Base URL the card advertises (behind a proxy, or the address remote clients use). "
+            "Default: http://HOST:PORT; required with --host 0.0.0.0 or ::, whose card would advertise loopback.",
         ),
     ] = None,
     store: Annotated[
@@ -75,7 +77,8 @@ def serve(
             "--store",
             envvar="A2ACLI_SERVE_STORE",
             show_envvar=True,
-            help="Task store: memory, or sqlite:///path/to.db to keep tasks across restarts.",
+            help="Task store: memory, or sqlite:///path/to.db to keep tasks across restarts (one server per "
+            "file: a second one on a file in use exits with an error naming the holder).",
         ),
     ] = "memory",
     protocol_versions: Annotated[
@@ -97,6 +100,38 @@ def serve(
             help="Refuse request bodies larger than this (413).",
         ),
     ] = 1_048_576,
+    max_header_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-header-bytes",
+            envvar="A2ACLI_SERVE_MAX_HEADER_BYTES",
+            show_envvar=True,
+            min=0,
+            help="Refuse a request whose request line and headers exceed this (431, before any other work); "
+            "0: no limit.",
+        ),
+    ] = 65_536,
+    body_timeout: Annotated[
+        float,
+        typer.Option(
+            "--body-timeout",
+            envvar="A2ACLI_SERVE_BODY_TIMEOUT",
+            show_envvar=True,
+            min=0.1,
+            help="Seconds a request body may take in all, from the end of its headers (408 after).",
+        ),
+    ] = 30.0,
+    max_tasks: Annotated[
+        int,
+        typer.Option(
+            "--max-tasks",
+            envvar="A2ACLI_SERVE_MAX_TASKS",
+            show_envvar=True,
+            min=1,
+            help="With --store memory: keep at most this many tasks; past it the oldest finished ones "
+            "(completed, failed, canceled, rejected) are dropped first, never a running or waiting one.",
+        ),
+    ] = 10_000,
     bearer_token: Annotated[
         str | None,
         typer.Option(
@@ -167,6 +202,9 @@ def serve(
         store=store,
         protocol_versions=versions,
         max_body_bytes=max_body_bytes,
+        max_header_bytes=max_header_bytes,
+        body_timeout=body_timeout,
+        max_tasks=max_tasks,
         bearer_token=bearer_token,
         log_level=log_level,
         push_allow_hosts=tuple(push_allow_host or ()),

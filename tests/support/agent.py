@@ -70,7 +70,7 @@ def demo_agent(**overrides: Any) -> Iterator[str]:
     deferred = _DeferredApp()
     from a2acli.agent.http_protocol import http_protocol
 
-    with serve_in_thread(deferred, http=http_protocol(options.header_timeout)) as url:
+    with serve_in_thread(deferred, http=http_protocol(options.header_timeout, options.max_header_bytes)) as url:
         port = urlsplit(url).port
         assert port is not None
         deferred.app = create_app(dataclasses.replace(options, host="127.0.0.1", port=port))
