@@ -38,9 +38,11 @@ def _make_stores(options: ServeOptions) -> tuple[Any, Any, Any]:
     """(task_store, push_config_store, engine or None) for `--store`."""
     store = options.store.strip()
     if store in ("", "memory", "mem", "memory://"):
-        from a2a.server.tasks import InMemoryPushNotificationConfigStore, InMemoryTaskStore
+        from a2a.server.tasks import InMemoryPushNotificationConfigStore
 
-        return InMemoryTaskStore(), InMemoryPushNotificationConfigStore(), None
+        from a2acli.agent.task_store import BoundedTaskStore
+
+        return BoundedTaskStore(options.max_tasks), InMemoryPushNotificationConfigStore(), None
     if store.startswith("sqlite"):
         from a2a.server.tasks import DatabasePushNotificationConfigStore, DatabaseTaskStore
         from sqlalchemy.ext.asyncio import create_async_engine
