@@ -100,6 +100,9 @@ def test_tier_1_and_2_are_proven_by_tests_or_delivered_by_an_issue() -> None:
             assert entry.status in ("fail", "partial", "not_measured")
             if req.tier <= 2:
                 assert entry.delivered_by is not None, f"{req.id}: Tier {req.tier} gap with no issue delivering it"
+            if entry.delivered_by == 13:
+                assert entry.observed_by, f"{req.id}: an issue-13 defect needs a test that fails until the fix"
+            assert all(n.startswith("tests/test_spec_defects.py::") for n in entry.observed_by)
 
 
 def test_the_committed_report_is_what_the_map_generates() -> None:
@@ -118,7 +121,9 @@ def test_the_committed_report_is_what_the_map_generates() -> None:
     for rid, entry in EVIDENCE.items():
         status = statuses[rid]
         if isinstance(entry, Open):
-            assert status == Status(entry.status, entry.note), f"{rid}: regenerate the report"
+            # The committed run saw every defect test fail as expected.
+            observed = requirement_status(entry, {n: ["xfailed"] for n in entry.observed_by})
+            assert status == observed, f"{rid}: regenerate the report ({status.note})"
         elif BY_ID[rid].tier <= 2:
             # A Tier 1 or 2 requirement the map says is proven has passing evidence in the committed run.
             assert status.status == "pass", f"{rid} is {status.status} in the committed report: {status.note}"
@@ -175,10 +180,17 @@ def test_statuses_are_fail_closed() -> None:
         "fail", "evidence failed: tests/a.py::test_a"
     )
     assert requirement_status(Proven(()), {}).status == "not_measured"
-    # Open requirements keep their status whatever their partial evidence does.
+    # Open requirements keep their status whatever their partial evidence, or their defect test, does.
     assert requirement_status(Open("fail", "why", 13, ("tests/a.py::test_a",)), {"tests/a.py::test_a": ["passed"]}) == (
         Status("fail", "why")
     )
+    assert combine(["xfailed", "xfailed"]) == "xfailed" and combine(["xfailed", "passed"]) == "skipped"
+    gap = Open("fail", "why.", 13, observed_by=("tests/d.py::test_d",))
+    assert requirement_status(gap, {"tests/d.py::test_d": ["xfailed"]}) == Status(
+        "fail", "why. Observed by tests/d.py::test_d."
+    )
+    fixed = requirement_status(gap, {"tests/d.py::test_d": ["failed"]})  # a strict xfail that passed
+    assert fixed.status == "fail" and "Not observed in this run (tests/d.py::test_d failed)" in (fixed.note or "")
 
 
 def test_summary_satisfies_a_tier_only_when_it_and_the_tiers_below_all_pass() -> None:
@@ -217,8 +229,9 @@ def test_render_is_yaml_of_the_report() -> None:
 def test_the_script_runs_the_evidence_and_writes_the_report(tmp_path: Path) -> None:
     """End to end on one requirement: its evidence runs under pytest, and only it is measured."""
     out = tmp_path / "report.yaml"
+    only = ["--only", "A2ACLI_CLI_002", "--only", "A2ACLI_CLI_001"]
     proc = subprocess.run(
-        [sys.executable, "scripts/compliance_report.py", "--only", "A2ACLI_CLI_002", "--output", str(out)],
+        [sys.executable, "scripts/compliance_report.py", *only, "--output", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -231,6 +244,11 @@ def test_the_script_runs_the_evidence_and_writes_the_report(tmp_path: Path) -> N
     assert block["status"] == "pass" and block["note"] is None
     assert block["evidence"] == list(EVIDENCE["A2ACLI_CLI_002"].tests)
     assert report["requirements"]["A2ACLI_SEND_001"]["status"] == "not_measured"
+    cli_001 = report["requirements"]["A2ACLI_CLI_001"]
+    assert cli_001["status"] == "fail" and cli_001["delivered_by"] == 13
+    assert cli_001["note"].endswith(
+        "Observed by tests/test_spec_defects.py::test_card_help_shows_the_effective_timeout."
+    )
     assert report["requirements"]["A2ACLI_AUTH_005"]["status"] == "fail"
     assert report["summary"]["tier_2"]["pass"] == 1 and not report["summary"]["tier_1"]["satisfied"]
     assert "Tier 2 1/15" in proc.stderr

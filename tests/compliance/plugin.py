@@ -10,13 +10,13 @@ from collections.abc import Iterable
 
 import pytest
 
-from tests.compliance.requirements import ERROR_CODES, EVIDENCE
+from tests.compliance.requirements import ERROR_CODES, EVIDENCE, Open
 
 
 def _ids_by_test() -> dict[str, list[str]]:
     by_test: dict[str, list[str]] = {}
     for rid, entry in EVIDENCE.items():
-        for node in entry.tests:
+        for node in (*entry.tests, *(entry.observed_by if isinstance(entry, Open) else ())):
             by_test.setdefault(node, []).append(rid)
     for code, row in ERROR_CODES.items():
         for node in row.tests:

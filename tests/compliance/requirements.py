@@ -5,9 +5,11 @@ Every requirement ID of the registry (`tests/compliance/registry.py`) has exactl
 - `Proven(tests)`: the pytest node ids (function level: every parametrization counts) whose assertions are the
   requirement. The report says `pass` only when every one of them ran and passed in the run that wrote it,
   `fail` when one failed, `not_measured` when one was skipped or not collected (fail-closed, Appendix A.3).
-- `Open(status, note, delivered_by)`: not met today, with the defect observed or the missing command, and the
-  open issue that delivers it. `tests` may name what already works; they run as evidence but cannot lift the
-  status. When the issue lands, its fix turns the entry into `Proven(...)` naming the test that failed before.
+- `Open(status, note, delivered_by, tests, observed_by)`: not met today, with the defect observed or the
+  missing command, and the open issue that delivers it. `observed_by` names the tests of
+  `tests/test_spec_defects.py` that show the defect (strict xfails: they fail until the fix); `tests` may name
+  what already works. Neither can lift the status. When the fix lands its defect test passes, which a strict
+  xfail reports as a failure: drop the mark and turn the entry into `Proven(...)` naming that test.
 
 `tests/test_compliance_report.py` keeps this honest: every node id exists, every Tier 1 and 2 requirement is
 either proven by a test or names its issue, and the committed report is what this map generates.
@@ -33,6 +35,7 @@ class Open:
     note: str
     delivered_by: int | None
     tests: tuple[str, ...] = ()
+    observed_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ CREDS = "tests/hostile/test_hostile_credentials.py::"
 CONFIG = "tests/test_config.py::"
 HELP = "tests/test_help.py::"
 SPEC = "tests/test_spec_requirements.py::"
+DEFECT = "tests/test_spec_defects.py::"
 
 EVIDENCE: Final[dict[str, Proven | Open]] = {
     # ─────────────── Tier 1 ───────────────
@@ -203,6 +207,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         " code; the HTTP+JSON path copies any agent-supplied `...Error` string into `code`.",
         13,
         (SEND + "test_protocol_error_is_reported_by_name", MISB + "test_error_event_mid_stream_keeps_its_a2a_name"),
+        observed_by=(DEFECT + "test_an_unknown_agent_error_code_gets_no_invented_name",),
     ),
     "A2ACLI_OUT_005": Open(
         "fail",
@@ -213,6 +218,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             CARD + "test_text_floor_labels_are_stable",
             SEND + "test_text_floor_reports_ids_state_artifact_and_next_command",
         ),
+        observed_by=(DEFECT + "test_the_text_floor_is_the_default_on_a_terminal_too",),
     ),
     "A2ACLI_OUT_006": Proven((SEND + "test_async_returns_at_once_with_the_ids",)),
     "A2ACLI_EXIT_001": Open(
@@ -221,6 +227,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         " error disagree.",
         13,
         (SEND + "test_usage_errors_exit_2", HELP + "test_exit_codes_epilog"),
+        observed_by=(DEFECT + "test_the_interrupt_envelope_agrees_with_exit_130",),
     ),
     "A2ACLI_EXIT_002": Proven(
         (
@@ -247,6 +254,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         " say nothing of it. (Every credential flag does have its A2ACLI_* variable.)",
         13,
         (HELP + "test_every_option_reads_its_canonical_variable",),
+        observed_by=(DEFECT + "test_every_credential_flag_documents_its_exposure",),
     ),
     "A2ACLI_AUTH_003": Open(
         "fail",
@@ -254,6 +262,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         " warning `send` and `task` print; `card --insecure --card-credentials` sends the bearer over unverified"
         " TLS silently.",
         13,
+        observed_by=(DEFECT + "test_card_commands_warn_when_insecure_disables_tls_verification",),
     ),
     "A2ACLI_AUTH_004": Proven(
         (
@@ -295,6 +304,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             MISB + "test_every_request_carries_the_version_and_the_tenant",
             "tests/test_send_v03_agent.py::test_pinning_10_on_a_03_only_agent_is_a_clear_error",
         ),
+        observed_by=(DEFECT + "test_going_below_1_0_is_never_silent",),
     ),
     "A2ACLI_DEFAULT_001": Open(
         "fail",
@@ -302,6 +312,10 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         " a terminal, and the version drops below 1.0 silently.",
         13,
         (HELP + "test_help_shows_built_in_defaults",),
+        observed_by=(
+            DEFECT + "test_the_text_floor_is_the_default_on_a_terminal_too",
+            DEFECT + "test_going_below_1_0_is_never_silent",
+        ),
     ),
     "A2ACLI_CONFIG_001": Proven(
         (
@@ -322,6 +336,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             HELP + "test_help_shows_built_in_defaults",
             HELP + "test_help_shows_the_effective_default_from_files_and_environment",
         ),
+        observed_by=(DEFECT + "test_card_help_shows_the_effective_timeout",),
     ),
     "A2ACLI_SKILL_001": Proven(
         (
@@ -361,9 +376,24 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         "When a resubscription re-sends a chunk already shown, the text mode prints the artifact block again"
         " (issue 13).",
     ),
-    "A2ACLI_AUTH_005": Open("fail", "Not implemented: `auth login` (device-code flow) is issue 14.", 14),
-    "A2ACLI_AUTH_006": Open("fail", "Not implemented: `auth login` (client-credentials flow) is issue 14.", 14),
-    "A2ACLI_AUTH_007": Open("fail", "Not implemented: token storage for `auth login` is issue 14.", 14),
+    "A2ACLI_AUTH_005": Open(
+        "fail",
+        "Not implemented: `auth login` (device-code flow) is issue 14.",
+        14,
+        observed_by=(DEFECT + "test_auth_login_exists",),
+    ),
+    "A2ACLI_AUTH_006": Open(
+        "fail",
+        "Not implemented: `auth login` (client-credentials flow) is issue 14.",
+        14,
+        observed_by=(DEFECT + "test_auth_login_exists",),
+    ),
+    "A2ACLI_AUTH_007": Open(
+        "fail",
+        "Not implemented: token storage for `auth login` is issue 14.",
+        14,
+        observed_by=(DEFECT + "test_auth_login_exists",),
+    ),
     "A2ACLI_TX_004": Proven(
         (
             CONN + "test_demo_agent_round_trip_on_every_binding_and_version",
@@ -376,21 +406,29 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         "`task push-config create/list` send their requests although the card says `pushNotifications: false`.",
         13,
         ("tests/test_push_e2e.py::test_push_conversation_refuses_an_agent_without_push",),
+        observed_by=(DEFECT + "test_push_config_is_refused_when_the_card_has_no_push",),
     ),
     "A2ACLI_CONFIG_002": Open(
         "fail",
         "`config show` (and the README) report the poll-interval default as 1s; `--help` and the behaviour use 2s.",
         13,
         (CONFIG + "test_precedence_flag_env_local_global_default",),
+        observed_by=(DEFECT + "test_config_show_reports_the_defaults_help_shows",),
     ),
     "A2ACLI_DOWNLOAD_001": Open(
         "fail",
         "`task download -o json` prints a shape of the tool's own (top-level taskId/contextId/state).",
         13,
         (TASK + "test_download_writes_artifacts_and_refuses_to_overwrite",),
+        observed_by=(DEFECT + "test_download_json_is_not_a_shape_of_the_tools_own",),
     ),
     "A2ACLI_OUT_007": Proven((SPEC + "test_debug_logs_the_raw_wire_on_stderr_only",)),
-    "A2ACLI_CONFORM_001": Open("fail", "Not implemented: the `conformance` command is issue 17.", 17),
+    "A2ACLI_CONFORM_001": Open(
+        "fail",
+        "Not implemented: the `conformance` command is issue 17.",
+        17,
+        observed_by=(DEFECT + "test_conformance_exists",),
+    ),
     "A2ACLI_CLI_002": Proven(
         (
             "tests/test_completion.py::test_the_bash_script_works_in_bash",
@@ -406,6 +444,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         "The bearer goes to the extended-card endpoint when the public card declares no scheme accepting it.",
         13,
         (CARD + "test_extended_card", CARD + "test_extended_not_advertised"),
+        observed_by=(DEFECT + "test_the_extended_card_is_fetched_only_through_a_declared_scheme",),
     ),
     "A2ACLI_CARD_GET_004": Open(
         "fail",
@@ -413,6 +452,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         " origin): a key the user does not trust is presented as verified.",
         13,
         ("tests/test_card_signing.py::test_cli_verify_absent_and_unverifiable",),
+        observed_by=(DEFECT + "test_a_key_the_card_names_itself_is_not_trusted",),
     ),
     "A2ACLI_CARD_GET_005": Open("fail", "Not implemented: no catalog or registry reference is accepted.", None),
     "A2ACLI_PUSH_002": Proven(
@@ -422,7 +462,9 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             "tests/test_push_e2e.py::test_push_listen_receives_what_a_registered_config_delivers",
         )
     ),
-    "A2ACLI_CHAT_001": Open("fail", "Not implemented: interactive `chat` is issue 16.", 16),
+    "A2ACLI_CHAT_001": Open(
+        "fail", "Not implemented: interactive `chat` is issue 16.", 16, observed_by=(DEFECT + "test_chat_exists",)
+    ),
     "A2ACLI_TX_005": Open("fail", "Not implemented: the gRPC binding is issue 15.", 15),
     "A2ACLI_AUTH_008": Open(
         "fail",
@@ -433,6 +475,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             CREDS + "test_card_command_does_not_send_credentials_unless_asked",
             CREDS + "test_card_redirect_to_another_origin_drops_credentials",
         ),
+        observed_by=(DEFECT + "test_card_credentials_go_only_where_a_scheme_accepts_them",),
     ),
     "A2ACLI_AUTH_009": Open("fail", "Not implemented: mutual TLS is issue 14.", 14),
     "A2ACLI_AUTH_010": Open("fail", "Not implemented: OpenID Connect is issue 14.", 14),
@@ -455,6 +498,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         "`A2A-Extensions` is never sent, there is no `--extension` option, and extensions the card marks"
         " `required` are ignored.",
         13,
+        observed_by=(DEFECT + "test_extensions_are_declared_to_the_agent",),
     ),
 }
 
@@ -499,6 +543,8 @@ def node_ids() -> list[str]:
     seen: dict[str, None] = {}
     for entry in EVIDENCE.values():
         seen.update(dict.fromkeys(entry.tests))
+        if isinstance(entry, Open):
+            seen.update(dict.fromkeys(entry.observed_by))
     for row in ERROR_CODES.values():
         seen.update(dict.fromkeys(row.tests))
     return list(seen)
