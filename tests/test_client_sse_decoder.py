@@ -80,6 +80,9 @@ def test_an_event_over_the_cap_is_refused_however_it_arrives() -> None:
     assert read([b"data: x\n"] * 1000, limit=4096)[1] == "too-big"  # data lines with no blank line between
     small = b"data: " + b"x" * 1000 + b"\n\n"
     assert read([small] * 50, limit=4096) == ([("message", "x" * 1000)] * 50, "end")  # the cap is per event
+    # two events of 3,000 bytes under a 4,096-byte cap, the blank line between them cut across two chunks
+    half = b"data: " + b"y" * 3000
+    assert read([half + b"\n", b"\n" + half + b"\n\n"], limit=4096) == ([("message", "y" * 3000)] * 2, "end")
 
 
 def test_long_line_in_small_chunks_costs_linear_time() -> None:

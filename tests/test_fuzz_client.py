@@ -43,6 +43,17 @@ def test_sse_reading_is_independent_of_chunking(lines: list[bytes], eol: bytes, 
 
 
 @FUZZ
+@given(sse_lines, st.sampled_from([b"\n", b"\r\n", b"\r"]), st.integers(1, 120), st.data())
+def test_the_event_cap_does_not_depend_on_chunking(lines: list[bytes], eol: bytes, limit: int, data: Any) -> None:
+    stream = eol.join(lines) + eol
+    whole = read([stream], limit)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=8)))
+    pieces = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
+    assert read([p for p in pieces if p], limit)[1] == whole[1]
+    assert read(drip(stream), limit)[1] == whole[1]
+
+
+@FUZZ
 @given(st.lists(st.binary(min_size=1, max_size=200), max_size=20), st.integers(1, 300))
 def test_sse_reading_bounds_every_event(chunks: list[bytes], limit: int) -> None:
     events, _ = read(chunks, limit)

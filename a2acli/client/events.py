@@ -56,17 +56,17 @@ class CappedEventStream(httpx.AsyncByteStream):
         size = 0
         last = b""
         async for chunk in self._response.aiter_bytes():
+            begin = 0
+            if last + chunk[:1] in _BLANK_LINES:  # a blank line straddles the chunks: an event ended with the last
+                held, start, size, begin = [], 0, 0, 1
             end = max(chunk.rfind(b"\n\n"), chunk.rfind(b"\n\r"), chunk.rfind(b"\r\r"))
             if end >= 0:
-                first = _first_blank_line(chunk, 0)
-                if size + first > limit or (len(chunk) > limit and _longest_event(chunk, first) > limit):
+                first = _first_blank_line(chunk, begin)
+                # An event's size counts its bytes up to its last line ending, however the chunks cut them.
+                if size + first + 1 - begin > limit or (len(chunk) > limit and _longest_event(chunk, first) > limit):
                     raise self._too_big()
                 begin = end + 2
-            elif last + chunk[:1] in _BLANK_LINES:  # the blank line straddles two chunks
-                begin = 1
-            else:
-                begin = -1
-            if begin >= 0:
+            if end >= 0 or begin:
                 held = [chunk]
                 start = begin
                 size = len(chunk) - begin
@@ -96,11 +96,13 @@ def _first_blank_line(chunk: bytes, start: int) -> int:
 
 
 def _longest_event(chunk: bytes, first: int) -> int:
-    """The longest run between two blank lines of `chunk` (checked only when the chunk itself is over the cap)."""
+    """The longest event between two blank lines of `chunk` (checked only when the chunk itself is over the cap).
+
+    Blank lines may overlap ("\n\r\r" is two of them), so the next one is looked for from the second byte on."""
     longest = 0
     pos = first
-    while (following := _first_blank_line(chunk, pos + 2)) >= 0:
-        longest = max(longest, following - pos - 2)
+    while (following := _first_blank_line(chunk, pos + 1)) >= 0:
+        longest = max(longest, following + 1 - (pos + 2))
         pos = following
     return longest
 
