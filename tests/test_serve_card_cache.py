@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+from pathlib import Path
 
 import httpx
 
@@ -39,3 +40,25 @@ def test_card_carries_cache_validators_and_answers_conditional_requests() -> Non
         legacy = client.get(url + CARD)
         assert legacy.headers["etag"] != etag
         assert client.get(url + CARD, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_signed_card_has_another_etag_than_the_same_card_unsigned(tmp_path: Path) -> None:
+    """After a restart with --sign-key, a client revalidating its cached unsigned card gets the signed one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = tmp_path / "agent.pem"
+    key.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    public = "http://127.0.0.1:9/"  # the same card document on both runs but for the signatures
+    for version in ({"A2A-Version": "1.0"}, {}):
+        with demo_agent(public_url=public) as url:
+            unsigned = httpx.get(url + CARD, headers=version)
+        with demo_agent(public_url=public, sign_key=str(key)) as url:
+            again = httpx.get(url + CARD, headers={**version, "If-None-Match": unsigned.headers["etag"]})
+        assert "signatures" not in unsigned.json()
+        assert again.status_code == 200, "a 304 here hides the signature from every cached client"
+        assert again.json()["signatures"] and again.headers["etag"] != unsigned.headers["etag"]

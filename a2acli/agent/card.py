@@ -114,8 +114,9 @@ class ServedCard:
 
 def _served(document: dict[str, Any]) -> ServedCard:
     body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
-    unsigned = {k: v for k, v in document.items() if k != "signatures"}
-    digest = hashlib.sha256(json.dumps(unsigned, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    # The validator of exactly what is served, signatures included: the same card signed is another
+    # representation, and a client holding the unsigned one must not be told it is current (304).
+    digest = hashlib.sha256(body).hexdigest()
     return ServedCard(document=document, body=body, etag=f'W/"{digest[:32]}"')
 
 
