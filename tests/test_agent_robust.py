@@ -151,7 +151,7 @@ def test_stalled_body_gets_408_and_server_stays_up(chunked: bool) -> None:
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             framing = b"Transfer-Encoding: chunked\r\n" if chunked else b"Content-Length: 1000\r\n"
             sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + framing + b"\r\n")
-            sock.sendall(b"5\r\n{\"jso\r\n" if chunked else b'{"jso')
+            sock.sendall(b'5\r\n{"jso\r\n' if chunked else b'{"jso')
             started = time.monotonic()
             # The 408 comes in two writes (headers, then body) and the server closes (Connection: close): read
             # to EOF, bounded, rather than trusting one recv() to hold the whole response (under load it may
@@ -184,3 +184,96 @@ def test_connection_that_never_finishes_its_headers_is_closed(sent: bytes) -> No
         with httpx.Client(timeout=10) as client:
             for _ in range(2):
                 assert client.get(url + "/.well-known/agent-card.json").status_code == 200
+
+
+def _deep(n: int) -> str:
+    return "[" * n + "]" * n
+
+
+DEEP_PATHS = [  # (name, path, body template with {d} for the deep value, headers, JSON-RPC?)
+    (
+        "jsonrpc-1.0-stream (lean)",
+        "/",
+        '{"jsonrpc":"2.0","id":1,"method":"SendStreamingMessage","params":{"message":{"messageId":"m",'
+        '"role":"ROLE_USER","parts":[{"data":{"data":{d}}}]}}}',
+        {"A2A-Version": "1.0"},
+        True,
+    ),
+    (
+        "jsonrpc-1.0-send (SDK)",
+        "/a2a",
+        '{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m",'
+        '"role":"ROLE_USER","parts":[{"data":{"data":{d}}}]}}}',
+        {"A2A-Version": "1.0"},
+        True,
+    ),
+    (
+        "jsonrpc-0.3-send",
+        "/",
+        '{"jsonrpc":"2.0","id":1,"method":"message/send","params":{"message":{"messageId":"m","role":"user",'
+        '"kind":"message","parts":[{"kind":"data","data":{"d":{d}}}]}}}',
+        {},
+        True,
+    ),
+    ("jsonrpc-bare", "/", "{d}", {"A2A-Version": "1.0"}, True),
+    (
+        "rest-1.0-send",
+        "/message:send",
+        '{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"data":{"data":{d}}}]}}',
+        {"A2A-Version": "1.0"},
+        False,
+    ),
+    (
+        "rest-1.0-stream (lean)",
+        "/message:stream",
+        '{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"data":{"data":{d}}}]}}',
+        {"A2A-Version": "1.0"},
+        False,
+    ),
+    (
+        "rest-0.3-send",
+        "/v1/message:send",
+        '{"message":{"messageId":"m","role":"user","kind":"message","parts":[{"kind":"data","data":{"d":{d}}}]}}',
+        {},
+        False,
+    ),
+    (
+        "rest-0.3-stream",
+        "/v1/message:stream",
+        '{"message":{"messageId":"m","role":"user","kind":"message","parts":[{"kind":"data","data":{"d":{d}}}]}}',
+        {},
+        False,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def roomy_agent_url() -> Iterator[str]:
+    with demo_agent() as url:
+        yield url
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_deeply_nested_json_gets_the_protocol_parse_error_on_every_path(roomy_agent_url: str, depth: int) -> None:
+    """Past ~970 levels a RecursionError escaped: a plain-text 500 (lean path) or -32603 (SDK JSON-RPC)."""
+    agent_url = roomy_agent_url
+    for name, path, template, headers, jsonrpc in DEEP_PATHS:
+        body = template.replace("{d}", _deep(depth))
+        r = httpx.post(
+            agent_url + path, content=body, headers={"Content-Type": "application/json", **headers}, timeout=30
+        )
+        assert r.headers["content-type"].startswith("application/json"), (name, r.status_code, r.text[:200])
+        if jsonrpc:
+            assert r.status_code == 200, name
+            assert r.json()["error"]["code"] == -32700, (name, r.text[:200])
+            assert r.json()["id"] is None
+        else:
+            assert r.status_code == 400, (name, r.text[:200])
+            assert r.json()["error"]["status"] == "INVALID_ARGUMENT", name
+    # still serving, and ordinary nesting is untouched
+    ok = httpx.post(
+        agent_url + "/",
+        json=json.loads('{"jsonrpc":"2.0","id":3,"method":"SendMessage","params":{' + MSG10 + "}}"),
+        headers=V1,
+    )
+    assert ok.json()["result"]["task"]["status"]["state"] == "TASK_STATE_COMPLETED"

@@ -188,6 +188,10 @@ def create_app(options: ServeOptions) -> Starlette:
     ]
     if options.bearer_token:
         middleware.append(Middleware(BearerGuard, token=options.bearer_token, public_paths=CARD_PATHS))
+    from a2acli.agent.guards import JsonDepthGuard
+
+    # Before anything parses the body (the lean path, the SDK): past ~970 levels Python's parsers overflow.
+    middleware.append(Middleware(JsonDepthGuard, jsonrpc_paths=JSONRPC_PATHS, skip_paths=CARD_PATHS))
     middleware.append(Middleware(VersionQueryToHeader))
     if not options.serves_v10:
         from a2acli.agent.guards import RefuseVersion1

@@ -150,7 +150,7 @@ class FastStreams:
         """(request id, parsed SendMessageRequest, reply chunks) when this request is eligible, else None."""
         try:
             doc = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # the SDK path reports it (guards.JsonDepthGuard keeps it rare)
             return None
         if not isinstance(doc, dict) or doc.get("jsonrpc") != "2.0" or doc.get("method") != "SendStreamingMessage":
             return None

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import hmac
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -315,3 +316,80 @@ class RefuseVersion1:
                         await _respond(send, 400, _rest_error(400, "FAILED_PRECONDITION", message))
                     return
         await self.app(scope, receive, send)
+
+
+MAX_JSON_DEPTH = 200
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text `body` nests arrays/objects deeper than `limit` (strings do not count).
+
+    Cheap for every real request: fewer brackets in all than the limit cannot nest past it (a C-speed count);
+    only then are strings removed and the brackets walked.
+    """
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
+    for byte in _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS):
+        if byte in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+class JsonDepthGuard:
+    """A request body nested deeper than `MAX_JSON_DEPTH` gets the binding's parse error, before any parser.
+
+    Python's json (and, past it, protobuf's and pydantic's converters) recurse once per level: at some 970
+    levels a `RecursionError` escapes the SDK's handlers (a plain-text 500 on the lean path, an internal error
+    -32603 on the SDK's JSON-RPC path). No A2A request needs a fraction of this depth: the SDK refuses
+    messages nested past 100 protobuf levels anyway. JSON-RPC paths get -32700 (Parse error, id null: the id
+    cannot be read without parsing), the HTTP+JSON paths (1.0 and 0.3) 400 INVALID_ARGUMENT, as the SDK
+    answers a body it cannot parse.
+    """
+
+    def __init__(self, app: ASGIApp, jsonrpc_paths: tuple[str, ...] = (), skip_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.jsonrpc = frozenset(jsonrpc_paths)
+        self.skip = frozenset(skip_paths)
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") not in ("POST", "PUT", "PATCH")
+            or scope.get("path") in self.skip
+        ):
+            await self.app(scope, receive, send)
+            return
+        parts: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = parts[0] if len(parts) == 1 else b"".join(parts)
+        del parts
+        if json_depth_exceeds(body):
+            text = f"Parse error: the JSON body nests deeper than {MAX_JSON_DEPTH} levels"
+            if scope.get("path") in self.jsonrpc:
+                await _respond(send, 200, _jsonrpc_error(-32700, text))
+            else:
+                await _respond(send, 400, _rest_error(400, "INVALID_ARGUMENT", text))
+            return
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
