@@ -98,7 +98,11 @@ def create_app(options: ServeOptions) -> Starlette:
     card = build_agent_card(options)
     cards = build_card_set(options, card)
     task_store, push_store, engine = _make_stores(options)
-    push_client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False)
+    from a2acli.agent.numbers import WholeNumbers, WholeNumbersTransport
+
+    push_client = httpx.AsyncClient(
+        transport=WholeNumbersTransport(), timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False
+    )
     config_validator, delivery_validator = make_push_url_validators(options.push_allow_hosts)
     push_sender = BasePushNotificationSender(push_client, push_store, push_url_validator=delivery_validator)
     live = LiveTasks()  # tasks the lean path is running (fastpath.py); empty with fast_path off
@@ -176,8 +180,10 @@ def create_app(options: ServeOptions) -> Starlette:
 
     from starlette.middleware import Middleware
 
-    # Outermost first: body cap, then auth, then the version from the query; the card stays public.
+    # Outermost first: whole numbers, body cap, then auth, then the version from the query; the card stays public.
     middleware = [
+        # Outermost: every JSON byte written, whichever path produced it (numbers.py).
+        Middleware(WholeNumbers, skip_paths=CARD_PATHS),
         Middleware(EndStreamsCleanly),
         Middleware(
             BodyLimit,
