@@ -27,16 +27,23 @@ TLS failure, HTTP 5xx -> ``UnreachableError`` (exit 3); 401/403 -> ``AuthFailedE
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import hashlib
 import json
 import os
 import re
 import sys
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
+import httpx
+
+from a2acli import __version__
 from a2acli.errors import (
     AuthFailedError,
     CardInvalidError,
@@ -45,10 +52,9 @@ from a2acli.errors import (
     UnreachableError,
 )
 from a2acli.net import is_loopback_host
+from a2acli.redact import register_secret
 
 if TYPE_CHECKING:
-    import httpx
-
     from a2acli.settings import ConnectionSettings
 
 WELL_KNOWN_PATH = "/.well-known/agent-card.json"
@@ -291,8 +297,6 @@ def _origin(url: str) -> str:
 
 
 def _request_headers(conn: ConnectionSettings, send_credentials: bool) -> dict[str, str]:
-    from a2acli import __version__
-
     headers = {
         "Accept": "application/json, application/a2a+json;q=0.9, */*;q=0.1",
         "Accept-Encoding": "gzip, deflate, identity",
@@ -300,8 +304,6 @@ def _request_headers(conn: ConnectionSettings, send_credentials: bool) -> dict[s
         "User-Agent": f"a2acli/{__version__}",
     }
     if send_credentials:
-        from a2acli.redact import register_secret
-
         if conn.bearer:
             register_secret(conn.bearer)
             headers["Authorization"] = f"Bearer {conn.bearer}"
@@ -349,23 +351,6 @@ class _Decoder:
             raise _too_big(self.source, self.limit)
 
 
-def _sha256_hex(data: bytes) -> str:
-    """SHA-256 from the interpreter's builtin module when there is one: `hashlib` loads OpenSSL (milliseconds
-    on every command that reads the cache, bench/README.md time to first token). Same digest either way."""
-    import importlib
-
-    for name in ("_sha2", "_sha256"):
-        try:
-            module: Any = importlib.import_module(name)
-        except ImportError:
-            continue
-        digest: str = module.sha256(data).hexdigest()
-        return digest
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
-
-
 class CardCache:
     """HTTP caching of fetched cards (A2A §8.6.2, SPEC §10.1): `Cache-Control: max-age` is honoured, and a stale
     entry with an `ETag` / `Last-Modified` is revalidated with a conditional request (304 -> the cached card).
@@ -386,11 +371,9 @@ class CardCache:
         return cls(Path(base) / "a2a-cli" / "cards")
 
     def _path(self, url: str, version: str) -> Path:
-        return self.directory / (_sha256_hex(f"{url}\n{version}".encode()) + ".json")
+        return self.directory / (hashlib.sha256(f"{url}\n{version}".encode()).hexdigest() + ".json")
 
     def load(self, url: str, version: str, limit: int) -> dict[str, Any] | None:
-        import base64
-
         try:
             entry = json.loads(self._path(url, version).read_text(encoding="utf-8"))
             body = base64.b64decode(entry["body"])
@@ -405,8 +388,6 @@ class CardCache:
         storable, max_age = cache_policy(headers)
         if not storable:
             return
-        import base64
-        import time
 
         entry = {
             "url": url,
@@ -483,10 +464,6 @@ async def _fetch_one(
     notes: list[str] | None = None,
 ) -> tuple[bytes, str, str | None]:
     """GET one candidate following redirects by hand; returns (body, final url, content type)."""
-    import time
-
-    import httpx
-
     seen: set[str] = set()
     current = url
     request_headers = dict(headers)
@@ -575,10 +552,6 @@ async def _fetch_http(
     limit: int,
     send_credentials: bool,
 ) -> ResolvedCard:
-    import asyncio
-
-    import httpx
-
     headers = _request_headers(conn, send_credentials)
     deadline = conn.timeout if conn.timeout is not None else DEFAULT_CARD_TIMEOUT
     own = client is None
@@ -652,8 +625,6 @@ async def resolve_card(
 
 async def fetch_key_document(url: str, conn: ConnectionSettings, *, limit: int = 256 * 1024) -> bytes:
     """GET a JWKS (a `--jwks URL` or a signature's `jku`): https only, except loopback; capped; no credentials."""
-    import httpx
-
     parts = urlsplit(url)
     try:
         host = parts.hostname or ""
@@ -674,16 +645,10 @@ async def fetch_key_document(url: str, conn: ConnectionSettings, *, limit: int =
         trust_env=True,
     ) as client:
         try:
-            async with asyncio_timeout(deadline):
+            async with asyncio.timeout(deadline):
                 raw, _, _ = await _fetch_one(client, url, headers, limit)
         except _NotThere:
             raise CardNotFoundError(f"no key set at {url} (HTTP 404)") from None
         except TimeoutError:
             raise TimeoutExpiredError(f"timed out fetching the key set at {url}") from None
     return raw
-
-
-def asyncio_timeout(seconds: float) -> Any:
-    import asyncio
-
-    return asyncio.timeout(seconds)

@@ -14,7 +14,9 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from a2acli import __version__
 from a2acli.client import operations as ops
+from a2acli.client.card_resolver import resolve_card
 from a2acli.client.credentials import build_credentials
 from a2acli.client.events import RawEcho, open_events
 from a2acli.client.interfaces import Interface, select_interface
@@ -26,6 +28,7 @@ from a2acli.client.wire import (
     make_http_client,
     rpc_result,
 )
+from a2acli.redact import register_secret
 
 if TYPE_CHECKING:
     import httpx
@@ -208,9 +211,6 @@ class AgentConnection:
         return cast("AsyncIterator[dict[str, Any]]", events)  # see _plain
 
     def _base_headers(self) -> dict[str, str]:
-        from a2acli import __version__
-        from a2acli.redact import register_secret
-
         headers: dict[str, str] = {"User-Agent": f"a2acli/{__version__}"}
         for key, value in self.settings.svc_params:
             register_secret(value)
@@ -229,8 +229,6 @@ def _plain(value: Mapping[str, object]) -> dict[str, Any]:
 @contextlib.asynccontextmanager
 async def open_connection(settings: ConnectionSettings) -> AsyncIterator[AgentConnection]:
     """Resolve the card, select the interface and yield the connection (closed on exit)."""
-    from a2acli.client.card_resolver import resolve_card
-
     client = make_http_client(settings)
     try:
         card = await resolve_card(settings.agent_card, settings, client=client)

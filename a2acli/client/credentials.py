@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from a2acli.redact import register_secret
+
 if TYPE_CHECKING:
     from a2acli.protocol import JSONObject
     from a2acli.settings import ConnectionSettings
@@ -106,8 +108,6 @@ def _looks_like_credential(name: str) -> bool:
 
 def build_credentials(doc: JSONObject, settings: ConnectionSettings) -> Credentials:
     """Attach --bearer / --api-key as the card's security schemes say (A2A §4.5.2)."""
-    from a2acli.redact import register_secret
-
     schemes = security_schemes(doc)
     creds = Credentials(
         schemes=schemes, service_credentials=any(_looks_like_credential(k) for k, _ in settings.svc_params)

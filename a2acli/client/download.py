@@ -24,6 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from a2acli.errors import InternalError, UnreachableError, UsageError
+
 DEFAULT_MAX_URL_BYTES = 100 * 1024 * 1024
 MAX_NAME_CHARS = 120
 
@@ -195,10 +199,6 @@ def _unique(name: str, taken: set[str]) -> str:
 
 async def fetch_url(url: str, *, max_bytes: int, timeout: float = 30.0, insecure: bool = False) -> bytes:
     """GET an http(s) URL named by an artifact, refusing anything bigger than `max_bytes`."""
-    import httpx
-
-    from a2acli.errors import InternalError, UnreachableError
-
     if not url.lower().startswith(("http://", "https://")):
         raise InternalError(f"refusing to fetch a non-HTTP URL: {url[:80]}")
     try:
@@ -259,8 +259,6 @@ async def download_artifacts(
     insecure: bool = False,
 ) -> DownloadResult:
     """Write every artifact part of `task` under `dest` and return what was written and skipped."""
-    from a2acli.errors import UsageError
-
     planned, skipped = plan(task)
     if not fetch_urls:
         for item in [p for p in planned if p.kind == "url"]:

@@ -35,6 +35,7 @@ from a2acli.client.wire import (
 from a2acli.errors import A2ACliError, ProtocolError, TimeoutExpiredError, protocol_error_from_jsonrpc
 from a2acli.errors import protocol_error_from_rest as _rest_error
 from a2acli.protocol import StreamResponse
+from a2acli.render.sanitize import clean_line
 
 _STREAM_KEYS = frozenset({"task", "message", "statusUpdate", "artifactUpdate"})
 # Two line endings in a row end an event; "\r\n" is one ending, so these three pairs cover every blank line.
@@ -194,7 +195,6 @@ def error_event(data: str) -> A2ACliError:
             return _rest_error(code if isinstance(code, int) else 0, doc)
         if isinstance(doc.get("code"), int) and isinstance(doc.get("message"), str):
             return protocol_error_from_jsonrpc(doc)
-    from a2acli.render.sanitize import clean_line
 
     text = clean_line(data)[:300] or "no details"
     return ProtocolError("InternalError", f"the agent reported an error mid-stream: {text}")

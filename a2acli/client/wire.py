@@ -7,11 +7,14 @@ a reply that is not A2A -> InvalidAgentResponseError, an A2A error -> ProtocolEr
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
+
+import httpx
 
 from a2acli.errors import (
     A2ACliError,
@@ -28,11 +31,12 @@ from a2acli.errors import (
     protocol_error_from_rest,
 )
 from a2acli.protocol import JSONObject, JSONValue
+from a2acli.redact import redact
+from a2acli.render.sanitize import clean_line
+from a2acli.render.writers import diag, warn
 from a2acli.settings import DEFAULT_MAX_EVENT_BYTES, DEFAULT_READ_TIMEOUT, parse_duration
 
 if TYPE_CHECKING:
-    import httpx
-
     from a2acli.client.credentials import Credentials
     from a2acli.settings import ConnectionSettings
 
@@ -135,8 +139,6 @@ def _origin(request: httpx.Request) -> str:
 
 
 def _transport_error(exc: Exception, request: httpx.Request) -> A2ACliError:
-    import httpx
-
     why = reason(exc)
     origin = _origin(request)
     if isinstance(exc, httpx.ConnectError):
@@ -182,9 +184,6 @@ class Wire:
     # ---------------------------------------------------------------- debug
 
     def debug_out(self, text: str) -> None:
-        from a2acli.redact import redact
-        from a2acli.render.writers import diag
-
         if len(text) > _DEBUG_LIMIT:
             text = text[:_DEBUG_LIMIT] + f"… ({len(text)} chars)"
         diag(redact(text))
@@ -207,8 +206,6 @@ class Wire:
         query: Mapping[str, str] | None = None,
         accept: str = "application/json",
     ) -> httpx.Request:
-        import httpx
-
         headers = dict(self.headers)
         headers["Accept"] = accept
         content: bytes | None = None
@@ -233,8 +230,6 @@ class Wire:
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         """Send `request`; the response's body is still to be read (and the response closed) by the caller."""
-        import httpx
-
         try:
             return await self.client.send(request, stream=True, follow_redirects=False)
         except httpx.TimeoutException as exc:
@@ -251,8 +246,6 @@ class Wire:
 
     async def read_body(self, response: httpx.Response, limit: int) -> bytes:
         """The whole (decoded) body, refused once it outgrows `limit`: an agent cannot make us hold more."""
-        import httpx
-
         chunks: list[bytes] = []
         size = 0
         try:
@@ -310,8 +303,6 @@ class Wire:
             supplied, hint = self.credentials.failure_hint()
             challenge = headers.get("www-authenticate", "")
             if challenge:
-                from a2acli.render.sanitize import clean_line
-
                 hint += f" (server asks: {clean_line(challenge)[:200]})"
             what = "authentication required" if status == 401 else "access denied"
             if supplied:
@@ -381,11 +372,8 @@ def make_http_client(settings: ConnectionSettings) -> httpx.AsyncClient:
     Building a verifying SSL context loads the CA bundle (tens of ms); a plain-http agent never needs it, so
     the https transport is created on first use (unless a proxy is configured from the environment).
     """
-    import httpx
 
     if settings.insecure:
-        from a2acli.render.writers import warn
-
         warn("TLS certificate verification is DISABLED (--insecure): anyone on the network can impersonate the agent")
     timeout = httpx.Timeout(read_timeout(), connect=settings.connect_timeout)
     if any(os.environ.get(v) or os.environ.get(v.upper()) for v in _PROXY_VARIABLES):
@@ -422,7 +410,6 @@ async def deadline(seconds: float | None, what: str = "before the task finished"
     if seconds is None:
         yield
         return
-    import asyncio
 
     try:
         async with asyncio.timeout(seconds):
