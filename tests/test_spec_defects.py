@@ -57,7 +57,7 @@ def _option_help(out: str, option: str) -> str:
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if re.search(rf"[│|]\s+{re.escape(option)}\b", line))
     end = next(i for i in range(start + 1, len(lines)) if re.match(r"[│|]\s+-", lines[i]) or "╰" in lines[i])
-    return " ".join(re.sub(r"[│|]", " ", line) for line in lines[start:end])
+    return " ".join(" ".join(re.sub(r"[│|]", " ", line) for line in lines[start:end]).split())
 
 
 # ─── a recording agent whose card is whatever a test needs ───
@@ -210,6 +210,7 @@ def test_every_credential_flag_documents_its_exposure(capsys: pytest.CaptureFixt
         (["send"], "--api-key"),
         (["card"], "--api-key"),
         (["task", "push-config", "create"], "--token"),
+        (["task", "push-config", "create"], "--auth-credentials"),
     ):
         _, out, _ = _run(capsys, *command, "--help")
         text = _option_help(out, option)

@@ -250,8 +250,8 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
     ),
     "A2ACLI_AUTH_002": Open(
         "fail",
-        "The process-table warning is on `--bearer` only: `--api-key`, `task push-config --token` and the README"
-        " say nothing of it. (Every credential flag does have its A2ACLI_* variable.)",
+        "The process-table warning is on `--bearer` only: `--api-key`, `task push-config --token` and"
+        " `--auth-credentials`, and the README, say nothing of it. (Every credential flag has its A2ACLI_* variable.)",
         13,
         (HELP + "test_every_option_reads_its_canonical_variable",),
         observed_by=(DEFECT + "test_every_credential_flag_documents_its_exposure",),
