@@ -119,3 +119,27 @@ def test_list_tasks_stays_fast_at_the_cap() -> None:
 
     per_page = asyncio.run(check())
     assert per_page < 0.02, per_page  # a page costs its copies, not a sort of 10k tasks
+
+
+def test_a_dropped_task_takes_its_push_configs_with_it() -> None:
+    from a2a.auth.user import UnauthenticatedUser
+    from a2a.server.context import ServerCallContext
+    from a2a.server.tasks import InMemoryPushNotificationConfigStore
+    from a2a.types.a2a_pb2 import Task, TaskPushNotificationConfig, TaskState, TaskStatus
+
+    from a2acli.agent.task_store import BoundedTaskStore
+
+    async def check() -> None:
+        push = InMemoryPushNotificationConfigStore()
+        store = BoundedTaskStore(2, on_evict=push.delete_info)
+        ctx = ServerCallContext(user=UnauthenticatedUser())
+        for i in range(3):
+            await store.save(Task(id=f"t{i}", status=TaskStatus(state=TaskState.TASK_STATE_COMPLETED)), ctx)
+            if i == 0:
+                config = TaskPushNotificationConfig(task_id="t0", id="c0", url="http://127.0.0.1:9/hook")
+                await push.set_info("t0", config, ctx)
+                assert len(await push.get_info("t0", ctx)) == 1
+        assert await store.get("t0", ctx) is None
+        assert await push.get_info("t0", ctx) == []
+
+    asyncio.run(check())

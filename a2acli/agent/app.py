@@ -42,7 +42,9 @@ def _make_stores(options: ServeOptions) -> tuple[Any, Any, Any]:
 
         from a2acli.agent.task_store import BoundedTaskStore
 
-        return BoundedTaskStore(options.max_tasks), InMemoryPushNotificationConfigStore(), None
+        push_store = InMemoryPushNotificationConfigStore()
+        # A dropped task's push configs go with it (else they would be the next thing kept for ever).
+        return BoundedTaskStore(options.max_tasks, on_evict=push_store.delete_info), push_store, None
     if store.startswith("sqlite"):
         from a2a.server.tasks import DatabasePushNotificationConfigStore, DatabaseTaskStore
         from sqlalchemy.ext.asyncio import create_async_engine

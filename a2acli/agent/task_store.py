@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
+from a2a.auth.user import User
+from a2a.server.context import ServerCallContext
 from a2a.server.owner_resolver import OwnerResolver, resolve_user_scope
 from a2a.server.tasks import TaskStore
 from a2a.types.a2a_pb2 import ListTasksRequest, ListTasksResponse, Task, TaskState
@@ -25,9 +27,6 @@ from a2a.utils.errors import InvalidParamsError
 from a2a.utils.task import ListTasksCursor, decode_list_tasks_cursor, decode_page_token, encode_list_tasks_cursor
 
 from a2acli import protocol
-
-if TYPE_CHECKING:
-    from a2a.server.context import ServerCallContext
 
 Key = tuple[bool, int, str]
 TERMINAL = frozenset(TaskState.Value(name) for name in protocol.TERMINAL_STATES)
@@ -70,10 +69,33 @@ class _Owner:
             del self.keys[i]
 
 
+class _OwnerUser(User):
+    """The owner a task was stored under, as a context user (for `on_evict`: `resolve_user_scope` reads it)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(self._name)
+
+    @property
+    def user_name(self) -> str:
+        return self._name
+
+
+OnEvict = Callable[[str, ServerCallContext], Awaitable[None]]
+
+
 class BoundedTaskStore(TaskStore):
-    def __init__(self, max_tasks: int, owner_resolver: OwnerResolver = resolve_user_scope) -> None:
+    """`on_evict(task_id, context)` is awaited for each dropped task (the app drops its push configs with it)."""
+
+    def __init__(
+        self, max_tasks: int, owner_resolver: OwnerResolver = resolve_user_scope, on_evict: OnEvict | None = None
+    ) -> None:
         self.max_tasks = max(1, int(max_tasks))
         self.owner_resolver = owner_resolver
+        self.on_evict = on_evict
         self._owners: dict[str, _Owner] = {}
         self._terminal: OrderedDict[tuple[str, str], None] = OrderedDict()  # eviction order, oldest first
         self._count = 0
@@ -96,6 +118,8 @@ class BoundedTaskStore(TaskStore):
         while self._count > self.max_tasks and self._terminal:
             old_owner, old_id = self._terminal.popitem(last=False)[0]
             self._remove(old_owner, old_id)
+            if self.on_evict is not None:
+                await self.on_evict(old_id, ServerCallContext(user=_OwnerUser(old_owner)))
 
     def _remove(self, owner: str, task_id: str) -> None:
         tasks = self._owners.get(owner)
