@@ -391,3 +391,45 @@ def test_push_urls_that_disguise_other_hosts_are_refused(served: Served, target:
     from a2acli.agent.push import push_url_allowed
 
     assert "error" in r.json() or not push_url_allowed(target), f"{target!r} would be called: {r.text[:200]}"
+
+
+def test_slow_bodies_are_cut_at_the_whole_body_deadline() -> None:
+    """Issue 13: 300 connections dripping a body byte at a time were held as long as each byte came in time
+    (the timeout was per chunk: 140 s and counting). The deadline is for the whole body."""
+    with a2a_serve("--delay", "0", "--body-timeout", "2") as s:
+        socks: list[socket.socket] = []
+        try:
+            head = (
+                b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n"
+            )
+            for _ in range(300):
+                sock = _connect(s.url)
+                sock.sendall(head)
+                sock.setblocking(False)
+                socks.append(sock)
+            started = time.monotonic()
+            answered: set[int] = set()
+            while len(answered) < len(socks) and time.monotonic() - started < 12:
+                for i, sock in enumerate(socks):
+                    if i in answered:
+                        continue
+                    try:
+                        sock.send(b" ")
+                        data = sock.recv(65536)
+                    except BlockingIOError:
+                        continue
+                    except OSError:
+                        answered.add(i)  # closed after its 408
+                        continue
+                    if data.startswith(b"HTTP/1.1 408") or data == b"":
+                        answered.add(i)
+                time.sleep(0.25)
+            elapsed = time.monotonic() - started
+            assert len(answered) == len(socks), (
+                f"{len(socks) - len(answered)} slow bodies still held after {elapsed:.0f} s"
+            )
+            assert elapsed < 10, elapsed
+            _assert_healthy(s.url)
+        finally:
+            for sock in socks:
+                sock.close()
