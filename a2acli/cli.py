@@ -19,7 +19,8 @@ from a2acli import __version__
 
 EXIT_CODES_EPILOG = (
     "Exit codes: 0 the CLI did its job (whatever the task's state) · 1 failure · 2 usage error · "
-    "3 agent or card unreachable · 4 authentication · 5 timeout · 130 interrupted."
+    "3 agent or card unreachable · 4 authentication · 5 timeout · 130 interrupted (Ctrl-C; -o json reports "
+    "the code X_A2ACLI_INTERRUPTED)."
 )
 
 _app = typer.Typer(
@@ -231,6 +232,8 @@ def run(argv: list[str] | None = None) -> int:
         default_map = None if args in ([], ["--help"], ["-h"]) else _file_defaults(command, args)
         rv = command.main(args=args, prog_name="a2a", standalone_mode=False, default_map=default_map)
         # Not standalone, Typer *returns* the status of a typer.Exit, and of a Ctrl-C outside asyncio (130).
+        if rv == ExitStatus.INTERRUPTED:
+            return _interrupted(debug)
         return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
     except typer.Exit as exc:
         return int(exc.exit_code)
@@ -248,10 +251,8 @@ def run(argv: list[str] | None = None) -> int:
             MODE.format = _guess_output_format(args)
         sub = exc.ctx.command_path if exc.ctx is not None else "a2a"
         return report_error(UsageError(exc.format_message(), hint=f"run `{sub} --help`"), debug=debug)
-    except typer.Abort:
-        return int(ExitStatus.INTERRUPTED)
-    except KeyboardInterrupt:
-        return int(ExitStatus.INTERRUPTED)
+    except (typer.Abort, KeyboardInterrupt):
+        return _interrupted(debug)
     except BrokenPipeError:
         return _quiet_broken_pipe()
     except SystemExit as exc:
@@ -272,6 +273,14 @@ def run(argv: list[str] | None = None) -> int:
             InternalError(f"unexpected {type(exc).__name__}: {exc}", hint="run again with --debug for details"),
             debug=debug,
         )
+
+
+def _interrupted(debug: bool) -> int:
+    """A Ctrl-C no command turned into its own `Interrupted` (with the ids and the resume command): exit 130 with
+    the envelope that says so."""
+    from a2acli.errors import Interrupted
+
+    return report_error(Interrupted("interrupted"), debug=debug)
 
 
 def _command_tree(args: list[str]) -> Any:

@@ -138,10 +138,16 @@ class ProtocolError(A2ACliError):
         self.data = data
 
 
-class Interrupted(A2ACliError):
-    """Ctrl-C: not a failure of the tool, but the run did not finish (exit 130)."""
+# Ctrl-C has no code in SPEC Appendix D, and A2ACLI_ERR_INTERNAL maps to exit 1 there: an interrupted run keeps the
+# shell's exit 130 (128 + SIGINT, what a script's `trap` and `set -e` expect) and reports a vendor code of its own,
+# outside the A2ACLI_ERR_* namespace the SPEC reserves (§11.4), so status and envelope agree.
+INTERRUPTED_CODE = "X_A2ACLI_INTERRUPTED"
 
-    code = "A2ACLI_ERR_INTERNAL"
+
+class Interrupted(A2ACliError):
+    """Ctrl-C: not a failure of the tool, but the run did not finish (exit 130, X_A2ACLI_INTERRUPTED)."""
+
+    code = INTERRUPTED_CODE
     exit_status = ExitStatus.INTERRUPTED
 
 

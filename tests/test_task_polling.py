@@ -113,3 +113,37 @@ def test_subscribe_falls_back_to_polling_and_shows_each_word_once(capsys: pytest
     assert events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
     assert "SubscribeToTask" not in calls and calls.count("GetTask") == 4  # the card says: no streaming
     assert "not streaming (UnsupportedOperationError: the agent card does not advertise streaming)" in captured.err
+
+
+def test_ctrl_c_exits_130_and_the_envelope_says_interrupted() -> None:
+    """SPEC §11.6 / Appendix D: the status and the reported error agree. Ctrl-C is no A2ACLI_ERR_INTERNAL (exit 1):
+    exit 130 with the vendor code X_A2ACLI_INTERRUPTED, which `--help`'s exit-code epilog documents."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")}
+    with polling_agent([task("TASK_STATE_WORKING")]) as (base, _):
+        argv = [sys.executable, "-m", "a2acli", "task", "get", "t-1", "-a", base, "--wait", "-o", "json"]
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        assert proc.stderr is not None
+        started = time.monotonic()
+        seen = ""
+        while "State: WORKING" not in seen and time.monotonic() - started < 30:
+            seen += proc.stderr.readline()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, seen + err
+    error = json.loads(out.splitlines()[-1])["error"]
+    assert error["code"] == "X_A2ACLI_INTERRUPTED" and "t-1" in error["message"]
+    assert "a2a task get t-1 --wait" in (error["hint"] or "")
+    help_text = subprocess.run(
+        [sys.executable, "-m", "a2acli", "task", "get", "--help"],
+        capture_output=True,
+        text=True,
+        env={**env, "COLUMNS": "250"},
+        timeout=60,
+    ).stdout
+    assert "130 interrupted" in help_text and "X_A2ACLI_INTERRUPTED" in help_text

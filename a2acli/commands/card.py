@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 
 EXIT_EPILOG = (
     "Exit codes: 0 ok (validate: valid, warnings allowed) · 1 invalid card or signature · 2 usage · "
-    "3 card not found or agent unreachable · 4 authentication · 5 timeout."
+    "3 card not found or agent unreachable · 4 authentication · 5 timeout · 130 interrupted (Ctrl-C; -o json "
+    "reports the code X_A2ACLI_INTERRUPTED)."
 )
 
 

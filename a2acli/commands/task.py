@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from a2acli.cli import EXIT_CODES_EPILOG
 from a2acli.commands._options import (
     DEFAULT_AGENT,
     AgentOptions,
@@ -115,7 +116,7 @@ def _state_filter(value: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------- get
 
 
-@app.command("get")
+@app.command("get", epilog=EXIT_CODES_EPILOG)
 @agent_options
 def get(
     agent: AgentOptions,
@@ -170,7 +171,7 @@ def get(
 # --------------------------------------------------------------------------------------- list
 
 
-@app.command("list")
+@app.command("list", epilog=EXIT_CODES_EPILOG)
 @agent_options
 def list_tasks(
     agent: AgentOptions,
@@ -212,7 +213,7 @@ def list_tasks(
 # ------------------------------------------------------------------------------------- cancel
 
 
-@app.command("cancel")
+@app.command("cancel", epilog=EXIT_CODES_EPILOG)
 @agent_options
 def cancel(
     agent: AgentOptions,
@@ -233,7 +234,7 @@ def cancel(
 # ---------------------------------------------------------------------------------- subscribe
 
 
-@app.command("subscribe")
+@app.command("subscribe", epilog=EXIT_CODES_EPILOG)
 @agent_options
 def subscribe(
     agent: AgentOptions,
@@ -273,7 +274,7 @@ def subscribe(
 # ----------------------------------------------------------------------------------- download
 
 
-@app.command("download")
+@app.command("download", epilog=EXIT_CODES_EPILOG)
 @agent_options
 def download(
     agent: AgentOptions,
@@ -304,7 +305,7 @@ def download(
 # -------------------------------------------------------------------------------- push-config
 
 
-@push_app.command("create")
+@push_app.command("create", epilog=EXIT_CODES_EPILOG)
 @agent_options
 def push_create(
     agent: AgentOptions,
@@ -337,7 +338,7 @@ def push_create(
     show_push_config(doc, json_output=_json(agent))
 
 
-@push_app.command("get")
+@push_app.command("get", epilog=EXIT_CODES_EPILOG)
 @agent_options
 def push_get(
     agent: AgentOptions,
@@ -352,7 +353,7 @@ def push_get(
     show_push_config(doc, json_output=_json(agent))
 
 
-@push_app.command("list")
+@push_app.command("list", epilog=EXIT_CODES_EPILOG)
 @agent_options
 def push_list(
     agent: AgentOptions,
@@ -368,7 +369,7 @@ def push_list(
     show_push_configs(page, task_id, json_output=_json(agent))
 
 
-@push_app.command("delete")
+@push_app.command("delete", epilog=EXIT_CODES_EPILOG)
 @agent_options
 def push_delete(
     agent: AgentOptions,
