@@ -125,6 +125,31 @@ def test_every_option_reads_its_canonical_variable() -> None:
     assert not problems, "\n".join(problems)
 
 
+def test_every_credential_option_says_a_flag_exposes_it() -> None:
+    """A2ACLI_AUTH_002: every option that takes a secret says in its --help that a flag lands in the process table
+    and the shell history, and names its A2ACLI_* variable (was: --bearer only; --api-key, push-config create's
+    --token and --auth-credentials, push listen's --token said nothing)."""
+    from a2acli.settings import is_secret
+
+    checked: list[str] = []
+    for path, cmd in _commands():
+        for param in _options(cmd):
+            envvar = param.envvar if isinstance(param.envvar, str) else ""
+            if not is_secret(envvar) or param.is_flag or envvar.endswith("_PAGE_TOKEN"):  # a cursor, not a secret
+                continue
+            where = f"a2a {path} {_long(param)}"
+            checked.append(where)
+            assert "process table" in (param.help or ""), where
+            assert param.show_envvar, where
+            if not path.startswith("serve"):  # the agent's own help (its owner's words) says the process table
+                assert "shell history" in (param.help or ""), where
+    for expected in ("a2a send --bearer", "a2a send --api-key", "a2a card --api-key", "a2a task get --bearer"):
+        assert expected in checked
+    for expected in ("a2a task push-config create --token", "a2a task push-config create --auth-credentials"):
+        assert expected in checked
+    assert "a2a push listen --token" in checked
+
+
 def test_the_walk_reaches_every_subcommand() -> None:
     paths = {p for p, _ in _commands()}
     for expected in (

@@ -65,6 +65,9 @@ def complete_task_state(incomplete: str) -> list[str]:
     return _starting_with(TASK_STATES if incomplete[:1].isupper() else short, incomplete)
 
 
+# SPEC §12.1 / A2ACLI_AUTH_002: the help of every option that carries a secret says how a flag exposes it.
+EXPOSED = "A flag is visible in the process table and shell history: prefer the variable (or a .env file)."
+
 AgentCardOpt = Annotated[
     str,
     setting(
@@ -104,12 +107,14 @@ BearerOpt = Annotated[
     str | None,
     setting(
         "--bearer",
-        help="Bearer token. Prefer the environment variable: a flag is visible in the process table and history.",
+        help=f"Bearer token. {EXPOSED}",
     ),
 ]
 ApiKeyOpt = Annotated[
     str | None,
-    setting("--api-key", help="API key, sent where the card's security scheme says (header, query or cookie)."),
+    setting(
+        "--api-key", help=f"API key, sent where the card's security scheme says (header, query or cookie). {EXPOSED}"
+    ),
 ]
 SvcParamOpt = Annotated[
     list[str] | None, setting("--svc-param", help="A2A service parameter K:V sent as a transport header; repeatable.")

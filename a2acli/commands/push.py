@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from a2acli.commands._options import ConfigOpt, OutputFormat, OutputOpt
+from a2acli.commands._options import EXPOSED, ConfigOpt, OutputFormat, OutputOpt
 
 app = typer.Typer(help="Receive A2A push notifications (webhooks).", no_args_is_help=True)
 
@@ -32,7 +32,7 @@ def listen(
             envvar="A2ACLI_TOKEN",
             show_envvar=True,
             help="Notification token the agent must send (X-A2A-Notification-Token or Authorization). "
-            "Default: a random one, printed on stderr.",
+            f"Default: a random one, printed on stderr. {EXPOSED}",
         ),
     ] = None,
     no_auth: Annotated[

@@ -16,6 +16,7 @@ import typer
 from a2acli.cli import EXIT_CODES_EPILOG
 from a2acli.commands._options import (
     DEFAULT_AGENT,
+    EXPOSED,
     AgentOptions,
     OutputFormat,
     PollIntervalOpt,
@@ -314,12 +315,16 @@ def push_create(
         str,
         setting("--webhook", "-w", help="Webhook URL the agent will POST StreamResponses to."),
     ],
-    token: Annotated[str | None, setting("--token", help="Notification token.")] = None,
+    token: Annotated[
+        str | None, setting("--token", help=f"Notification token the agent sends with each notification. {EXPOSED}")
+    ] = None,
     config_id: Annotated[str | None, setting("--id", help="Config id (the agent picks one if omitted).")] = None,
     auth_scheme: Annotated[
         str | None, setting("--auth-scheme", help="Authorization scheme the agent sends (e.g. Bearer).")
     ] = None,
-    auth_credentials: Annotated[str | None, setting("--auth-credentials", help="Credentials for it.")] = None,
+    auth_credentials: Annotated[
+        str | None, setting("--auth-credentials", help=f"Credentials for that scheme. {EXPOSED}")
+    ] = None,
 ) -> None:
     """Register a webhook for a task's updates (CreateTaskPushNotificationConfig)."""
     from a2acli.client.tasks import push_config
