@@ -221,6 +221,9 @@ def run(argv: list[str] | None = None) -> int:
         _write_version()
         return 0
     args = list(sys.argv[1:] if argv is None else argv)
+    from a2acli.render.writers import reset_run
+
+    reset_run()
     from a2acli._compat.typer import ClickException
     from a2acli._compat.typer import UsageError as ClickUsageError
     from a2acli.errors import A2ACliError, ExitStatus, InternalError, UsageError

@@ -627,3 +627,69 @@ def test_cache_notes_stay_off_stdout(capsys: pytest.CaptureFixture[str]) -> None
     assert "cache" not in second.out and "304" not in second.out
     assert "revalidated the cached card (HTTP 304)" in debug.err
     assert "cache" not in debug.out
+
+
+# -------------------------------------------------------------------------------------- --insecure (AUTH_003)
+
+
+@pytest.fixture(scope="module")
+def tls_card_agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """A card served over TLS with a self-signed certificate (what --insecure exists for), recording headers."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    seen: list[dict[str, str]] = []
+    card = json.loads((CARDS / "valid" / "v1-full.json").read_text())
+
+    async def serve_card(request: Request) -> Response:
+        seen.append(dict(request.headers))
+        return JSONResponse(card)
+
+    app = Starlette(routes=[Route("/.well-known/agent-card.json", serve_card)])
+    config = {"ssl_certfile": str(folder / "cert.pem"), "ssl_keyfile": str(folder / "key.pem")}
+    with serve_in_thread(app, **config) as base:
+        yield base.replace("http://", "https://"), seen
+
+
+@pytest.mark.parametrize("command", [["card"], ["card", "get"], ["card", "validate"], ["card", "verify"]])
+def test_insecure_card_commands_warn_once_and_name_the_credentials_they_send(
+    command: list[str], tls_card_agent: tuple[str, list[dict[str, str]]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A2ACLI_AUTH_003: `--insecure` on the card commands was silent, even when `--card-credentials` sent the bearer
+    over the unverified connection. Now the warning send and task give, once, naming the credentials it sends."""
+    base, _ = tls_card_agent
+    code, _, err = cli(capsys, *command, "-a", base)
+    assert code == 3 and "certificate" in err.lower()  # verification is on by default: the self-signed cert fails
+    assert "--insecure" not in err.split("hint")[0]
+    code, _, err = cli(capsys, *command, "-a", base, "--insecure")
+    warnings = [line for line in err.splitlines() if line.startswith("warning: TLS certificate verification")]
+    assert code in (0, 1) and len(warnings) == 1, err  # verify: the corpus card is unsigned (absent), exit 0
+    assert "DISABLED (--insecure)" in warnings[0] and "credentials" not in warnings[0]
+    code, _, err = cli(capsys, *command, "-a", base, "--insecure", "--card-credentials", "--bearer", "tls-secret-77")
+    warnings = [line for line in err.splitlines() if line.startswith("warning: TLS certificate verification")]
+    assert len(warnings) == 1 and "read the credentials sent to it" in warnings[0], err
+    assert "tls-secret-77" not in err

@@ -149,10 +149,21 @@ _NOT_FOR_CARDS = ("verbose",)
 # ------------------------------------------------------------------------------------------------------ helpers
 
 
-def _settings(agent: AgentOptions, ref: str, timeout: str | None) -> ConnectionSettings:
+def _settings(agent: AgentOptions, ref: str, timeout: str | None, *, to_agent: bool) -> ConnectionSettings:
+    """`to_agent`: the command sends the credentials somewhere (the card fetch under --card-credentials, the
+    extended card, the --live probe), which the --insecure warning then names."""
     from a2acli.settings import parse_duration
 
-    return dataclasses.replace(agent, agent_card=ref).settings(timeout=parse_duration(timeout, name="--timeout"))
+    settings = dataclasses.replace(agent, agent_card=ref).settings(timeout=parse_duration(timeout, name="--timeout"))
+    if settings.insecure:
+        _warn_insecure(settings, to_agent=to_agent)
+    return settings
+
+
+def _warn_insecure(settings: ConnectionSettings, *, to_agent: bool) -> None:
+    from a2acli.render.writers import warn_insecure
+
+    warn_insecure(credentials=to_agent and bool(settings.bearer or settings.api_key))
 
 
 def _pick_ref(ctx: typer.Context, positional: str | None, agent_card: str) -> str:
@@ -194,7 +205,7 @@ def _show(
     from a2acli.client.card_resolver import provenance_notes
 
     set_mode(agent.output.value)
-    settings = _settings(agent, ref, timeout)
+    settings = _settings(agent, ref, timeout, to_agent=card_credentials or extended)
     result = _load(CardRequest(settings, max_card_bytes, card_credentials, extended=extended))
     if validate:
         _report(result, output=agent.output.value, strict=strict)
@@ -311,7 +322,9 @@ def validate_command(
     from a2acli.errors import CardInvalidError
 
     set_mode("text" if output is ReportOutput.text else "json")
-    settings = _settings(agent, _pick_ref(ctx, ref, agent.agent_card), timeout)
+    settings = _settings(
+        agent, _pick_ref(ctx, ref, agent.agent_card), timeout, to_agent=card_credentials or live or live_stream
+    )
     request = CardRequest(
         settings, max_card_bytes, card_credentials, live=live, live_stream=live_stream, verify=bool(jwks), jwks=jwks
     )
@@ -351,7 +364,7 @@ def verify_command(
     from a2acli.errors import CardInvalidError
 
     set_mode(agent.output.value)
-    settings = _settings(agent, _pick_ref(ctx, ref, agent.agent_card), timeout)
+    settings = _settings(agent, _pick_ref(ctx, ref, agent.agent_card), timeout, to_agent=card_credentials)
     request = CardRequest(settings, max_card_bytes, card_credentials, verify=True, jwks=jwks, allow_jku=not no_jku)
     result = _load(request)
     checks = result.signatures or []
@@ -415,6 +428,8 @@ def sign_command(
         insecure=insecure,
         timeout=parse_duration(timeout, name="--timeout"),
     )
+    if insecure:
+        _warn_insecure(settings, to_agent=False)
     resolved = _load(CardRequest(settings, max_card_bytes)).card
     signed = sign_card_dict(resolved.document, key_pem, kid=kid, jku=jku)
     if jwks_out:

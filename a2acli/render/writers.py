@@ -77,3 +77,26 @@ def diag(message: str) -> None:
 
 def warn(message: str) -> None:
     diag(f"warning: {message}")
+
+
+_WARNED: set[str] = set()  # the warnings given once per run (`a2acli.cli.run` clears it)
+
+
+def warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warn(message)
+
+
+def reset_run() -> None:
+    """A new run (`a2acli.cli.run`, also several in one test process): its once-only warnings are due again."""
+    _WARNED.clear()
+
+
+def warn_insecure(*, credentials: bool) -> None:
+    """SPEC §6.5 / §12.1 (A2ACLI_AUTH_003): TLS verification off is never silent, and says so louder when a
+    credential travels over it. Every command that honours --insecure calls this, once per run."""
+    message = "TLS certificate verification is DISABLED (--insecure): anyone on the network can impersonate the agent"
+    if credentials:
+        message += " and read the credentials sent to it"
+    warn_once(message)
