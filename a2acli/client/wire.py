@@ -33,7 +33,7 @@ from a2acli.errors import (
 from a2acli.protocol import JSONObject, JSONValue
 from a2acli.redact import redact
 from a2acli.render.sanitize import clean_line
-from a2acli.render.writers import diag, warn
+from a2acli.render.writers import diag, warn_insecure
 from a2acli.settings import DEFAULT_MAX_EVENT_BYTES, DEFAULT_READ_TIMEOUT, parse_duration
 
 if TYPE_CHECKING:
@@ -374,7 +374,7 @@ def make_http_client(settings: ConnectionSettings) -> httpx.AsyncClient:
     """
 
     if settings.insecure:
-        warn("TLS certificate verification is DISABLED (--insecure): anyone on the network can impersonate the agent")
+        warn_insecure(credentials=bool(settings.bearer or settings.api_key))
     timeout = httpx.Timeout(read_timeout(), connect=settings.connect_timeout)
     if any(os.environ.get(v) or os.environ.get(v.upper()) for v in _PROXY_VARIABLES):
         return httpx.AsyncClient(verify=not settings.insecure, timeout=timeout, follow_redirects=False, trust_env=True)
