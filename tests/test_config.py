@@ -326,3 +326,18 @@ def test_config_show_imports_nothing_heavy() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
+def test_config_show_reports_the_defaults_the_commands_use(capsys: pytest.CaptureFixture[str]) -> None:
+    """A2ACLI_CONFIG_002: `config show` said the poll interval's default was 1s while every polling command (and its
+    --help) uses 2s; now one constant, and each command's own default is what the report lists for it."""
+    from a2acli.commands._options import DEFAULT_POLL_INTERVAL
+
+    rows, _, _ = _show(capsys)
+    poll = rows["A2ACLI_POLL_INTERVAL"]
+    assert poll["source"] == "default" and poll["value"] == DEFAULT_POLL_INTERVAL == "2s"
+    assert {"send", "stream", "task get", "task subscribe"} <= set(poll["commands"])
+    assert run(["config", "show"]) == 0
+    assert "A2ACLI_POLL_INTERVAL: 2s (default)" in capsys.readouterr().out.splitlines()
+    timeout = rows["A2ACLI_TIMEOUT"]  # the card commands' 30s deadline, the others' none: listed per command
+    assert timeout["defaults"]["card"] == "30s" and timeout["defaults"]["task get"] is None

@@ -200,7 +200,7 @@ def test_help_names_every_variable(path: str, capsys: pytest.CaptureFixture[str]
 
 def test_help_shows_built_in_defaults(capsys: pytest.CaptureFixture[str]) -> None:
     out = _help(capsys, "config show")
-    assert "[default: text]" in out and "[default: 1s]" in out
+    assert "[default: text]" in out and "[default: 2s]" in out
     assert "[default: http://127.0.0.1:8001]" in out
 
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 DEFAULT_AGENT = "http://127.0.0.1:8001"
+# The one source of the poll interval's default: every command that polls, and `config show`, declare it with this.
+DEFAULT_POLL_INTERVAL = "2s"
 
 
 class OutputFormat(StrEnum):

@@ -14,7 +14,14 @@ import typer
 from typer.core import TyperGroup
 
 from a2acli import settings
-from a2acli.commands._options import AgentOptions, OutputFormat, PollIntervalOpt, TimeoutOpt, agent_options
+from a2acli.commands._options import (
+    DEFAULT_POLL_INTERVAL,
+    AgentOptions,
+    OutputFormat,
+    PollIntervalOpt,
+    TimeoutOpt,
+    agent_options,
+)
 
 app = typer.Typer(
     help="Inspect the configuration (read-only): effective settings and where each came from.",
@@ -32,7 +39,7 @@ def show(
         typer.Argument(help="Only the settings of this command (e.g. `send`, `task get`). Default: all commands."),
     ] = None,
     timeout: TimeoutOpt = None,
-    poll_interval: PollIntervalOpt = "1s",
+    poll_interval: PollIntervalOpt = DEFAULT_POLL_INTERVAL,
 ) -> None:
     """Show every effective setting, its value and its source: flag, env, a named .env file or default.
 

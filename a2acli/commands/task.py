@@ -16,6 +16,7 @@ import typer
 from a2acli.cli import EXIT_CODES_EPILOG
 from a2acli.commands._options import (
     DEFAULT_AGENT,
+    DEFAULT_POLL_INTERVAL,
     EXPOSED,
     AgentOptions,
     OutputFormat,
@@ -133,7 +134,7 @@ def get(
             help="Poll until a terminal state, or an interrupted one (INPUT_REQUIRED / AUTH_REQUIRED).",
         ),
     ] = False,
-    poll_interval: PollIntervalOpt = "2s",
+    poll_interval: PollIntervalOpt = DEFAULT_POLL_INTERVAL,
     timeout: TimeoutOpt = None,
     stream: StreamOpt = False,
 ) -> None:
@@ -242,7 +243,7 @@ def subscribe(
     task_id: TaskIdArg,
     stream: StreamOpt = False,
     timeout: TimeoutOpt = None,
-    poll_interval: PollIntervalOpt = "2s",
+    poll_interval: PollIntervalOpt = DEFAULT_POLL_INTERVAL,
 ) -> None:
     """(Re)subscribe to a task's events; survives dropped connections. The first event is the full Task.
 
