@@ -14,6 +14,7 @@ from typer.core import TyperCommand
 
 from a2acli.commands._options import (
     DEFAULT_AGENT,
+    DEFAULT_POLL_INTERVAL,
     AgentOptions,
     OutputFormat,
     PollIntervalOpt,
@@ -139,7 +140,7 @@ def send(
     stream_: StreamFlag = False,
     push: PushOpt = False,
     timeout: TimeoutOpt = None,
-    poll_interval: PollIntervalOpt = "2s",
+    poll_interval: PollIntervalOpt = DEFAULT_POLL_INTERVAL,
     cancel_on_interrupt: CancelOnInterruptOpt = False,
     download: DownloadOpt = None,
 ) -> None:
@@ -192,7 +193,7 @@ def stream(
     task_id: TaskIdOpt = None,
     jsonl: JsonlOpt = False,
     timeout: TimeoutOpt = None,
-    poll_interval: PollIntervalOpt = "2s",
+    poll_interval: PollIntervalOpt = DEFAULT_POLL_INTERVAL,
     cancel_on_interrupt: CancelOnInterruptOpt = False,
     download: DownloadOpt = None,
 ) -> None:
