@@ -693,3 +693,17 @@ def test_insecure_card_commands_warn_once_and_name_the_credentials_they_send(
     warnings = [line for line in err.splitlines() if line.startswith("warning: TLS certificate verification")]
     assert len(warnings) == 1 and "read the credentials sent to it" in warnings[0], err
     assert "tls-secret-77" not in err
+
+
+def test_card_help_shows_the_card_fetch_deadline(capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
+    """A2ACLI_CLI_001: `card --help` said `--timeout ... Default: no limit`; the fetch gives up after 30 s."""
+    from a2acli.client.card_resolver import DEFAULT_CARD_TIMEOUT
+    from a2acli.commands.card import DEFAULT_CARD_TIMEOUT as SHOWN
+    from a2acli.settings import parse_duration
+
+    assert parse_duration(SHOWN) == DEFAULT_CARD_TIMEOUT == 30.0
+    monkeypatch.setenv("COLUMNS", "250")
+    for command in (["card"], ["card", "get"], ["card", "validate"], ["card", "verify"], ["card", "sign"]):
+        _, out, _ = cli(capsys, *command, "--help")
+        [line] = [line for line in out.splitlines() if "--timeout" in line]
+        assert "[default: 30s]" in line and "no limit" not in line, (command, line)

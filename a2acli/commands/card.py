@@ -26,7 +26,6 @@ from a2acli.commands._options import (
     ConfigOpt,
     InsecureOpt,
     OutputFormat,
-    TimeoutOpt,
     agent_options,
     setting,
 )
@@ -137,6 +136,12 @@ SendCredsOpt = Annotated[
         "--card-credentials",
         help="Also send --bearer / --api-key when fetching the card itself (never sent across origins).",
     ),
+]
+# The card fetch's own deadline (client/card_resolver.DEFAULT_CARD_TIMEOUT, which tests/test_card_command.py holds
+# to this): a card command never waits without limit, and its --help says how long it does wait.
+DEFAULT_CARD_TIMEOUT = "30s"
+CardTimeoutOpt = Annotated[
+    str | None, setting("--timeout", help="Give up fetching the card after this long (e.g. 10s, 2m).")
 ]
 MaxCardBytesOpt = Annotated[
     int | None, setting("--max-card-bytes", min=1, help="Refuse cards larger than this many bytes (default 1 MiB).")
@@ -262,7 +267,7 @@ def card(
     strict: StrictOpt = False,
     extended: ExtendedOpt = False,
     card_credentials: SendCredsOpt = False,
-    timeout: TimeoutOpt = None,
+    timeout: CardTimeoutOpt = DEFAULT_CARD_TIMEOUT,
     max_card_bytes: MaxCardBytesOpt = None,
 ) -> None:
     """Show an agent's card (with no subcommand), or validate, verify or sign one.
@@ -286,7 +291,7 @@ def get(
     strict: StrictOpt = False,
     extended: ExtendedOpt = False,
     card_credentials: SendCredsOpt = False,
-    timeout: TimeoutOpt = None,
+    timeout: CardTimeoutOpt = DEFAULT_CARD_TIMEOUT,
     max_card_bytes: MaxCardBytesOpt = None,
 ) -> None:
     """Fetch and show an Agent Card.
@@ -309,7 +314,7 @@ def validate_command(
     live_stream: LiveStreamOpt = False,
     jwks: JwksOpt = None,
     card_credentials: SendCredsOpt = False,
-    timeout: TimeoutOpt = None,
+    timeout: CardTimeoutOpt = DEFAULT_CARD_TIMEOUT,
     max_card_bytes: MaxCardBytesOpt = None,
 ) -> None:
     """Validate an Agent Card (exit 0 valid, 1 invalid; --strict fails on warnings).
@@ -352,7 +357,7 @@ def verify_command(
         bool, setting("--require-signature", help="Fail (exit 1) when the card carries no signature.")
     ] = False,
     card_credentials: SendCredsOpt = False,
-    timeout: TimeoutOpt = None,
+    timeout: CardTimeoutOpt = DEFAULT_CARD_TIMEOUT,
     max_card_bytes: MaxCardBytesOpt = None,
 ) -> None:
     """Verify the card's signatures (A2A §8.4).
@@ -402,7 +407,7 @@ def sign_command(
     ] = None,
     max_card_bytes: MaxCardBytesOpt = None,
     insecure: InsecureOpt = False,
-    timeout: TimeoutOpt = None,
+    timeout: CardTimeoutOpt = DEFAULT_CARD_TIMEOUT,
     config: ConfigOpt = None,
 ) -> None:
     """Sign an Agent Card (for agent authors): print it with one more JWS signature.
