@@ -118,7 +118,6 @@ def recorder() -> Iterator[tuple[str, Recorder]]:
 # ─── Tier 1 ───
 
 
-@defect("A2ACLI_AUTH_003", 13, "card commands disable TLS verification under --insecure without a warning")
 @pytest.mark.parametrize("command", [["card"], ["card", "validate"], ["card", "verify"]])
 def test_card_commands_warn_when_insecure_disables_tls_verification(
     command: list[str], agent: str, capsys: pytest.CaptureFixture[str]
@@ -186,7 +185,6 @@ def test_an_unknown_agent_error_code_gets_no_invented_name(
     assert error["code"] != "UnknownA2AError"
 
 
-@defect("A2ACLI_EXIT_001", 13, "Ctrl-C exits 130 but reports A2ACLI_ERR_INTERNAL (exit 1)")
 def test_the_interrupt_envelope_agrees_with_exit_130() -> None:
     with demo_agent(delay=0.5) as base:
         proc = subprocess.Popen(
@@ -219,7 +217,6 @@ def test_every_credential_flag_documents_its_exposure(capsys: pytest.CaptureFixt
     assert "process table" in readme and "shell history" in readme
 
 
-@defect("A2ACLI_CLI_001", 13, "card --help says the timeout has no limit; the card fetch's default is 30 s")
 def test_card_help_shows_the_effective_timeout(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = _run(capsys, "card", "--help")
     text = _option_help(out, "--timeout")
@@ -240,7 +237,6 @@ def test_push_config_is_refused_when_the_card_has_no_push(
     assert [r["method"] for r in rec.seen if r["method"]] == []
 
 
-@defect("A2ACLI_CONFIG_002", 13, "config show reports the poll interval's default as 1s; the real one is 2s")
 def test_config_show_reports_the_defaults_help_shows(capsys: pytest.CaptureFixture[str]) -> None:
     _, shown, _ = _run(capsys, "config", "show")
     _, helped, _ = _run(capsys, "task", "get", "--help")
