@@ -221,13 +221,15 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         observed_by=(DEFECT + "test_the_text_floor_is_the_default_on_a_terminal_too",),
     ),
     "A2ACLI_OUT_006": Proven((SEND + "test_async_returns_at_once_with_the_ids",)),
-    "A2ACLI_EXIT_001": Open(
-        "fail",
-        "Ctrl-C exits 130 but the envelope says `A2ACLI_ERR_INTERNAL` (documented as exit 1): status and reported"
-        " error disagree.",
-        13,
-        (SEND + "test_usage_errors_exit_2", HELP + "test_exit_codes_epilog"),
-        observed_by=(DEFECT + "test_the_interrupt_envelope_agrees_with_exit_130",),
+    "A2ACLI_EXIT_001": Proven(
+        (
+            SEND + "test_usage_errors_exit_2",
+            HELP + "test_exit_codes_epilog",
+            POLL + "test_ctrl_c_exits_130_and_the_envelope_says_interrupted",
+            DEFECT + "test_the_interrupt_envelope_agrees_with_exit_130",
+        ),
+        "Ctrl-C exits 130 with the vendor code X_A2ACLI_INTERRUPTED (outside the A2ACLI_ERR_* namespace), as the"
+        " exit-code epilog of --help documents.",
     ),
     "A2ACLI_EXIT_002": Proven(
         (
@@ -250,19 +252,20 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
     ),
     "A2ACLI_AUTH_002": Open(
         "fail",
-        "The process-table warning is on `--bearer` only: `--api-key`, `task push-config --token` and"
-        " `--auth-credentials`, and the README, say nothing of it. (Every credential flag has its A2ACLI_* variable.)",
+        "The README says nothing of a flag-supplied credential landing in the process table and shell history."
+        " (The --help of every credential option does, and names its A2ACLI_* variable.)",
         13,
-        (HELP + "test_every_option_reads_its_canonical_variable",),
+        (
+            HELP + "test_every_option_reads_its_canonical_variable",
+            HELP + "test_every_credential_option_says_a_flag_exposes_it",
+        ),
         observed_by=(DEFECT + "test_every_credential_flag_documents_its_exposure",),
     ),
-    "A2ACLI_AUTH_003": Open(
-        "fail",
-        "`a2a card`, `card validate` and `card verify` turn TLS verification off under `--insecure` without the"
-        " warning `send` and `task` print; `card --insecure --card-credentials` sends the bearer over unverified"
-        " TLS silently.",
-        13,
-        observed_by=(DEFECT + "test_card_commands_warn_when_insecure_disables_tls_verification",),
+    "A2ACLI_AUTH_003": Proven(
+        (
+            CARD + "test_insecure_card_commands_warn_once_and_name_the_credentials_they_send",
+            DEFECT + "test_card_commands_warn_when_insecure_disables_tls_verification",
+        )
     ),
     "A2ACLI_AUTH_004": Proven(
         (
@@ -325,18 +328,15 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             CONFIG + "test_task_and_context_ids_are_never_read_from_files",
         )
     ),
-    "A2ACLI_CLI_001": Open(
-        "fail",
-        "`card --help` says `--timeout ... Default: no limit`; the card fetch's real default is 30 s, so --help"
-        " does not show that effective default.",
-        13,
+    "A2ACLI_CLI_001": Proven(
         (
             HELP + "test_help_command_matches_dash_dash_help",
             HELP + "test_version_flags",
             HELP + "test_help_shows_built_in_defaults",
             HELP + "test_help_shows_the_effective_default_from_files_and_environment",
-        ),
-        observed_by=(DEFECT + "test_card_help_shows_the_effective_timeout",),
+            CARD + "test_card_help_shows_the_card_fetch_deadline",
+            DEFECT + "test_card_help_shows_the_effective_timeout",
+        )
     ),
     "A2ACLI_SKILL_001": Proven(
         (
@@ -408,12 +408,12 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         ("tests/test_push_e2e.py::test_push_conversation_refuses_an_agent_without_push",),
         observed_by=(DEFECT + "test_push_config_is_refused_when_the_card_has_no_push",),
     ),
-    "A2ACLI_CONFIG_002": Open(
-        "fail",
-        "`config show` (and the README) report the poll-interval default as 1s; `--help` and the behaviour use 2s.",
-        13,
-        (CONFIG + "test_precedence_flag_env_local_global_default",),
-        observed_by=(DEFECT + "test_config_show_reports_the_defaults_help_shows",),
+    "A2ACLI_CONFIG_002": Proven(
+        (
+            CONFIG + "test_precedence_flag_env_local_global_default",
+            CONFIG + "test_config_show_reports_the_defaults_the_commands_use",
+            DEFECT + "test_config_show_reports_the_defaults_help_shows",
+        )
     ),
     "A2ACLI_DOWNLOAD_001": Open(
         "fail",
@@ -516,7 +516,7 @@ DEFAULT_001_BREAKDOWN: Final[dict[str, Row]] = {
         False, True, "--a2a-version overrides; but 0.3 is used silently when the agent only speaks 0.3 (issue 13)"
     ),
     "transport_security_tls_on": Row(
-        True, True, "--insecure disables it; send and task warn, card / card validate / card verify do not (issue 13)"
+        True, True, "--insecure disables it, and every command that honours it warns (naming credentials it sends)"
     ),
 }
 
@@ -532,7 +532,6 @@ ERROR_CODES: Final[dict[str, Row]] = {
     "A2ACLI_ERR_TIMEOUT": Row(True, tests=(SEND + "test_timeout_reports_the_ids_and_exits_5",)),
     "A2ACLI_ERR_INTERNAL": Row(
         True,
-        note="also reported on Ctrl-C with exit 130 today (A2ACLI_EXIT_001, issue 13)",
         tests=(MISB + "test_html_500_is_one_line",),
     ),
 }
