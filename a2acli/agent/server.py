@@ -142,8 +142,8 @@ def check_exposure(options: ServeOptions) -> None:
     if wildcard and not options.public_url:
         raise UsageError(
             f"--host {options.host or '0.0.0.0'} listens on every interface but the card would advertise "
-            f"127.0.0.1, which remote clients cannot reach: pass --public-url http://THIS-HOST:{options.port} "
-            "(the address clients use)"
+            f"127.0.0.1, which remote clients cannot reach: pass --public-url "
+            f"http://THIS-HOST:{options.port or 'PORT'} (the address clients use)"
         )
     where = "every network interface of this machine" if wildcard else f"the network interface {host}"
     auth = "Authorization: Bearer required" if options.bearer_token else "no authentication (see --bearer-token)"
