@@ -410,3 +410,62 @@ def test_subscribe_to_a_waiting_task_returns_at_once_with_the_reply_command(
     assert "State: INPUT_REQUIRED\n" in captured.out
     assert f"a2a send -a {base} --task-id {task['id']}" in captured.out
     assert "INPUT_REQUIRED" in captured.err  # the paused outcome is named on stderr too
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        ["create", "t-1", "--webhook", "http://127.0.0.1:9/hook", "--token", "push-tok-991"],
+        ["get", "t-1", "cfg1"],
+        ["list", "t-1"],
+        ["delete", "t-1", "cfg1"],
+    ],
+)
+def test_push_config_is_refused_before_sending_when_the_card_has_no_push(
+    action: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A2ACLI_VER_003 (SPEC §13.3): with `pushNotifications: false` on the card, every push-config command used to
+    send its request anyway (a create handed the webhook and its token to the agent). Now nothing is sent:
+    PushNotificationNotSupportedError (A2A's own name for it), exit 1, and the command that follows without push."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from tests.support.server import serve_in_thread
+
+    posted: list[Any] = []
+    where: dict[str, str] = {}
+
+    async def card(_: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "name": "no-push",
+                "description": "advertises no push notifications",
+                "version": "1",
+                "supportedInterfaces": [
+                    {"url": where["base"] + "/", "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}
+                ],
+                "capabilities": {"streaming": False, "pushNotifications": False},
+                "defaultInputModes": ["text/plain"],
+                "defaultOutputModes": ["text/plain"],
+                "skills": [{"id": "s", "name": "s", "description": "s", "tags": ["t"]}],
+            }
+        )
+
+    async def rpc(request: Request) -> JSONResponse:
+        body = await request.json()
+        posted.append(body)
+        return JSONResponse({"jsonrpc": "2.0", "id": body.get("id"), "result": {}})
+
+    app = Starlette(routes=[Route("/.well-known/agent-card.json", card), Route("/", rpc, methods=["POST"])])
+    with serve_in_thread(app) as base:
+        where["base"] = base
+        code = run(["task", "push-config", *action, "-a", base, "-o", "json"])
+    captured = capsys.readouterr()
+    assert posted == []  # the agent received nothing
+    assert code == 1, captured.err
+    error = json.loads(captured.out)["error"]
+    assert error["code"] == "PushNotificationNotSupportedError" and error["a2aCode"] is None
+    assert "pushNotifications" in error["message"] and "a2a task subscribe t-1" in error["hint"]
+    assert "push-tok-991" not in captured.out + captured.err

@@ -27,10 +27,30 @@ if TYPE_CHECKING:
 
 
 async def with_connection(settings: ConnectionSettings, action: Callable[[AgentConnection], Awaitable[Any]]) -> Any:
-    """One call on a fresh connection (the push-config operations)."""
+    """One call on a fresh connection."""
     from a2acli.client.connection import open_connection
 
     async with open_connection(settings) as conn:
+        return await action(conn)
+
+
+async def push_config_call(
+    settings: ConnectionSettings, action: Callable[[AgentConnection], Awaitable[Any]], *, instead: str
+) -> Any:
+    """A push-config operation, refused before any request when the card does not advertise push notifications
+    (SPEC §13.3, A2ACLI_VER_003): the agent would answer PushNotificationNotSupportedError anyway, and a create
+    would hand a webhook (and its token) to an agent that said it will never call it. `instead`: the command
+    that follows the task without push."""
+    from a2acli.client.connection import open_connection
+
+    async with open_connection(settings) as conn:
+        if not conn.supports_push:
+            raise ProtocolError(
+                "PushNotificationNotSupportedError",
+                "the agent card does not advertise push notifications (capabilities.pushNotifications is not true);"
+                " nothing was sent",
+                hint=f"follow the task without push: {instead}",
+            )
         return await action(conn)
 
 

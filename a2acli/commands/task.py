@@ -87,10 +87,11 @@ def _run(work: Coroutine[Any, Any, T], agent_card: str = DEFAULT_AGENT) -> T:
         raise
 
 
-def _call(agent: AgentOptions, action: Callable[[AgentConnection], Awaitable[Any]]) -> Any:
-    from a2acli.client.tasks import with_connection
+def _push_call(agent: AgentOptions, task_id: str, action: Callable[[AgentConnection], Awaitable[Any]]) -> Any:
+    from a2acli.client.tasks import push_config_call
 
-    return _run(with_connection(agent.settings(), action), agent.agent_card)
+    instead = f"a2a task subscribe {_quote(task_id)}{_card_flag(agent.agent_card)}"
+    return _run(push_config_call(agent.settings(), action, instead=instead), agent.agent_card)
 
 
 def _poll_interval(value: str) -> float:
@@ -340,7 +341,7 @@ def push_create(
     register_secret(token)
     register_secret(auth_credentials)
     body = push_config(url, config_id=config_id, token=token, scheme=auth_scheme, credentials=auth_credentials)
-    doc = _call(agent, lambda conn: conn.create_push_config(task_id, body))
+    doc = _push_call(agent, task_id, lambda conn: conn.create_push_config(task_id, body))
     show_push_config(doc, json_output=_json(agent))
 
 
@@ -355,7 +356,7 @@ def push_get(
     from a2acli.render.task_output import show_push_config
 
     writers.set_mode(agent.output.value)
-    doc = _call(agent, lambda conn: conn.get_push_config(task_id, config_id))
+    doc = _push_call(agent, task_id, lambda conn: conn.get_push_config(task_id, config_id))
     show_push_config(doc, json_output=_json(agent))
 
 
@@ -371,7 +372,7 @@ def push_list(
     from a2acli.render.task_output import show_push_configs
 
     writers.set_mode(agent.output.value)
-    page = _call(agent, lambda conn: conn.list_push_configs(task_id, page_size, page_token))
+    page = _push_call(agent, task_id, lambda conn: conn.list_push_configs(task_id, page_size, page_token))
     show_push_configs(page, task_id, json_output=_json(agent))
 
 
@@ -386,5 +387,5 @@ def push_delete(
     from a2acli.render.task_output import show_push_deleted
 
     writers.set_mode(agent.output.value)
-    _call(agent, lambda conn: conn.delete_push_config(task_id, config_id))
+    _push_call(agent, task_id, lambda conn: conn.delete_push_config(task_id, config_id))
     show_push_deleted(task_id, config_id, json_output=_json(agent))
