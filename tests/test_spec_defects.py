@@ -226,7 +226,6 @@ def test_card_help_shows_the_effective_timeout(capsys: pytest.CaptureFixture[str
 # ─── Tier 2 ───
 
 
-@defect("A2ACLI_VER_003", 13, "push-config requests are sent although the card says pushNotifications: false")
 @pytest.mark.parametrize("action", [["list", "t-1"], ["create", "t-1", "-w", "http://127.0.0.1:9/hook"]])
 def test_push_config_is_refused_when_the_card_has_no_push(
     action: list[str], recorder: tuple[str, Recorder], capsys: pytest.CaptureFixture[str]
