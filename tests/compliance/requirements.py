@@ -401,12 +401,12 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             "tests/hostile/test_hostile_send.py::test_send_and_stream_other_wires",
         )
     ),
-    "A2ACLI_VER_003": Open(
-        "fail",
-        "`task push-config create/list` send their requests although the card says `pushNotifications: false`.",
-        13,
-        ("tests/test_push_e2e.py::test_push_conversation_refuses_an_agent_without_push",),
-        observed_by=(DEFECT + "test_push_config_is_refused_when_the_card_has_no_push",),
+    "A2ACLI_VER_003": Proven(
+        (
+            "tests/test_push_e2e.py::test_push_conversation_refuses_an_agent_without_push",
+            TASK + "test_push_config_is_refused_before_sending_when_the_card_has_no_push",
+            DEFECT + "test_push_config_is_refused_when_the_card_has_no_push",
+        )
     ),
     "A2ACLI_CONFIG_002": Proven(
         (
