@@ -274,7 +274,17 @@ def test_download_writes_artifacts_and_refuses_to_overwrite(tmp_path: Path, caps
         assert "pass --force" in capsys.readouterr().err
         assert run(["task", "download", task["id"], "-a", base, "--dir", str(dest), "--force", "-o", "json"]) == 0
         doc = json.loads(capsys.readouterr().out)
-        assert doc["taskId"] == task["id"] and doc["files"][0]["size"] == len(TUTORIAL_REPLY.encode())
+        assert run(["task", "get", task["id"], "-a", base, "-o", "json"]) == 0
+        got = json.loads(capsys.readouterr().out)
+    # A2ACLI_DOWNLOAD_001: the protocol's Task (was a shape of the tool's own: taskId, contextId, state, files),
+    # what was saved under the metadata extension point, nothing else added.
+    saved = doc["metadata"].pop("urn:a2acli:download")
+    if not doc["metadata"]:
+        del doc["metadata"]
+    got.pop("history", None)  # GetTask's default history; the download asks for none
+    assert doc == got and not {"taskId", "state", "files"} & set(doc)
+    assert saved["skipped"] == [] and [f["path"] for f in saved["files"]] == [str(dest / "response.txt")]
+    assert saved["files"][0]["size"] == len(TUTORIAL_REPLY.encode()) and saved["files"][0]["mediaType"] == "text/plain"
 
 
 # ------------------------------------------------------------------------------------------- push-config

@@ -196,12 +196,15 @@ def format_push_config(doc: dict[str, Any]) -> str:
     return out
 
 
+# Where `task download -o json` records what it wrote: the Task's `metadata`, A2A's extension point (SPEC
+# Appendix B lets a tool add fields there only), under a key of the tool's own (A2A §4.6 keys metadata by URI).
+DOWNLOAD_METADATA_KEY = "urn:a2acli:download"
+
+
 def download_document(task: dict[str, Any], task_id: str, result: DownloadResult) -> dict[str, Any]:
-    """`a2a task download -o json`: the task's ids and state, the files written and the parts skipped."""
-    return {
-        "taskId": task.get("id", task_id),
-        "contextId": task.get("contextId", ""),
-        "state": task_state(task),
+    """`a2a task download -o json`: the Task as the agent returned it (SPEC §11.3, the protocol's own type), with the
+    files written and the parts skipped under its metadata's DOWNLOAD_METADATA_KEY."""
+    saved = {
         "files": [
             {
                 "path": str(f.path),
@@ -218,6 +221,10 @@ def download_document(task: dict[str, Any], task_id: str, result: DownloadResult
             for s in result.skipped
         ],
     }
+    metadata = task.get("metadata")
+    document = {"id": task_id, **task}
+    document["metadata"] = {**(metadata if isinstance(metadata, dict) else {}), DOWNLOAD_METADATA_KEY: saved}
+    return document
 
 
 def format_download(task: dict[str, Any], task_id: str, result: DownloadResult) -> str:
