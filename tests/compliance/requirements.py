@@ -415,12 +415,12 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             DEFECT + "test_config_show_reports_the_defaults_help_shows",
         )
     ),
-    "A2ACLI_DOWNLOAD_001": Open(
-        "fail",
-        "`task download -o json` prints a shape of the tool's own (top-level taskId/contextId/state).",
-        13,
-        (TASK + "test_download_writes_artifacts_and_refuses_to_overwrite",),
-        observed_by=(DEFECT + "test_download_json_is_not_a_shape_of_the_tools_own",),
+    "A2ACLI_DOWNLOAD_001": Proven(
+        (
+            TASK + "test_download_writes_artifacts_and_refuses_to_overwrite",
+            DEFECT + "test_download_json_is_not_a_shape_of_the_tools_own",
+        ),
+        "-o json prints the Task; the files written are listed under its metadata key urn:a2acli:download.",
     ),
     "A2ACLI_OUT_007": Proven((SPEC + "test_debug_logs_the_raw_wire_on_stderr_only",)),
     "A2ACLI_CONFORM_001": Open(
