@@ -49,6 +49,7 @@ def test_quickstart_is_the_two_commands() -> None:
     blocks = re.findall(r"```sh\n(.*?)```", quick, flags=re.S)
     assert [b.strip() for b in blocks] == [
         "python3 -m venv .venv && . .venv/bin/activate && pip install . && "
-        '(a2a serve --delay 0.2 & sleep 3; a2a card; a2a stream "Tell me a story"; kill %1)',
+        '(a2a serve --delay 0.2 & server=$!; sleep 3; a2a card; a2a stream "Tell me a story"; '
+        "kill $server; wait $server)",
         "bash scripts/test.sh",
     ]
