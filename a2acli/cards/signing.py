@@ -89,8 +89,10 @@ MAX_DEPTH = 128
 
 
 def canonical_bytes(doc: JSONValue) -> bytes:
-    """What a signature over `doc` covers: its RFC 8785 form after `drop_empty` (which also bounds the depth)."""
-    return rfc8785.dumps(drop_empty(doc) or {})
+    """What a signature over `doc` covers: its RFC 8785 form after `drop_empty` (which also bounds the depth).
+
+    A card with nothing left after `drop_empty` canonicalises to `null`, as the SDK signs and verifies it."""
+    return rfc8785.dumps(drop_empty(doc))
 
 
 def drop_empty(value: JSONValue, depth: int = 1) -> JSONValue:
