@@ -252,7 +252,9 @@ def run(argv: list[str] | None = None) -> int:
 
         if MODE.format == "text":
             MODE.format = _guess_output_format(args)
-        sub = exc.ctx.command_path if exc.ctx is not None else "a2a"
+        # Click raises some errors (an option missing its value) before the subcommand has a context of its own.
+        deeper = exc.ctx is not None and exc.ctx.parent is not None
+        sub = exc.ctx.command_path if exc.ctx is not None and deeper else _command_path(command, args)
         return report_error(UsageError(exc.format_message(), hint=f"run `{sub} --help`"), debug=debug)
     except (typer.Abort, KeyboardInterrupt):
         return _interrupted(debug)
@@ -276,6 +278,20 @@ def run(argv: list[str] | None = None) -> int:
             InternalError(f"unexpected {type(exc).__name__}: {exc}", hint="run again with --debug for details"),
             debug=debug,
         )
+
+
+def _command_path(command: Any, args: list[str]) -> str:
+    """The command the arguments name (`a2a task get`), read from the tree: the first word of each group that names
+    one of its commands."""
+    path = ["a2a"]
+    words = iter(args)
+    while getattr(command, "commands", None):
+        sub = next((command.commands[w] for w in words if w in command.commands), None)
+        if sub is None:
+            break
+        path.append(sub.name or "")
+        command = sub
+    return " ".join(path)
 
 
 def _interrupted(debug: bool) -> int:

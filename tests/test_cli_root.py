@@ -174,3 +174,34 @@ def test_no_arguments_dash_h_and_help_print_the_same_help(use_rich: str) -> None
     for args in ([], ["-h"], ["--help"]):
         assert a2a(args) == expected, args
     assert a2a(["task"]) == a2a(["task", "--help"])  # a group without its subcommand: its help
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint", "said"),
+    [
+        # An option missing its value is raised before the subcommand has a context: the hint used to name the root.
+        (["task", "get", "t-1", "--history"], "run `a2a task get --help`", "Option '--history' requires an argument"),
+        (["task", "list", "--page-size"], "run `a2a task list --help`", "requires an argument"),
+        (["card", "-a", "x", "validate", "--strict", "--timeout"], "run `a2a card validate --help`", "requires"),
+        # An unknown choice: Click's words, not the pydantic-style `Value error, 'yaml' is not one of ...`.
+        (["task", "get", "t-1", "-o", "yaml"], "run `a2a task get --help`", "'yaml' is not one of 'text', 'json'."),
+        (["card", "-o", "yaml"], "run `a2a card --help`", "'yaml' is not one of 'text', 'json'."),
+        (["card", "validate", "-o", "xml"], "run `a2a card validate --help`", "'xml' is not one of 'text', 'json', "),
+    ],
+)
+def test_usage_errors_name_the_command_and_say_what_is_wrong_in_one_line(
+    argv: list[str], hint: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(argv) == 2
+    captured = capsys.readouterr()
+    [line] = captured.err.splitlines()
+    assert line.startswith("error: ") and "[A2ACLI_ERR_USAGE]" in line and line.endswith(f"hint: {hint}")
+    assert said in line and "Value error" not in line
+
+
+def test_output_choices_are_case_insensitive(capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    card = Path(__file__).parent / "cards" / "valid" / "v1-full.json"
+    assert run(["card", str(card), "-o", "JSON"]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(card.read_text())

@@ -84,10 +84,7 @@ class PlainRuntime:
             if isinstance(value, annotation):
                 return value
             if kind is str:
-                try:
-                    return annotation(value)
-                except ValueError:
-                    pass
+                return _choice(annotation, value, param, ctx)
             return self._typer(value, param, ctx)
         if (kind is tuple or kind is list) and all(type(v) is str for v in value):
             return list(value) if value else None
@@ -98,6 +95,23 @@ class PlainRuntime:
         real = build_runtime_param(param.type_descriptor)
         set_runtime_param(param, real)
         return real.coerce(value, param=param, ctx=ctx)
+
+
+def _choice(annotation: type[enum.Enum], value: str, param: Any, ctx: Any) -> Any:
+    """A str-Enum value: exact, or any case unless the option is case-sensitive. Anything else is a usage error in
+    Click's own words (Typer's pydantic path words it `Value error, 'yaml' is not one of ...`)."""
+    import typer
+
+    try:
+        return annotation(value)
+    except ValueError:
+        pass
+    if not getattr(param.type_descriptor.parameter_info, "case_sensitive", True):
+        for member in annotation:
+            if str(member.value).lower() == value.lower():
+                return member
+    choices = ", ".join(repr(str(m.value)) for m in annotation)
+    raise typer.BadParameter(f"{value!r} is not one of {choices}.", ctx=ctx, param=param)
 
 
 def _number(value: Any, *, floating: bool) -> int | float | None:
