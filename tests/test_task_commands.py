@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 import time
 import uuid
 from pathlib import Path
@@ -185,6 +186,15 @@ def test_list_json_stream_text_and_pagination(capsys: pytest.CaptureFixture[str]
         out = capsys.readouterr().out
         assert out.count("Task ID: ") == 2 and "State: COMPLETED\n" in out
         assert f"Next Page Token: {first['nextPageToken']}\n" in out
+        # The next page is asked for as this one was: --page-size (and the filters) kept (was dropped).
+        [following] = [line.removeprefix("Next: ") for line in out.splitlines() if line.startswith("Next: ")]
+        assert following.startswith("a2a task list --page-size 2 --page-token ")
+        assert run(shlex.split(following)[1:]) == 0
+        assert capsys.readouterr().out.count("Task ID: ") == 1
+        assert run(["task", "list", "-a", base, "--page-size", "1", "--status", "completed", "--history", "0"]) == 0
+        assert "Next: a2a task list --status completed --page-size 1 --history 0 --page-token " in (
+            capsys.readouterr().out
+        )
         assert run(["task", "list", "-a", base, "--page-size", "1", "--all", "-o", "json", "--stream"]) == 0
         assert {t["id"] for t in json_lines(capsys.readouterr().out)} == ids
         assert run(["task", "list", "-a", base, "--page-size", "1", "--all", "-o", "json"]) == 0

@@ -210,7 +210,10 @@ def list_tasks(
     )
     view = TaskList(json_output=_json(agent), stream=stream)
     token = _run(list_pages(agent.settings(), params, all_pages=all_pages, on_page=view.page), agent.agent_card)
-    view.finish(token, f"a2a task list --page-token {_quote(token)}{_card_flag(agent.agent_card)}")
+    kept = [("--status", status), ("--context-id", context_id), ("--page-size", page_size), ("--history", history)]
+    again = "".join(f" {flag} {_quote(str(value))}" for flag, value in kept if value is not None)
+    again += " --include-artifacts" if include_artifacts else ""
+    view.finish(token, f"a2a task list{again} --page-token {_quote(token)}{_card_flag(agent.agent_card)}")
 
 
 # ------------------------------------------------------------------------------------- cancel
