@@ -707,3 +707,15 @@ def test_card_help_shows_the_card_fetch_deadline(capsys: pytest.CaptureFixture[s
         _, out, _ = cli(capsys, *command, "--help")
         [line] = [line for line in out.splitlines() if "--timeout" in line]
         assert "[default: 30s]" in line and "no limit" not in line, (command, line)
+
+
+def test_verify_require_signature_never_calls_an_unsigned_card_allowed(capsys: pytest.CaptureFixture[str]) -> None:
+    """`card verify --require-signature` said "absent (... that is allowed)" and then failed; now the line says the
+    option requires a signature, and without the option an unsigned card is still allowed (exit 0)."""
+    card = str(CARDS / "valid" / "v1-full.json")
+    code, out, err = cli(capsys, "card", "verify", card, "--require-signature")
+    assert code == 1 and "allowed" not in out and "--require-signature requires it" in out
+    one_line_error(err, "A2ACLI_ERR_CARD_INVALID")
+    code, out, _ = cli(capsys, "card", "verify", card)
+    assert code == 0 and "that is allowed" in out
+

@@ -377,7 +377,8 @@ def verify_command(
     invalid = any(c.status == "invalid" for c in checks)
     absent = checks[0].status == "absent"
     status = "verified" if verified and not invalid else "invalid" if invalid else "absent" if absent else "unverified"
-    card_output.show_verification(result.card.source, status, checks, json_output=agent.output is OutputFormat.json)
+    json_output = agent.output is OutputFormat.json
+    card_output.show_verification(result.card.source, status, checks, json_output=json_output, required=require)
     set_mode("text")
     if invalid:
         raise CardInvalidError(

@@ -93,12 +93,23 @@ def show_unreadable_sarif(report: ValidationReport) -> None:
     writers.write_json(to_sarif(report))
 
 
-def show_verification(source: str, status: str, checks: list[SignatureCheck], *, json_output: bool) -> None:
+def show_verification(
+    source: str, status: str, checks: list[SignatureCheck], *, json_output: bool, required: bool = False
+) -> None:
+    """`required` (--require-signature): an unsigned card is a failure, which its line says (not "allowed")."""
     if json_output:
         writers.write_json({"source": source, "status": status, "signatures": [c.to_dict() for c in checks]})
         return
     lines = [writers.field("Source", source)]
-    lines += [writers.field("Signature", c.describe()) for c in checks]
+    lines += [
+        writers.field(
+            "Signature",
+            "absent (the card is not signed, and --require-signature requires it)"
+            if required and c.status == "absent"
+            else c.describe(),
+        )
+        for c in checks
+    ]
     lines.append(writers.field("Result", status))
     writers.write_text("".join(lines))
 
