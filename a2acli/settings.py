@@ -11,6 +11,7 @@ Files: the global `~/.config/a2a-cli/.env` (or `$XDG_CONFIG_HOME/a2a-cli/.env`),
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -300,6 +301,23 @@ class ConnectionSettings:
     verbose: bool = False
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+CARD_SCHEMES = ("http", "https", "file")
+
+
+def check_card_reference(ref: str) -> None:
+    """A reference naming a URL scheme the tool cannot fetch (`htp://`, `ftp://`) is a usage error (exit 2), said
+    before any I/O; it used to reach the resolver and end as a card not found (exit 3)."""
+    from a2acli.errors import UsageError
+
+    match = _SCHEME.match(ref.strip())
+    if match and match.group(1).lower() not in CARD_SCHEMES:
+        raise UsageError(
+            f"unsupported scheme {match.group(1)!r} in the agent card reference {ref!r}",
+            hint="use http://, https://, file://, host[:port] or a file path (or - for stdin)",
+        )
+
+
 def connection_settings(
     *,
     agent_card: str,
@@ -318,6 +336,7 @@ def connection_settings(
     from a2acli.errors import UsageError
     from a2acli.redact import register_secret
 
+    check_card_reference(agent_card)
     params: list[tuple[str, str]] = []
     for item in svc_param or ():
         key, sep, value = item.partition(":")

@@ -719,3 +719,21 @@ def test_verify_require_signature_never_calls_an_unsigned_card_allowed(capsys: p
     code, out, _ = cli(capsys, "card", "verify", card)
     assert code == 0 and "that is allowed" in out
 
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["card", "-a", "htp://127.0.0.1:9/"],
+        ["card", "validate", "ftp://example.com/card.json"],
+        ["card", "verify", "-a", "gopher://x"],
+        ["task", "get", "t-1", "-a", "htp://127.0.0.1:9"],
+    ],
+)
+def test_an_unknown_url_scheme_is_a_usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """`a2a card -a htp://...` was exit 3 (card not found) after trying to resolve it; a scheme the tool cannot
+    fetch is a mistyped argument: A2ACLI_ERR_USAGE, exit 2, before any I/O."""
+    code, out, err = cli(capsys, *argv, "-o", "json")
+    assert code == 2, err
+    error = json.loads(out)["error"]
+    assert error["code"] == "A2ACLI_ERR_USAGE" and "unsupported scheme" in error["message"]
+    one_line_error(err, "A2ACLI_ERR_USAGE")
