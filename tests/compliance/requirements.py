@@ -358,8 +358,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         (
             TASK + "test_list_json_stream_text_and_pagination",
             SPEC + "test_task_list_filters_by_context",
-        ),
-        "The text mode's next-page command drops --page-size (issue 13).",
+        )
     ),
     "A2ACLI_TASK_SUBSCRIBE_001": Proven(
         (
