@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from sse_starlette.event import ensure_bytes
 
+from a2acli.agent.asgi import replaying
 from a2acli.agent.executor import ARTIFACT_NAME, split_words
 
 if TYPE_CHECKING:
@@ -113,16 +114,7 @@ class FastStreams:
         del parts
         plan = self._plan_rest(body) if rest else self._plan(body) if MARKER in body else None
         if plan is None:
-            replayed = False
-
-            async def replay() -> Any:
-                nonlocal replayed
-                if not replayed:
-                    replayed = True
-                    return {"type": "http.request", "body": body, "more_body": False}
-                return await receive()
-
-            await self.app(scope, replay, send)
+            await self.app(scope, replaying(body, receive), send)
             return
         body = b""  # not kept for the life of the stream
         rid, request, chunks = plan

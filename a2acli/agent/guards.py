@@ -13,6 +13,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from a2acli.agent.asgi import replaying
+
 ASGIApp = Any
 Scope = dict[str, Any]
 
@@ -151,16 +153,7 @@ class BodyLimit:
             if not message.get("more_body", False):
                 break
         body = b"".join(parts)
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 class BearerGuard:
@@ -285,16 +278,7 @@ class RestInputGuard:
         except UnicodeDecodeError:
             await _respond(send, 400, _rest_error(400, "INVALID_ARGUMENT", "the request body is not UTF-8"))
             return
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 class RefuseVersion1:
@@ -383,13 +367,4 @@ class JsonDepthGuard:
             else:
                 await _respond(send, 400, _rest_error(400, "INVALID_ARGUMENT", text))
             return
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from a2acli.agent.asgi import replaying
+
 ASGIApp = Any
 Scope = dict[str, Any]
 
@@ -88,16 +90,7 @@ class JsonRpcContentType:
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": payload})
             return
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 def wants_plain_json(scope: Scope) -> bool:
