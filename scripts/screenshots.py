@@ -159,11 +159,29 @@ def demo_agent(a2a: str, port: int, env: dict[str, str]) -> Iterator[str]:
             proc.kill()
 
 
+def _missing(a2a: str | None) -> str | None:
+    """Why this script cannot run here, in one line (it needs the project's environment: Rich and `a2a`)."""
+    how = "run it with the project's venv: .venv/bin/python scripts/screenshots.py (after pip install -e .)"
+    try:
+        import rich  # noqa: F401
+    except ImportError:
+        return f"Rich is not installed for {sys.executable}; {how}"
+    program = Path(a2a) if a2a else Path(sys.executable).with_name("a2a")
+    if not (program.is_file() and os.access(program, os.X_OK)):
+        return f"no a2a program at {program}; {how}, or pass --a2a PATH"
+    return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for the SVG files")
-    parser.add_argument("--a2a", default=str(Path(sys.executable).with_name("a2a")), help="the a2a program to run")
+    parser.add_argument("--a2a", default=None, help="the a2a program to run (default: the one beside this Python)")
     args = parser.parse_args()
+    problem = _missing(args.a2a)
+    if problem:
+        sys.stderr.write(f"error: {problem}\n")
+        return 2
+    args.a2a = args.a2a or str(Path(sys.executable).with_name("a2a"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_") and k not in ("NO_COLOR",)}
     env.update(TERM="xterm-256color", COLUMNS=str(WIDTH), LINES=str(HEIGHT), FORCE_COLOR="1")
     port = free_port(8001)
