@@ -144,6 +144,31 @@ def test_live_view_survives_a_drop() -> None:
     assert "Hello!" in text and "capabilities." in text
 
 
+def test_notes_about_drops_go_above_the_live_region() -> None:
+    """Issue 13: the reconnect notes were written past the Live region: each left a copy of the partial answer
+    and of the status line on the screen, and the notes after the first were cut at the terminal width."""
+    from urllib.parse import urlsplit
+
+    from tests.support.pty import run_in_pty
+    from tests.support.screen import screen_lines
+    from tests.test_resume_proxy import cutting_proxy
+
+    with cutting_proxy([4, 0, 0]) as proxy, demo_agent(delay=0.02, public_url=proxy.url) as url:
+        upstream = urlsplit(url)
+        proxy.upstream = (upstream.hostname or "127.0.0.1", int(upstream.port or 0))
+        code, out = run_in_pty([A2A, "stream", "tell me", "-a", proxy.url], _env(), columns=80)
+    lines = screen_lines(out, 80)
+    shown = "\n".join(lines)
+    assert code == 0, shown
+    assert sum(line.startswith("Hello! I'm") for line in lines) == 1, shown  # the answer once, no stale copies
+    assert not any("WORKING ·" in line or "events ·" in line for line in lines), shown  # no stale status line
+    notes = " ".join(lines).split("note: ")[1:]
+    dropped = [note for note in notes if note.startswith("the stream dropped")]
+    assert len(dropped) >= 2, shown
+    assert all(re.search(r"\); reconnecting in \d+\.\ds", note) for note in dropped), shown  # each note whole
+    assert "State: COMPLETED" in lines and "communication capabilities." in shown
+
+
 @pytest.mark.parametrize("command", [["send", "--stream"], ["stream"]])
 def test_closed_pipe_ends_quietly(agent: str, command: list[str]) -> None:
     proc = subprocess.Popen(

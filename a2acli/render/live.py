@@ -13,6 +13,7 @@ hyperlinks off. Pure parts (`LiveModel`) are separate from the Rich/terminal par
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,8 @@ from a2acli.render.events import (
     part_kind,
     short_state,
 )
-from a2acli.render.events_output import PresenterBase, TurnIds, ids_block
+from a2acli.render.events_output import PresenterBase, TurnIds, ids_block, report
+from a2acli.render.notices import Notice, is_result, notice_lines
 from a2acli.render.sanitize import clean_line, clean_text
 
 if TYPE_CHECKING:
@@ -321,6 +323,19 @@ class LivePresenter(PresenterBase):
         self.model.apply(event)
         self._refresh()
 
+    def notice(self, notice: Notice) -> None:
+        """While the region is drawn, a diagnostic for the same terminal goes above it, through the live console:
+        written past Rich's back, it would be overwritten at the next refresh and leave a copy of the region."""
+        live = self.live
+        if live is None or is_result(notice, json_output=False) or not _is_terminal(sys.stderr):
+            report(notice, json_output=False)
+            return
+        from a2acli.redact import redact
+
+        self._refresh(force=True)  # the finished lines first, so the note lands after them
+        for line in notice_lines(notice, json_output=False):
+            live.console.print(Text(clean_line(redact(line))))
+
     def _print_tail(self, ids: TurnIds) -> None:
         self._stop_ticker()  # no refresh between the last lines and the end of the region
         finished = self.model.finish()
@@ -350,6 +365,13 @@ class LivePresenter(PresenterBase):
         ids.task_id = ids.task_id or self.model.task_id
         ids.context_id = ids.context_id or self.model.context_id
         ids.state = ids.state or self.model.state
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 class _Spinner:
