@@ -3,6 +3,8 @@ closed pipes, proxies, compressed streams, and the pure live model."""
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 import os
 import re
@@ -169,6 +171,24 @@ def test_notes_about_drops_go_above_the_live_region() -> None:
     assert "State: COMPLETED" in lines and "communication capabilities." in shown
 
 
+def test_a_long_answer_wraps_as_one_paragraph_in_the_live_view() -> None:
+    """Issue 13: text committed to scrollback was cut every 3 widths, wherever that fell: at 120 columns a lone
+    word ended up on a line of its own about every 31 words. Every line but the last must be full."""
+    from tests.support.pty import run_in_pty
+    from tests.support.screen import screen_lines
+
+    words = [f"w{i % 10}{'x' * (i % 7)}" for i in range(300)]
+    with demo_agent(echo=True, delay=0.001) as echo:
+        code, out = run_in_pty([A2A, "stream", " ".join(words), "-a", echo], _env(COLUMNS="120"), columns=120)
+    lines = screen_lines(out, 120)
+    shown = "\n".join(lines)
+    assert code == 0, shown
+    body = lines[lines.index("── response ──") + 1 : next(i for i, ln in enumerate(lines) if ln.startswith("Task ID"))]
+    assert " ".join(body).split() == words, shown
+    for line, following in itertools.pairwise(body):
+        assert len(line) + 1 + len(following.split()[0]) > 120, f"a line ends early: {line!r}\n{shown}"
+
+
 @pytest.mark.parametrize("command", [["send", "--stream"], ["stream"]])
 def test_closed_pipe_ends_quietly(agent: str, command: list[str]) -> None:
     proc = subprocess.Popen(
@@ -315,3 +335,26 @@ def test_a_compressed_event_stream_is_read_whole(encoding: str, capsys: pytest.C
         p["text"] for e in events if "artifactUpdate" in e for p in e["artifactUpdate"]["artifact"]["parts"]
     )
     assert words == "squeezed and whole" and len(events) == 5
+
+
+def test_wrap_breaks_are_riches_own_line_breaks() -> None:
+    """The live model commits the lines Rich would print for the whole paragraph (wide characters, folded words
+    and runs of blanks included), so scrollback and the live region agree."""
+    import random
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from a2acli.render.live import wrap_breaks
+
+    rng = random.Random(13)
+    for _ in range(500):
+        width = rng.randint(5, 60)
+        text = "".join(
+            "".join(rng.choice("abcdé漢") for _ in range(rng.choice([1, 2, 3, 5, 8, 13, 70]))) + rng.choice(" \u3000  ")
+            for _ in range(rng.randint(1, 40))
+        )
+        console = Console(width=width, file=io.StringIO())
+        expected = [line.plain.rstrip() for line in Text(text).wrap(console, width)]
+        breaks = wrap_breaks(text, width)
+        assert [text[a:b].rstrip() for a, b in zip([0, *breaks], [*breaks, len(text)], strict=True)] == expected

@@ -13,11 +13,13 @@ hyperlinks off. Pure parts (`LiveModel`) are separate from the Rich/terminal par
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.live import Live
 from rich.text import Text
@@ -88,13 +90,13 @@ class LiveModel:
         if nl >= 0:
             self.out.append(Flushed("text", text[:nl]))
             text = self.pending = text[nl + 1 :]
-        limit = max(self.width, 20) * 3
-        if len(text) > limit:
-            cut = text.rfind(" ", 0, len(text) - self.width)
-            if cut <= 0:
-                cut = len(text) - self.width
-            self.out.append(Flushed("text", text[:cut]))
-            self.pending = text[cut + 1 if text[cut : cut + 1] == " " else cut :]
+        # Only whole screen lines go to scrollback, broken where the terminal's wrap of the whole paragraph
+        # breaks it: a cut anywhere else ends a line early (a lone word on a line of its own).
+        breaks = wrap_breaks(text, max(self.width, 1))
+        if breaks:
+            lines = [text[a:b].rstrip() for a, b in zip([0, *breaks[:-1]], breaks, strict=True)]
+            self.out.append(Flushed("text", "\n".join(lines)))
+            self.pending = text[breaks[-1] :]
 
     def _text(self, artifact_id: str | None, text: str, markdown: bool, label: str | None) -> None:
         if not text:
@@ -194,6 +196,40 @@ class LiveModel:
         if self.first_token is not None:
             bits.append(f"first token {self.first_token - self.started:.2f}s")
         return " · ".join(bits)
+
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def wrap_breaks(text: str, width: int) -> list[int]:
+    """Where a terminal `width` cells wide wraps one paragraph: the offsets of the lines after the first.
+
+    The same greedy rule as Rich's own wrap (a word with its trailing blanks, measured without them, goes to
+    the next line when it does not fit; a word wider than a line is folded), so the lines committed to
+    scrollback are the lines Rich would have printed for the whole paragraph. Every break is final: text
+    appended later only extends the last line or its last word."""
+    breaks: list[int] = []
+    offset = 0
+    for match in _WORD.finditer(text):
+        start, word = match.start(), match.group(0)
+        length = cell_len(word.rstrip())
+        if width - offset >= length:
+            offset += cell_len(word)
+        elif length > width:
+            if start:
+                breaks.append(start)
+            line = 0
+            for i, char in enumerate(word, start):
+                cells = cell_len(char)
+                if line + cells > width and i > start:
+                    breaks.append(i)
+                    line = 0
+                line += cells
+            offset = line
+        elif offset and start:
+            breaks.append(start)
+            offset = cell_len(word)
+    return breaks
 
 
 def _last_block_break(text: str) -> int:
