@@ -170,3 +170,16 @@ def test_pinning_10_on_a_03_only_agent_is_a_clear_error(
     assert run(["send", "hi", "-a", url, "--a2a-version", "1.0"]) == 1
     _, err = capsys.readouterr()
     assert "[VersionNotSupportedError]" in err and "0.3" in err
+
+
+def test_going_below_1_0_warns_every_run_unless_pinned(
+    v03_agent: tuple[str, list[dict[str, str]]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _ = v03_agent
+    for _ in range(2):
+        assert run(["send", "tell me", "-a", url, "-o", "json"]) == 0
+        out, err = capsys.readouterr()
+        assert err.count("warning:") == 1 and "A2A 0.3" in err and "--a2a-version 0.3" in err
+        assert json.loads(out)["task"]["status"]["state"] == "TASK_STATE_COMPLETED"
+    assert run(["send", "tell me", "-a", url, "-o", "json", "--a2a-version", "0.3"]) == 0
+    assert capsys.readouterr().err == ""
