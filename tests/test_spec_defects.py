@@ -127,7 +127,6 @@ def test_card_commands_warn_when_insecure_disables_tls_verification(
     assert "warning" in err.lower() and "--insecure" in err
 
 
-@defect("A2ACLI_VER_001", 13, "a 0.3-only agent is spoken to in 0.3 silently")
 def test_going_below_1_0_is_never_silent(capsys: pytest.CaptureFixture[str]) -> None:
     with demo_agent(protocol_versions="0.3") as base:
         code, _, err = _run(capsys, "send", "hi", "-a", base)
