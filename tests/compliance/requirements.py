@@ -298,27 +298,23 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             "tests/test_client_operations.py::test_plans_put_path_fields_query_and_tenant_where_each_binding_wants_them",
         )
     ),
-    "A2ACLI_VER_001": Open(
-        "fail",
-        "Against an agent that only speaks 0.3, `send` silently uses 0.3: exit 0, nothing on stderr. Below 1.0"
-        " needs an explicit opt-in, or at least a warning every time.",
-        13,
+    "A2ACLI_VER_001": Proven(
         (
+            DEFECT + "test_going_below_1_0_is_never_silent",
+            "tests/test_send_v03_agent.py::test_going_below_1_0_warns_every_run_unless_pinned",
             MISB + "test_every_request_carries_the_version_and_the_tenant",
             "tests/test_send_v03_agent.py::test_pinning_10_on_a_03_only_agent_is_a_clear_error",
         ),
-        observed_by=(DEFECT + "test_going_below_1_0_is_never_silent",),
+        "Below 1.0 (an agent that only speaks 0.3) the connection warns on stderr every run unless --a2a-version"
+        " pins that version.",
     ),
     "A2ACLI_DEFAULT_001": Open(
         "fail",
-        "Two defaults are not as §6.5 asks (see default_001_breakdown): the text output is not the text floor on"
-        " a terminal, and the version drops below 1.0 silently.",
+        "One default is not as §6.5 asks (see default_001_breakdown): the text output is not the text floor on"
+        " a terminal.",
         13,
         (HELP + "test_help_shows_built_in_defaults",),
-        observed_by=(
-            DEFECT + "test_the_text_floor_is_the_default_on_a_terminal_too",
-            DEFECT + "test_going_below_1_0_is_never_silent",
-        ),
+        observed_by=(DEFECT + "test_the_text_floor_is_the_default_on_a_terminal_too",),
     ),
     "A2ACLI_CONFIG_001": Proven(
         (
@@ -512,7 +508,7 @@ DEFAULT_001_BREAKDOWN: Final[dict[str, Row]] = {
     ),
     "detail_level_concise": Row(True, True, "--verbose shows every part in full"),
     "protocol_version_highest_mutual": Row(
-        False, True, "--a2a-version overrides; but 0.3 is used silently when the agent only speaks 0.3 (issue 13)"
+        True, True, "--a2a-version overrides; below 1.0 (a 0.3-only agent) a warning on stderr every run"
     ),
     "transport_security_tls_on": Row(
         True, True, "--insecure disables it, and every command that honours it warns (naming credentials it sends)"
