@@ -214,3 +214,17 @@ def test_cards_without_a_usable_interface() -> None:
     assert perr.value.code == "VersionNotSupportedError"
     with pytest.raises(ProtocolError):
         select_interface({"name": "no interfaces"})
+
+
+def test_an_explicit_transport_the_client_cannot_speak_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from a2acli.cli import run
+
+    with demo_agent() as url:
+        assert run(["send", "hi", "-a", url, "--transport", "GRPC", "-o", "json"]) == 2
+        out, _ = capsys.readouterr()
+        error = json.loads(out)["error"]
+        assert error["code"] == "A2ACLI_ERR_USAGE"
+        assert "GRPC" in error["message"] and "JSONRPC 1.0" in error["message"]
+        # A preference list with a binding the client speaks still falls back in its order (SPEC §13.1).
+        assert run(["send", "hi", "-a", url, "--transport", "GRPC", "--transport", "JSONRPC", "-o", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["task"]["status"]["state"] == "TASK_STATE_COMPLETED"

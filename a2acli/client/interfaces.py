@@ -128,6 +128,14 @@ def select_interface(
             raise UsageError(f"unknown transport {binding!r}", hint="use JSONRPC or HTTP+JSON (alias REST)")
         if binding == GRPC:
             notes.append("--transport GRPC: gRPC is not supported yet; skipped")
+    if wanted and not any(b in CLIENT_BINDINGS for b in wanted):
+        # An explicit transport this client cannot speak is an error, never a silent substitute (a binding the
+        # card lacks falls back to card order, SPEC §13.1; one the tool lacks is the user's to choose again).
+        offered = ", ".join(dict.fromkeys(f"{i.binding} {i.protocol_version}" for i in interfaces))
+        raise UsageError(
+            f"--transport {', '.join(wanted)}: a2acli cannot speak {' or '.join(wanted)} (the card offers {offered})",
+            hint="a2acli speaks JSONRPC and HTTP+JSON (alias REST); pass one of those, or drop --transport",
+        )
     usable = [(i, v) for i in interfaces if (v := _speakable(i)) is not None]
     if not usable:
         offered = ", ".join(f"{i.binding} {i.protocol_version}" for i in interfaces)
