@@ -286,10 +286,11 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
     "A2ACLI_TX_002": Proven(
         (
             CONN + "test_transport_preference_is_ordered_and_tenant_is_kept",
+            CONN + "test_an_explicit_transport_the_client_cannot_speak_is_a_usage_error",
             CONN + "test_selection_prefers_highest_version_then_card_order",
         ),
-        "`--transport GRPC` falls back to the card's order as §13.1 allows, with only a --debug line; issue 13"
-        " makes an explicit transport the tool cannot use an error.",
+        "A binding the card lacks falls back to the card's order as §13.1 allows; `--transport` naming only"
+        " bindings the tool cannot speak (GRPC) is a usage error naming what the card offers.",
     ),
     "A2ACLI_TX_003": Proven(
         (
