@@ -316,3 +316,69 @@ def test_every_request_carries_the_version_and_the_tenant(capsys: pytest.Capture
         assert request["headers"]["a2a-version"] == "1.0"
         assert request["headers"]["x-trace"] == "abc"
         assert request["body"]["params"]["tenant"] == "acme"
+
+
+def _rest_agent(reply: dict[str, Any], status: int) -> Starlette:
+    """An HTTP+JSON 1.0 agent whose every SendMessage is answered with `reply` and `status`."""
+
+    async def card_route(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "name": "rest",
+                "description": "errs",
+                "version": "1",
+                "supportedInterfaces": [{"url": "/", "protocolBinding": "HTTP+JSON", "protocolVersion": "1.0"}],
+                "capabilities": {"streaming": False},
+                "defaultInputModes": ["text/plain"],
+                "defaultOutputModes": ["text/plain"],
+                "skills": [],
+            }
+        )
+
+    async def send(request: Request) -> Response:
+        return JSONResponse(reply, status_code=status)
+
+    return Starlette(
+        routes=[
+            Route("/.well-known/agent-card.json", card_route, methods=["GET"]),
+            Route("/message:send", send, methods=["POST"]),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("reply", "status", "code", "a2a_code"),
+    [
+        ({"type": "QuotaExceededError", "message": "over quota"}, 429, "A2ACLI_ERR_INTERNAL", "QuotaExceededError"),
+        ({"type": "TaskNotFoundError", "message": "gone"}, 404, "TaskNotFoundError", 404),
+        ({"error": {"code": 400, "status": "FAILED_PRECONDITION", "message": "no"}}, 400, "A2ACLI_ERR_INTERNAL", 400),
+    ],
+    ids=["agent-named", "a2a-named", "status-only"],
+)
+def test_an_error_name_a2a_does_not_define_is_not_copied_into_code_over_http_json(
+    reply: dict[str, Any], status: int, code: str, a2a_code: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve_in_thread(_rest_agent(reply, status)) as url:
+        exit_code, out, _, _ = _run(capsys, "send", "hi", "-a", url, "-o", "json")
+    error = json.loads(out)["error"]
+    assert exit_code == 1 and (error["code"], error["a2aCode"]) == (code, a2a_code), error
+
+
+def test_an_unknown_jsonrpc_error_code_keeps_the_agents_code_only_in_a2a_code(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async def handler(method: str, params: dict[str, Any], request: Request) -> Any:
+        return JSONResponse(rpc_error(-32999, "the agent's own failure"))
+
+    with fake_agent(handler) as (url, _):
+        code, out, _, _ = _run(capsys, "send", "hi", "-a", url, "-o", "json")
+        assert code == 1
+        error = json.loads(out)["error"]
+        assert (error["code"], error["a2aCode"], error["message"]) == (
+            "A2ACLI_ERR_INTERNAL",
+            -32999,
+            "the agent's own failure",
+        )
+        code, _, err, _ = _run(capsys, "send", "hi", "-a", url, "--stream")
+        assert code == 1
+        _one_line_error(err, "A2ACLI_ERR_INTERNAL")

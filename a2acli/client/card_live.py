@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from a2acli.cards.findings import Findings, pointer
+from a2acli.client.wire import UNNAMED_AGENT_ERROR
 from a2acli.errors import A2ACliError, ProtocolError
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ async def _expect_not_found(conn: AgentConnection, findings: Findings, at: str, 
         if exc.code == "TaskNotFoundError":
             findings.add("AC100", at, f"{label} answers as an A2A endpoint")
             return True
-        if exc.code in ("UnknownA2AError", "InvalidAgentResponseError", "MethodNotFoundError"):
+        if exc.code in (UNNAMED_AGENT_ERROR, "InvalidAgentResponseError", "MethodNotFoundError"):
             findings.add(
                 "AC103",
                 at,

@@ -27,13 +27,14 @@ from a2acli.client.wire import (
     Wire,
     invalid_response,
     json_or_none,
+    jsonrpc_error,
     normalized,
     reason,
+    rest_error,
     rpc_error,
     rpc_result,
 )
-from a2acli.errors import A2ACliError, ProtocolError, TimeoutExpiredError, protocol_error_from_jsonrpc
-from a2acli.errors import protocol_error_from_rest as _rest_error
+from a2acli.errors import A2ACliError, ProtocolError, TimeoutExpiredError
 from a2acli.protocol import StreamResponse
 from a2acli.render.sanitize import clean_line
 
@@ -160,7 +161,7 @@ def event_decoder(*, rpc: bool, legacy: bool, echo: RawEcho, debug_out: Callable
         else:
             result = doc
             if type(doc) is dict and "error" in doc and len(doc) <= 2:
-                raise _rest_error(0, doc)
+                raise rest_error(0, doc)
         if not legacy and type(result) is dict and len(result) == 1 and next(iter(result)) in _STREAM_KEYS:
             event = cast(StreamResponse, result)  # a 1.0 event (one of the four keys), passed through untouched
             if echo.keep:
@@ -191,10 +192,10 @@ def error_event(data: str) -> A2ACliError:
         if isinstance(err, dict):
             code = err.get("code")
             if doc.get("jsonrpc") == "2.0" or (isinstance(code, int) and code < 0):
-                return protocol_error_from_jsonrpc(err)
-            return _rest_error(code if isinstance(code, int) else 0, doc)
+                return jsonrpc_error(err)
+            return rest_error(code if isinstance(code, int) else 0, doc)
         if isinstance(doc.get("code"), int) and isinstance(doc.get("message"), str):
-            return protocol_error_from_jsonrpc(doc)
+            return jsonrpc_error(doc)
 
     text = clean_line(data)[:300] or "no details"
     return ProtocolError("InternalError", f"the agent reported an error mid-stream: {text}")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import httpx
 
 from a2acli.errors import (
+    A2A_ERRORS_BY_JSONRPC_CODE,
     A2ACliError,
     AuthFailedError,
     CredentialsMissingError,
@@ -124,8 +125,41 @@ def rpc_result(doc: JSONValue) -> JSONValue:
 def rpc_error(doc: JSONObject) -> ProtocolError:
     err = doc.get("error")
     if isinstance(err, dict):
-        return protocol_error_from_jsonrpc(err)
+        return jsonrpc_error(err)
     return invalid_response("the agent's JSON-RPC response has neither a result nor an error")
+
+
+A2A_ERROR_NAMES = frozenset(A2A_ERRORS_BY_JSONRPC_CODE.values())
+UNNAMED_AGENT_ERROR = "A2ACLI_ERR_INTERNAL"
+
+
+def a2a_named(err: ProtocolError) -> ProtocolError:
+    """`err` when it carries an A2A error name; else the SPEC's catch-all code (Appendix D: "any condition with no
+    better code"), the agent's own code kept in `a2aCode` (SPEC §11.4: no invented names, none copied from the
+    agent into `code`)."""
+    if err.code in A2A_ERROR_NAMES:
+        return err
+    agent_code = err.a2a_code
+    if err.code != "UnknownA2AError" and isinstance(err.code, str):
+        agent_code = err.code  # an agent-chosen name (0.3 HTTP+JSON `type`): the agent's code, not an A2A one
+    shown = f"{agent_code!r}" if isinstance(agent_code, str) else str(agent_code)
+    return ProtocolError(
+        UNNAMED_AGENT_ERROR,
+        err.message,
+        a2a_code=agent_code,
+        data=err.data,
+        hint=f"the agent answered with error code {shown}, which A2A does not define (its message says what failed)",
+    )
+
+
+def jsonrpc_error(error: object) -> ProtocolError:
+    """A JSON-RPC `error` member as the typed error, by its A2A name (see `a2a_named`)."""
+    return a2a_named(protocol_error_from_jsonrpc(error))
+
+
+def rest_error(status: int, body: object) -> ProtocolError:
+    """An HTTP+JSON error body as the typed error, by its A2A name (see `a2a_named`)."""
+    return a2a_named(protocol_error_from_rest(status, body))
 
 
 def reason(exc: BaseException) -> str:
@@ -338,6 +372,11 @@ class Wire:
 
 def _error_document(status: int, doc: JSONObject, path: str) -> ProtocolError | None:
     """The A2A error a non-2xx JSON body names (JSON-RPC, HTTP+JSON `google.rpc.Status`, or 0.3 `type`)."""
+    err = _agent_error(status, doc, path)
+    return None if err is None else a2a_named(err)
+
+
+def _agent_error(status: int, doc: JSONObject, path: str) -> ProtocolError | None:
     error = doc.get("error")
     if isinstance(error, dict):
         if "code" in error and doc.get("jsonrpc") == "2.0":

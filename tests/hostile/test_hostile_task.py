@@ -13,7 +13,7 @@ CASES: list[tuple[list[str], str, set[int], set[str] | None]] = [
     (["task", "get", "task-hostile-1"], "ok", {0}, None),
     (["task", "get", "task-hostile-1"], "escape-artifact", {0}, None),
     (["task", "get", "task-hostile-1"], "escape-error", {1}, {"TaskNotFoundError"}),
-    (["task", "get", "task-hostile-1"], "unknown-code", {1}, {"UnknownA2AError"}),
+    (["task", "get", "task-hostile-1"], "unknown-code", {1}, {"A2ACLI_ERR_INTERNAL"}),
     (["task", "get", "task-hostile-1"], "rpc-401", {4}, AUTH),
     (["task", "get", "task-hostile-1"], "rpc-html-200", {1}, None),
     (["task", "get", "task-hostile-1"], "rpc-partial-json", {1}, None),
