@@ -32,8 +32,9 @@ import httpx
 from a2acli.errors import A2ACliError, DeadlineExpired, ProtocolError, UnreachableError
 from a2acli.protocol import FINAL_STATES
 
-# Protocol errors that mean "this agent cannot stream this task to you now" rather than "no such task".
-_CANNOT_SUBSCRIBE = frozenset({"UnsupportedOperationError", "MethodNotFoundError", "UnknownA2AError"})
+# Protocol errors that mean "this agent cannot stream this task to you now" rather than "no such task" (an error
+# code A2A does not name arrives as A2ACLI_ERR_INTERNAL, client/wire.a2a_named).
+_CANNOT_SUBSCRIBE = frozenset({"UnsupportedOperationError", "MethodNotFoundError", "A2ACLI_ERR_INTERNAL"})
 
 
 class TaskSource(Protocol):
