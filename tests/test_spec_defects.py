@@ -172,7 +172,6 @@ def test_the_text_floor_is_the_default_on_a_terminal_too(
         assert shown.startswith((b"Task ID: ", b"Name: ")), (argv, shown[:200])
 
 
-@defect("A2ACLI_OUT_004", 13, "an error code A2A does not define becomes the invented UnknownA2AError")
 def test_an_unknown_agent_error_code_gets_no_invented_name(
     recorder: tuple[str, Recorder], capsys: pytest.CaptureFixture[str]
 ) -> None:
