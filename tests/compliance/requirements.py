@@ -200,14 +200,16 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             "tests/test_stream.py::test_jsonl_and_output_json_are_the_same_json_lines",
         )
     ),
-    "A2ACLI_OUT_004": Open(
-        "fail",
-        'An agent error code A2A does not define becomes `"code":"UnknownA2AError"` (observed: JSON-RPC error'
-        " -32999 from an agent), which is neither an A2A error name, an A2ACLI_ERR_* code nor a vendor-prefixed"
-        " code; the HTTP+JSON path copies any agent-supplied `...Error` string into `code`.",
-        13,
-        (SEND + "test_protocol_error_is_reported_by_name", MISB + "test_error_event_mid_stream_keeps_its_a2a_name"),
-        observed_by=(DEFECT + "test_an_unknown_agent_error_code_gets_no_invented_name",),
+    "A2ACLI_OUT_004": Proven(
+        (
+            SEND + "test_protocol_error_is_reported_by_name",
+            MISB + "test_error_event_mid_stream_keeps_its_a2a_name",
+            MISB + "test_an_unknown_jsonrpc_error_code_keeps_the_agents_code_only_in_a2a_code",
+            MISB + "test_an_error_name_a2a_does_not_define_is_not_copied_into_code_over_http_json",
+            DEFECT + "test_an_unknown_agent_error_code_gets_no_invented_name",
+        ),
+        "An agent error A2A does not name is A2ACLI_ERR_INTERNAL (Appendix D: no better code), the agent's own"
+        " code in a2aCode.",
     ),
     "A2ACLI_OUT_005": Open(
         "fail",
