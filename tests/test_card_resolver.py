@@ -105,6 +105,13 @@ def _app() -> Starlette:
     async def unauthorized(request: Request) -> Response:
         return Response("", status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
+    async def guarded(request: Request) -> Response:
+        """A card endpoint that asks for a bearer token (and answers with one)."""
+        SEEN.append(dict(request.headers))
+        if request.headers.get("authorization") == "Bearer s3cret-token":
+            return JSONResponse(CARD)
+        return Response("", status_code=401, headers={"WWW-Authenticate": 'Bearer realm="cards"'})
+
     async def slow(request: Request) -> Response:
         await asyncio.sleep(5)
         return JSONResponse(CARD)
@@ -134,6 +141,7 @@ def _app() -> Starlette:
             Route("/gz.json", gz),
             Route("/500.json", server_error),
             Route("/401.json", unauthorized),
+            Route("/guarded.json", guarded),
             Route("/slow.json", slow),
             Route("/truncated.json", truncated),
             Route("/deep.json", deep),
@@ -279,22 +287,38 @@ def test_credentials_not_sent_unless_asked(server: str) -> None:
     SEEN.clear()
     resolve(server + "/cards/ok.json", conn=conn)
     assert "authorization" not in SEEN[-1] and "x-api-key" not in SEEN[-1]
+    # Asked for, yet a card endpoint that declared nothing gets nothing (A2ACLI_AUTH_008) ...
     resolve(server + "/cards/ok.json", conn=conn, send_credentials=True)
-    assert SEEN[-1]["authorization"] == "Bearer s3cret-token"
-    assert SEEN[-1]["x-api-key"] == "k3y-value"
+    assert "authorization" not in SEEN[-1] and "x-api-key" not in SEEN[-1]
+    # ... and one whose challenge takes a bearer token gets that, and only that, on the retry.
+    SEEN.clear()
+    assert resolve(server + "/guarded.json", conn=conn, send_credentials=True).document == CARD
+    assert [h.get("authorization") for h in SEEN] == [None, "Bearer s3cret-token"]
+    assert all("x-api-key" not in h for h in SEEN)
+    with pytest.raises(AuthFailedError):
+        resolve(server + "/guarded.json", conn=conn)
 
 
 def test_credentials_dropped_on_cross_origin_redirect(server: str) -> None:
     async def hop(request: Request) -> Response:
         return RedirectResponse(server + "/cards/ok.json", status_code=302)
 
+    async def hop_guarded(request: Request) -> Response:
+        return RedirectResponse(server + "/guarded.json", status_code=302)
+
     conn = ConnectionSettings(bearer="s3cret-token")
-    with serve_in_thread(Starlette(routes=[Route("/card.json", hop)])) as other:
+    routes = [Route("/card.json", hop), Route("/guarded.json", hop_guarded)]
+    with serve_in_thread(Starlette(routes=routes)) as other:
         SEEN.clear()
         card = resolve(other + "/card.json", conn=conn, send_credentials=True)
-    assert card.source == server + "/cards/ok.json"
-    assert card.base_url == server
-    assert "authorization" not in SEEN[-1]
+        assert card.source == server + "/cards/ok.json"
+        assert card.base_url == server
+        assert "authorization" not in SEEN[-1]
+        # Another origin's challenge is not the asking origin's: nothing is presented there.
+        SEEN.clear()
+        with pytest.raises(AuthFailedError):
+            resolve(other + "/guarded.json", conn=conn, send_credentials=True)
+    assert SEEN and all("authorization" not in h for h in SEEN)
 
 
 def test_same_origin_redirect_followed(server: str) -> None:

@@ -16,8 +16,9 @@ A reference (`-a/--agent-card`, SPEC §7.2, §10.1) is one of:
 
 Fetching is careful: the body is streamed and capped (1 MiB by default; ``max_bytes`` or the
 ``A2ACLI_MAX_CARD_BYTES`` variable change it, also for decompressed gzip/deflate bodies), redirects are followed
-by hand (at most 5, loops detected), credentials are not sent to a card endpoint unless ``send_credentials`` is
-asked for (and never across origins), every request carries ``A2A-Version``, and the whole fetch has a deadline.
+by hand (at most 5, loops detected), credentials go to a card endpoint only when ``send_credentials`` is asked
+for and the endpoint's 401/403 challenge (``WWW-Authenticate``) accepts them (never across origins), every
+request carries ``A2A-Version``, and the whole fetch has a deadline.
 Cards are cached per HTTP (see `CardCache`): fresh entries are used as they are, stale ones revalidated.
 Failures are typed: no card at the reference -> ``CardNotFoundError`` (exit 3); a card that is not a JSON
 object (HTML with status 200, truncated JSON, an array, too big) -> ``CardInvalidError`` (exit 1); no network,
@@ -296,24 +297,45 @@ def _origin(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "", ""))
 
 
-def _request_headers(conn: ConnectionSettings, send_credentials: bool) -> dict[str, str]:
-    headers = {
+def _request_headers(conn: ConnectionSettings) -> dict[str, str]:
+    return {
         "Accept": "application/json, application/a2a+json;q=0.9, */*;q=0.1",
         "Accept-Encoding": "gzip, deflate, identity",
         "A2A-Version": conn.a2a_version or CARD_A2A_VERSION,
         "User-Agent": f"a2acli/{__version__}",
     }
+
+
+def _card_credentials(conn: ConnectionSettings, send_credentials: bool) -> dict[str, str]:
+    """The credentials a card fetch may offer, each only to an endpoint whose challenge accepts it."""
+    offer: dict[str, str] = {}
     if send_credentials:
         if conn.bearer:
             register_secret(conn.bearer)
-            headers["Authorization"] = f"Bearer {conn.bearer}"
+            offer["Authorization"] = f"Bearer {conn.bearer}"
         if conn.api_key:
             register_secret(conn.api_key)
-            headers["X-API-Key"] = conn.api_key
-    return headers
+            offer["X-API-Key"] = conn.api_key
+    return offer
 
 
 _CREDENTIAL_HEADERS = ("authorization", "x-api-key", "cookie")
+# An auth-scheme token opening a challenge (RFC 9110 §11.6.1): at the start of the header or after a comma, and
+# not a parameter name (those are followed by `=`).
+_CHALLENGE_SCHEME = re.compile(r"(?:^|,)\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?=\s*(?:$|,|\s[^=,]))")
+_API_KEY_SCHEMES = frozenset({"apikey", "api-key", "x-api-key"})
+
+
+def _accepted(challenges: list[str], offer: dict[str, str]) -> dict[str, str]:
+    """The offered credentials a 401/403's WWW-Authenticate challenges accept (A2ACLI_AUTH_008: a card endpoint
+    gets a credential only once it has declared a scheme accepting it)."""
+    schemes = {m.group(1).lower() for value in challenges for m in _CHALLENGE_SCHEME.finditer(value.strip())}
+    accepted: dict[str, str] = {}
+    if "bearer" in schemes and "Authorization" in offer:
+        accepted["Authorization"] = offer["Authorization"]
+    if schemes & _API_KEY_SCHEMES and "X-API-Key" in offer:
+        accepted["X-API-Key"] = offer["X-API-Key"]
+    return accepted
 
 
 class _Decoder:
@@ -462,11 +484,14 @@ async def _fetch_one(
     *,
     cache: CardCache | None = None,
     notes: list[str] | None = None,
+    offer: dict[str, str] | None = None,
 ) -> tuple[bytes, str, str | None]:
-    """GET one candidate following redirects by hand; returns (body, final url, content type)."""
+    """GET one candidate following redirects by hand; returns (body, final url, content type). `offer`: the
+    credentials presented, once, when this origin answers 401/403 with a challenge accepting them."""
     seen: set[str] = set()
     current = url
     request_headers = dict(headers)
+    offer = dict(offer or {})
     version = headers.get("A2A-Version", "")
     entry = cache.load(url, version, limit) if cache is not None else None
     if entry is not None:
@@ -503,6 +528,7 @@ async def _fetch_one(
                         request_headers = {
                             k: v for k, v in request_headers.items() if k.lower() not in _CREDENTIAL_HEADERS
                         }
+                        offer = {}
                     request_headers.pop("If-None-Match", None)
                     request_headers.pop("If-Modified-Since", None)
                     current = target
@@ -510,10 +536,24 @@ async def _fetch_one(
                 if status in (404, 410):
                     raise _NotThere(current)
                 if status in (401, 403):
+                    accepted = _accepted(resp.headers.get_list("www-authenticate"), offer)
+                    if accepted:
+                        request_headers.update(accepted)
+                        offer = {}
+                        seen.discard(current)
+                        if notes is not None:
+                            notes.append(f"{current} asked for {', '.join(accepted)}: presented")
+                        continue
+                    presented = any(k.lower() in _CREDENTIAL_HEADERS for k in request_headers)
                     raise AuthFailedError(
                         f"{current} answered HTTP {status}: the card needs credentials",
                         a2a_code=status,
-                        hint="pass --bearer / --api-key and ask for them to be sent to the card endpoint",
+                        hint=(
+                            "the card endpoint rejected the credentials"
+                            if presented
+                            else "pass --bearer / --api-key with --card-credentials: they are presented when the"
+                            " card endpoint's WWW-Authenticate challenge accepts them"
+                        ),
                     )
                 if status >= 400 or status < 200:
                     raise UnreachableError(
@@ -552,7 +592,8 @@ async def _fetch_http(
     limit: int,
     send_credentials: bool,
 ) -> ResolvedCard:
-    headers = _request_headers(conn, send_credentials)
+    headers = _request_headers(conn)
+    offer = _card_credentials(conn, send_credentials)
     deadline = conn.timeout if conn.timeout is not None else DEFAULT_CARD_TIMEOUT
     own = client is None
     if client is None:
@@ -569,7 +610,7 @@ async def _fetch_http(
             for index, candidate in enumerate(ref.candidates):
                 try:
                     raw, final, content_type = await _fetch_one(
-                        client, candidate, headers, limit, cache=cache, notes=notes
+                        client, candidate, headers, limit, cache=cache, notes=notes, offer=offer
                     )
                 except _NotThere:
                     notes.append(f"HTTP 404 at {candidate}")
@@ -636,7 +677,7 @@ async def fetch_key_document(url: str, conn: ConnectionSettings, *, limit: int =
         raise CardNotFoundError(
             f"refusing to fetch keys over plain http from {host}", hint="keys must come over https (A2A §8.4.3)"
         )
-    headers = _request_headers(conn, False)
+    headers = _request_headers(conn)
     headers["Accept"] = "application/jwk-set+json, application/json;q=0.9"
     deadline = conn.timeout if conn.timeout is not None else DEFAULT_CARD_TIMEOUT
     async with httpx.AsyncClient(
