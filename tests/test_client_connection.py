@@ -228,3 +228,60 @@ def test_an_explicit_transport_the_client_cannot_speak_is_a_usage_error(capsys: 
         # A preference list with a binding the client speaks still falls back in its order (SPEC §13.1).
         assert run(["send", "hi", "-a", url, "--transport", "GRPC", "--transport", "JSONRPC", "-o", "json"]) == 0
         assert json.loads(capsys.readouterr().out)["task"]["status"]["state"] == "TASK_STATE_COMPLETED"
+
+
+def _extended_card_agent(schemes: dict[str, Any], seen: list[dict[str, str]]) -> Any:
+    """An agent whose public card advertises an extended card and declares `schemes`; records every request."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    card: dict[str, Any] = {
+        "name": "guarded",
+        "description": "has an extended card",
+        "version": "1",
+        "supportedInterfaces": [{"url": "/", "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}],
+        "capabilities": {"extendedAgentCard": True},
+        "securitySchemes": schemes,
+        "defaultInputModes": ["text/plain"],
+        "defaultOutputModes": ["text/plain"],
+        "skills": [],
+    }
+
+    async def public(request: Request) -> Response:
+        seen.append(dict(request.headers))
+        return JSONResponse(card)
+
+    async def rpc(request: Request) -> Response:
+        seen.append(dict(request.headers))
+        body = await request.json()
+        return JSONResponse({"jsonrpc": "2.0", "id": body["id"], "result": {**card, "name": "extended"}})
+
+    return Starlette(routes=[Route("/.well-known/agent-card.json", public), Route("/", rpc, methods=["POST"])])
+
+
+@pytest.mark.parametrize(
+    ("schemes", "sent"),
+    [
+        ({}, {}),
+        ({"bearer": {"httpAuthSecurityScheme": {"scheme": "Bearer"}}}, {"authorization": "Bearer xt-secret-1"}),
+        ({"key": {"apiKeySecurityScheme": {"location": "header", "name": "X-Key"}}}, {"x-key": "xt-key-22"}),
+    ],
+    ids=["none-declared", "bearer-declared", "api-key-declared"],
+)
+def test_the_extended_card_gets_only_the_credentials_a_declared_scheme_takes(
+    schemes: dict[str, Any], sent: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from a2acli.cli import run
+    from tests.support.server import serve_in_thread
+
+    seen: list[dict[str, str]] = []
+    creds = ["--bearer", "xt-secret-1", "--api-key", "xt-key-22"]
+    with serve_in_thread(_extended_card_agent(schemes, seen)) as url:
+        assert run(["card", "-a", url, "--extended", *creds, "-o", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "extended"
+    public, extended = seen[0], seen[-1]
+    assert "authorization" not in public and "xt-key-22" not in str(public)
+    shown = {k: v for k, v in extended.items() if "xt-" in v}
+    assert shown == sent

@@ -81,7 +81,8 @@ async def _extended(card: ResolvedCard, settings: ConnectionSettings) -> Resolve
         )
     client = make_http_client(settings)
     try:
-        doc = await AgentConnection(card, settings, client).get_extended_card()
+        # SPEC §12.4 (A2ACLI_CARD_GET_003): the extended card only through a scheme the public card declares.
+        doc = await AgentConnection(card, settings, client, declared_schemes_only=True).get_extended_card()
     finally:
         await client.aclose()
     raw = json.dumps(doc, ensure_ascii=False).encode()

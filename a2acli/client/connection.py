@@ -59,6 +59,8 @@ class AgentConnection:
         settings: ConnectionSettings,
         client: httpx.AsyncClient,
         interface: Interface | None = None,
+        *,
+        declared_schemes_only: bool = False,
     ) -> None:
         self.card = card
         self.settings = settings
@@ -79,7 +81,7 @@ class AgentConnection:
                 f" (pass --a2a-version {interface.protocol_version} to opt in and silence this)"
             )
         self.interface = interface
-        self.credentials = build_credentials(card.document, settings)
+        self.credentials = build_credentials(card.document, settings, declared_only=declared_schemes_only)
         notes.extend(self.credentials.notes)
         self.notes = notes
         self.debug = settings.debug

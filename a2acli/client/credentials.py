@@ -3,6 +3,7 @@ and the hint an auth failure carries (which scheme the agent declares, which fla
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from a2acli.redact import register_secret
@@ -106,12 +107,30 @@ def _looks_like_credential(name: str) -> bool:
     return low in ("authorization", "cookie") or "key" in low or "token" in low
 
 
-def build_credentials(doc: JSONObject, settings: ConnectionSettings) -> Credentials:
-    """Attach --bearer / --api-key as the card's security schemes say (A2A §4.5.2)."""
+_BEARER_KINDS = ("oauth2", "openIdConnect")
+
+
+def accepts_bearer(schemes: list[Scheme]) -> bool:
+    """A declared scheme takes a bearer token: HTTP bearer, or an OAuth 2 / OpenID Connect access token."""
+    return any(s.kind in _BEARER_KINDS or (s.kind == "http" and s.http_scheme == "bearer") for s in schemes)
+
+
+def build_credentials(doc: JSONObject, settings: ConnectionSettings, *, declared_only: bool = False) -> Credentials:
+    """Attach --bearer / --api-key as the card's security schemes say (A2A §4.5.2). `declared_only` (the extended
+    card, SPEC §12.4): a credential goes only through a scheme the card declares, never by guess."""
     schemes = security_schemes(doc)
     creds = Credentials(
         schemes=schemes, service_credentials=any(_looks_like_credential(k) for k, _ in settings.svc_params)
     )
+    if declared_only:
+        if settings.bearer and not accepts_bearer(schemes):
+            register_secret(settings.bearer)
+            creds.notes.append("the card declares no scheme taking a bearer token: --bearer is not sent")
+            settings = replace(settings, bearer=None)
+        if settings.api_key and not any(s.kind == "apiKey" and s.param for s in schemes):
+            register_secret(settings.api_key)
+            creds.notes.append("the card declares no API-key scheme: --api-key is not sent")
+            settings = replace(settings, api_key=None)
     if settings.bearer:
         register_secret(settings.bearer)
         creds.headers["Authorization"] = f"Bearer {settings.bearer}"
