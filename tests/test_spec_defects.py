@@ -258,7 +258,6 @@ def test_download_json_is_not_a_shape_of_the_tools_own(
 # ─── Tier 3 (issue 13 fixes them now) ───
 
 
-@defect("A2ACLI_AUTH_008", 13, "--card-credentials sends the bearer to a card endpoint that declared nothing")
 def test_card_credentials_go_only_where_a_scheme_accepts_them(
     recorder: tuple[str, Recorder], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -268,7 +267,6 @@ def test_card_credentials_go_only_where_a_scheme_accepts_them(
     assert card_requests and all("authorization" not in r["headers"] for r in card_requests)
 
 
-@defect("A2ACLI_CARD_GET_003", 13, "the bearer goes to the extended card although no scheme accepts it")
 def test_the_extended_card_is_fetched_only_through_a_declared_scheme(
     recorder: tuple[str, Recorder], capsys: pytest.CaptureFixture[str]
 ) -> None:
