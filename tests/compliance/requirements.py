@@ -437,12 +437,13 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
     ),
     "A2ACLI_PUSH_001": Proven((TASK + "test_push_config_crud",)),
     # ─────────────── Tier 3 ───────────────
-    "A2ACLI_CARD_GET_003": Open(
-        "fail",
-        "The bearer goes to the extended-card endpoint when the public card declares no scheme accepting it.",
-        13,
-        (CARD + "test_extended_card", CARD + "test_extended_not_advertised"),
-        observed_by=(DEFECT + "test_the_extended_card_is_fetched_only_through_a_declared_scheme",),
+    "A2ACLI_CARD_GET_003": Proven(
+        (
+            DEFECT + "test_the_extended_card_is_fetched_only_through_a_declared_scheme",
+            CONN + "test_the_extended_card_gets_only_the_credentials_a_declared_scheme_takes",
+            CARD + "test_extended_card",
+            CARD + "test_extended_not_advertised",
+        ),
     ),
     "A2ACLI_CARD_GET_004": Open(
         "fail",
@@ -464,16 +465,18 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         "fail", "Not implemented: interactive `chat` is issue 16.", 16, observed_by=(DEFECT + "test_chat_exists",)
     ),
     "A2ACLI_TX_005": Open("fail", "Not implemented: the gRPC binding is issue 15.", 15),
-    "A2ACLI_AUTH_008": Open(
-        "fail",
-        "`card --card-credentials --bearer` sends the bearer to a public card endpoint that declared nothing, and"
-        " `card --extended` to an extended-card endpoint with no scheme accepting it.",
-        13,
+    "A2ACLI_AUTH_008": Proven(
         (
+            DEFECT + "test_card_credentials_go_only_where_a_scheme_accepts_them",
+            DEFECT + "test_the_extended_card_is_fetched_only_through_a_declared_scheme",
+            RESOLVER + "test_credentials_not_sent_unless_asked",
+            RESOLVER + "test_credentials_dropped_on_cross_origin_redirect",
+            CONN + "test_the_extended_card_gets_only_the_credentials_a_declared_scheme_takes",
             CREDS + "test_card_command_does_not_send_credentials_unless_asked",
             CREDS + "test_card_redirect_to_another_origin_drops_credentials",
         ),
-        observed_by=(DEFECT + "test_card_credentials_go_only_where_a_scheme_accepts_them",),
+        "A card endpoint gets a credential only after its 401/403 WWW-Authenticate challenge accepts it (same"
+        " origin); the extended card only through a scheme the public card declares.",
     ),
     "A2ACLI_AUTH_009": Open("fail", "Not implemented: mutual TLS is issue 14.", 14),
     "A2ACLI_AUTH_010": Open("fail", "Not implemented: OpenID Connect is issue 14.", 14),
