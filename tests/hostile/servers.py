@@ -118,7 +118,10 @@ RPC_SCENARIOS = {
     "sse-many-events": "2,000 small events (the client must stay linear)",
     "rpc-huge-result": "a 256 MB unary JSON-RPC result (GetTask / SendMessage), generated lazily",
     "echo-credentials": "a JSON-RPC error whose message echoes the Authorization and X-API-Key headers received",
+    "sse-resend-chunk": "the stream drops after one chunk; each resubscription re-sends the Task and that same chunk"
+    " (append=false), then drops again; the third one finishes the answer",
 }
+RESEND_ANSWER = ("the partial answer", " and the rest.")
 
 HTML_PAGE = "<!doctype html><html><head><title>Oops</title></head><body><h1>Internal Server Error</h1></body></html>"
 
@@ -394,6 +397,7 @@ class HostileAgent:
             ]
         )
         self.asgi = _RecordingMiddleware(self.app, self.recorder)
+        self.subscriptions = 0  # sse-resend-chunk: resubscriptions since the last message
 
     def card_url(self, scenario: str, wire: str = "v1") -> str:
         return f"{self.base}/{wire}/{scenario}/.well-known/agent-card.json"
@@ -516,6 +520,9 @@ class HostileAgent:
             prefix, suffix = head.split("@@")
             body = _lazy_json_string(prefix.encode(), HUGE_EVENT_BYTES, suffix.encode())
             return StreamingResponse(body, media_type="application/json")
+        if streaming and scenario == "sse-resend-chunk":
+            subscribe = method in ("SubscribeToTask", "tasks/resubscribe")
+            return _sse_response(_chunks(self._resend(wire, lambda ev: sse(jsonrpc_result(req_id, ev)), subscribe)))
         if streaming:
             return self._stream(wire, scenario, lambda ev: sse(jsonrpc_result(req_id, ev)), req_id)
         return JSONResponse(jsonrpc_result(req_id, self._unary(wire, scenario, method)))
@@ -642,6 +649,19 @@ class HostileAgent:
             return [*start, *middle, frame(artifact_event(wire, "end", append=True, last=True)), done]
         return [frame(e) for e in good_stream(wire)]
 
+    def _resend(self, wire: str, frame: Any, subscribe: bool) -> list[bytes]:
+        first, rest = RESEND_ANSWER
+        chunk = frame(artifact_event(wire, first, last=False))
+        if not subscribe:
+            self.subscriptions = 0
+            return [frame(task_event(wire, "submitted")), frame(status_event(wire, "working")), chunk]
+        self.subscriptions += 1
+        parts = [frame(task_event(wire, "working")), chunk]
+        if self.subscriptions < 3:
+            return parts
+        done = frame(status_event(wire, "completed", final=True))
+        return [*parts, frame(artifact_event(wire, rest, append=True)), done]
+
     # -- HTTP+JSON ------------------------------------------------------------------------------------------
 
     async def rest(self, request: Request) -> Response:
@@ -658,6 +678,8 @@ class HostileAgent:
             )
         if scenario == "rpc-wrong-shape":
             return JSONResponse([1, 2, 3])
+        if scenario == "sse-resend-chunk" and (rest.endswith(":stream") or rest.endswith(":subscribe")):
+            return _sse_response(_chunks(self._resend(wire, sse, rest.endswith(":subscribe"))))
         if rest.endswith(":stream") or rest.endswith(":subscribe"):
             return self._stream(wire, scenario, lambda ev: sse(ev), None)
         method = "GetTask" if request.method == "GET" else ("CancelTask" if rest.endswith(":cancel") else "SendMessage")
