@@ -219,3 +219,25 @@ def test_live_chunks_that_repeat_the_snapshot_tail_are_dropped() -> None:
     status = {"statusUpdate": {"taskId": "t", "contextId": "c", "status": {"state": "TASK_STATE_COMPLETED"}}}
     assert _fed(snap, _chunk("I'm "), status) == ["I'm ", "<status>"]
     assert _fed(snap, _chunk("x", aid="b"), _chunk("streaming ")) == ["x"]  # another artifact passes
+
+
+def test_ledger_drops_a_replayed_artifact_up_to_what_was_shown() -> None:
+    """After a drop, an agent that starts the artifact over (`append=false` with a prefix of what is on screen,
+    then the next chunks) passes on only the text beyond what the caller saw, as appends."""
+
+    def chunk(text: str, append: bool) -> dict[str, Any]:
+        artifact = {"artifactId": "a", "name": "answer", "parts": [{"text": text}]}
+        return {"artifactUpdate": {"taskId": "t", "contextId": "c", "artifact": artifact, "append": append}}
+
+    book = StreamLedger()
+    book.observe({"task": {"id": "t", "contextId": "c", "status": {"state": "TASK_STATE_WORKING"}}})
+    book.observe(chunk("Hello wor", False))
+    assert book.unseen(chunk("Hello wor", False)) is None  # the same chunk again
+    assert book.unseen(chunk("Hel", False)) is None  # a replay from the start ...
+    assert book.unseen(chunk("lo w", True)) is None  # ... still inside what was shown
+    rest = book.unseen(chunk("orld!", True))  # ... and past it: only the new text, appended
+    assert rest is not None and rest["artifactUpdate"]["append"] is True
+    assert rest["artifactUpdate"]["artifact"]["parts"] == [{"text": "ld!"}]
+    book.observe(rest)
+    assert book.unseen(chunk(" More.", True)) == chunk(" More.", True)  # after the replay: live as it comes
+    assert book.unseen(chunk("Something else", False)) == chunk("Something else", False)  # a new version, whole

@@ -111,6 +111,7 @@ class StreamLedger:
     saw_event: bool = False
     final: bool = False
     last_message: bool = False
+    replaying: dict[str, int] = field(default_factory=dict)  # artifact id -> how far a replay has come (chars)
 
     def _ids(self, task_id: Any, context_id: Any) -> None:
         if isinstance(task_id, str) and task_id and self.task_id is None:
@@ -158,6 +159,50 @@ class StreamLedger:
             self._ids(message.get("taskId"), message.get("contextId"))
             if not self.task_id:
                 self.final = self.last_message = True  # a direct Message reply ends the stream
+
+    def unseen(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        """After a reconnect: `event` less what the caller already saw, or None when it is all a repeat.
+
+        An agent may replay an artifact from its start on a new subscription (`append=false` with the text on
+        screen, or a prefix of it, then the following chunks): the replayed text is dropped up to where the
+        caller's view ends, and only what goes beyond it is passed on, as an append."""
+        update = event.get("artifactUpdate")
+        artifact = update.get("artifact") if isinstance(update, dict) else None
+        aid = artifact.get("artifactId") if isinstance(artifact, dict) else None
+        if not isinstance(update, dict) or not isinstance(artifact, dict) or not isinstance(aid, str):
+            return event
+        seen = self.artifacts.get(aid)
+        if seen is None:
+            return event
+        parts = list(artifact.get("parts") or [])
+        seen_text, text = _text_of(seen), _text_of(parts)
+        if update.get("append"):
+            cursor = self.replaying.pop(aid, None)
+            if cursor is None or seen_text is None or text is None:
+                return event
+            ahead = seen_text[cursor:]
+            if ahead.startswith(text) and len(text) < len(ahead):
+                self.replaying[aid] = cursor + len(text)
+                return None
+            if not text.startswith(ahead):
+                return event  # the replay went elsewhere: show what the agent sends
+            rest = text[len(ahead) :]
+        else:
+            self.replaying.pop(aid, None)
+            if parts == seen:
+                return None
+            if seen_text is None or text is None:
+                return event
+            if seen_text.startswith(text):
+                self.replaying[aid] = len(text)  # the agent starts the artifact over: a replay
+                return None
+            if not text.startswith(seen_text):
+                return event  # a new version of the artifact: shown whole
+            rest = text[len(seen_text) :]
+        if not rest:
+            return None
+        shown = {**artifact, "parts": [{"text": rest}]}
+        return {"artifactUpdate": {**update, "artifact": shown, "append": True}}
 
     def reconcile(self, task: dict[str, Any]) -> list[dict[str, Any]]:
         """The StreamResponses that bring the caller from what it saw to `task` — nothing it already saw."""
@@ -356,6 +401,7 @@ async def resilient_events(
             raise timed_out() from None
 
     overlap = SnapshotOverlap()  # per stream: what its first Task already showed
+    replay = book.saw_event  # a stream after a drop (here or the caller's) may replay what was shown
     mark = book.mark()
     answered = False  # the current stream produced at least one event
     stalls = 0
@@ -375,6 +421,10 @@ async def resilient_events(
                         answered = True
                     except StopAsyncIteration:
                         for shown in overlap.flush():  # held back as possible repeats, never confirmed
+                            if replay and (unseen := book.unseen(shown)) is not None:
+                                shown = unseen
+                            elif replay:
+                                continue
                             book.observe(shown)
                             yield shown
                         break
@@ -389,6 +439,11 @@ async def resilient_events(
                             yield event
                     else:
                         for shown in overlap.feed(event):
+                            if replay:
+                                unseen = book.unseen(shown)
+                                if unseen is None:
+                                    continue
+                                shown = unseen
                             book.observe(shown)
                             yield shown
                     if resumed and book.mark() != mark:
@@ -440,7 +495,7 @@ async def resilient_events(
         await asyncio.sleep(delay)
         overlap = SnapshotOverlap()  # held events of the dropped stream are dropped too: the snapshot has them
         stream = source.subscribe(book.task_id)
-        resumed, answered = True, False
+        resumed, answered, replay = True, False, True
         mark = book.mark()
         if on_notice is not None:
             on_notice(ResumeNotice("resubscribed", book.task_id, attempt, 0.0, "SubscribeToTask"))

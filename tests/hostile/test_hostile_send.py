@@ -264,3 +264,26 @@ def test_unreachable_agent(capsys: pytest.CaptureFixture[str]) -> None:
     for mode in ("send-json", "stream-text"):
         result = run_cli([*MODES[mode], "-a", str(path.resolve())], capsys)
         check_run(result, codes={3}, errors={"A2ACLI_ERR_UNREACHABLE"}, max_seconds=5, case="connection refused")
+
+
+@pytest.mark.parametrize("wire", ["v1", "v1rest", "v03"])
+@pytest.mark.parametrize("mode", ["stream-text", "send-stream-text", "stream-jsonl"])
+def test_a_resubscription_that_replays_the_chunk_on_screen_shows_it_once(
+    hostile: HostileAgent, capsys: pytest.CaptureFixture[str], mode: str, wire: str
+) -> None:
+    """Issue 13: each resubscription re-sent the Task (without the artifact) and the `append=false` chunk already
+    on screen, and the text view printed the artifact block again every time (3 copies, then the answer)."""
+    from tests.hostile.servers import RESEND_ANSWER
+
+    argv = {"send-stream-text": ["send", "--stream", "hello"]}.get(mode, MODES.get(mode, []))
+    result = run_cli([*argv, "-a", hostile.card_url("sse-resend-chunk", wire), "--timeout", "20s"], capsys)
+    check_run(result, codes={0}, errors=None, max_seconds=20, case=f"sse-resend-chunk ({wire})")
+    assert result.err.count("note: the stream dropped") == 3, result.err
+    answer = "".join(RESEND_ANSWER)
+    if result.json_mode:
+        chunks = [json.loads(line).get("artifactUpdate") for line in result.out.splitlines()]
+        texts = [(c.get("append") is True, c["artifact"]["parts"][0]["text"]) for c in chunks if c]
+        assert texts == [(False, RESEND_ANSWER[0]), (True, RESEND_ANSWER[1])], result.out
+    else:
+        assert result.out.count("Artifact: answer") == 1, result.out
+        assert result.out.count(RESEND_ANSWER[0]) == 1 and f"{answer}\n" in result.out, result.out
