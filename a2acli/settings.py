@@ -299,6 +299,7 @@ class ConnectionSettings:
     connect_timeout: float = 10.0
     debug: bool = False
     verbose: bool = False
+    extensions: tuple[str, ...] = ()  # --extension: A2A extension URIs declared on every request (A2A-Extensions)
 
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -330,6 +331,7 @@ def connection_settings(
     timeout: float | None = None,
     debug: bool = False,
     verbose: bool = False,
+    extensions: list[str] | tuple[str, ...] | None = None,
 ) -> ConnectionSettings:
     """The one builder of ConnectionSettings from command options: `--svc-param K:V` parsed, and every
     credential (bearer, API key, service-parameter values) registered for redaction (SPEC §12.1)."""
@@ -357,4 +359,5 @@ def connection_settings(
         timeout=timeout,
         debug=debug,
         verbose=verbose,
+        extensions=tuple(dict.fromkeys(e.strip() for e in extensions or () if e.strip())),
     )

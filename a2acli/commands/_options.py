@@ -121,6 +121,14 @@ ApiKeyOpt = Annotated[
 SvcParamOpt = Annotated[
     list[str] | None, setting("--svc-param", help="A2A service parameter K:V sent as a transport header; repeatable.")
 ]
+ExtensionOpt = Annotated[
+    list[str] | None,
+    setting(
+        "--extension",
+        help="An A2A extension URI to declare to the agent (A2A-Extensions), repeatable; those the card marks"
+        " required are declared too.",
+    ),
+]
 InsecureOpt = Annotated[
     bool, setting("--insecure", help="Disable TLS certificate verification (development only; warns).")
 ]
@@ -154,6 +162,7 @@ class AgentOptions:
     insecure: bool
     debug: bool
     verbose: bool
+    extension: list[str] | None = None
 
     def settings(self, timeout: float | None = None) -> ConnectionSettings:
         from a2acli.settings import connection_settings
@@ -169,6 +178,7 @@ class AgentOptions:
             timeout=timeout,
             debug=self.debug,
             verbose=self.verbose,
+            extensions=self.extension,
         )
 
 
@@ -181,6 +191,7 @@ _AGENT_PARAMS: tuple[tuple[str, Any, Any], ...] = (
     ("bearer", BearerOpt, None),
     ("api_key", ApiKeyOpt, None),
     ("svc_param", SvcParamOpt, None),
+    ("extension", ExtensionOpt, None),
     ("insecure", InsecureOpt, False),
     ("debug", DebugOpt, False),
     ("verbose", VerboseOpt, False),
