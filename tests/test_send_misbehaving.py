@@ -42,7 +42,12 @@ Handler = Callable[[str, dict[str, Any], Request], Any]
 
 @contextmanager
 def fake_agent(
-    handler: Handler, *, streaming: bool = True, schemes: dict[str, Any] | None = None, tenant: str | None = None
+    handler: Handler,
+    *,
+    streaming: bool = True,
+    schemes: dict[str, Any] | None = None,
+    tenant: str | None = None,
+    extensions: list[dict[str, Any]] | None = None,
 ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A JSON-RPC 1.0 agent whose every POST goes to `handler(method, params, request)`; records requests."""
     seen: list[dict[str, Any]] = []
@@ -54,7 +59,7 @@ def fake_agent(
         "description": "misbehaves",
         "version": "1",
         "supportedInterfaces": [interface],
-        "capabilities": {"streaming": streaming},
+        "capabilities": {"streaming": streaming, **({"extensions": extensions} if extensions else {})},
         "defaultInputModes": ["text/plain"],
         "defaultOutputModes": ["text/plain"],
         "skills": [],
@@ -382,3 +387,33 @@ def test_an_unknown_jsonrpc_error_code_keeps_the_agents_code_only_in_a2a_code(
         code, _, err, _ = _run(capsys, "send", "hi", "-a", url, "--stream")
         assert code == 1
         _one_line_error(err, "A2ACLI_ERR_INTERNAL")
+
+
+
+def test_extensions_are_declared_on_every_request(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A2ACLI_VER_002: --extension (repeatable, A2ACLI_EXTENSION) and the extensions the card marks required go
+    in A2A-Extensions on every request of the connection; --debug says which the card required."""
+
+    async def handler(method: str, params: dict[str, Any], request: Request) -> Any:
+        return JSONResponse(rpc({"task": DONE} if method == "SendMessage" else DONE))
+
+    with fake_agent(handler, streaming=False) as (url, seen):
+        code, _, err, _ = _run(capsys, "send", "hi", "-a", url, "--extension", "urn:x:a", "--extension", "urn:x:b")
+        assert code == 0, err
+        assert seen and {r["headers"].get("a2a-extensions") for r in seen} == {"urn:x:a, urn:x:b"}
+        monkeypatch.setenv("A2ACLI_EXTENSION", "urn:x:env")
+        assert _run(capsys, "task", "get", "t-1", "-a", url)[0] == 0
+        assert seen[-1]["headers"].get("a2a-extensions") == "urn:x:env"
+        monkeypatch.delenv("A2ACLI_EXTENSION")
+        assert _run(capsys, "task", "get", "t-1", "-a", url)[0] == 0
+        assert "a2a-extensions" not in seen[-1]["headers"]
+    extensions = [{"uri": "urn:x:required", "required": True}, {"uri": "urn:x:optional"}]
+    with fake_agent(handler, streaming=False, extensions=extensions) as (url, seen):
+        code, _, err, _ = _run(capsys, "send", "hi", "-a", url, "--extension", "urn:x:a", "--debug")
+        assert code == 0, err
+        assert seen[-1]["headers"].get("a2a-extensions") == "urn:x:a, urn:x:required"
+        assert "extension urn:x:required required" in err
+        assert _run(capsys, "task", "get", "t-1", "-a", url)[0] == 0
+        assert seen[-1]["headers"].get("a2a-extensions") == "urn:x:required"

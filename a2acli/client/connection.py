@@ -226,7 +226,29 @@ class AgentConnection:
             headers[key] = value
         headers.update(self.credentials.headers)
         headers["A2A-Version"] = self.interface.protocol_version
+        extensions = self._extensions()
+        if extensions:
+            # A2A §3.2.6 (1.0: A2A-Extensions; 0.3: X-A2A-Extensions), merged with one a --svc-param set.
+            name = "X-A2A-Extensions" if self.interface.legacy else "A2A-Extensions"
+            given = next((v for k, v in headers.items() if k.lower() == name.lower()), "")
+            known = [e.strip() for e in given.split(",") if e.strip()]
+            headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
+            headers[name] = ", ".join(dict.fromkeys([*known, *extensions]))
         return headers
+
+    def _extensions(self) -> list[str]:
+        """--extension URIs, then those the card marks required (A2ACLI_VER_002: an agent that requires an
+        extension is told the client speaks it, said under --debug)."""
+        declared = list(self.settings.extensions)
+        listed = self.capabilities.get("extensions")
+        for item in listed if isinstance(listed, list) else ():
+            if not isinstance(item, dict):
+                continue
+            uri = item.get("uri")
+            if isinstance(uri, str) and uri.strip() and item.get("required") is True and uri.strip() not in declared:
+                declared.append(uri.strip())
+                self.notes.append(f"the card marks extension {uri.strip()} required: declared in A2A-Extensions")
+        return declared
 
 
 def _plain(value: Mapping[str, object]) -> dict[str, Any]:
