@@ -276,7 +276,6 @@ def test_the_extended_card_is_fetched_only_through_a_declared_scheme(
     assert not [r for r in rec.seen if r["method"] == "GetExtendedAgentCard" and "authorization" in r["headers"]]
 
 
-@defect("A2ACLI_VER_002", 13, "A2A-Extensions is never sent; there is no --extension")
 def test_extensions_are_declared_to_the_agent(
     recorder: tuple[str, Recorder], capsys: pytest.CaptureFixture[str]
 ) -> None:
