@@ -494,12 +494,13 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         ),
         "Hardening of `a2a serve` under load and on shared stores is issue 13's server list.",
     ),
-    "A2ACLI_VER_002": Open(
-        "fail",
-        "`A2A-Extensions` is never sent, there is no `--extension` option, and extensions the card marks"
-        " `required` are ignored.",
-        13,
-        observed_by=(DEFECT + "test_extensions_are_declared_to_the_agent",),
+    "A2ACLI_VER_002": Proven(
+        (
+            DEFECT + "test_extensions_are_declared_to_the_agent",
+            MISB + "test_extensions_are_declared_on_every_request",
+        ),
+        "--extension URI (repeatable, A2ACLI_EXTENSION) and the extensions the card marks required travel in"
+        " A2A-Extensions on every request; --debug names those the card required.",
     ),
 }
 
