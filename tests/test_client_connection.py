@@ -285,3 +285,26 @@ def test_the_extended_card_gets_only_the_credentials_a_declared_scheme_takes(
     assert "authorization" not in public and "xt-key-22" not in str(public)
     shown = {k: v for k, v in extended.items() if "xt-" in v}
     assert shown == sent
+
+
+def test_live_findings_point_at_the_card_entry_of_each_interface() -> None:
+    """A dual-version agent declares 1.0 and 0.3 at the same URLs: each probe's finding points at its own entry."""
+    from a2acli.client.card_live import probe_live
+    from a2acli.client.card_resolver import resolve_card
+    from a2acli.client.interfaces import declared_interfaces
+
+    async def probe(url: str) -> tuple[list[Any], dict[str, Any]]:
+        settings = ConnectionSettings(agent_card=url)
+        card = await resolve_card(url, settings)
+        return (await probe_live(card, settings)).finish(), card.document
+
+    with demo_agent() as url:
+        findings, doc = asyncio.run(probe(url))
+    entries = doc["supportedInterfaces"]
+    assert len({e["url"] for e in entries}) < len(entries)  # URLs shared between versions
+    for index, entry in enumerate(entries):
+        label = f"{entry['protocolBinding']} {entry['protocolVersion']} at "
+        mine = [f for f in findings if f.message.startswith(label)]
+        assert mine and {f.pointer for f in mine} == {f"/supportedInterfaces/{index}"}, (index, mine)
+    legacy = {"url": "http://h/a2a", "protocolVersion": "0.3", "additionalInterfaces": [{"url": "http://h/rest"}]}
+    assert [path for path, _ in declared_interfaces(legacy)] == [("url",), ("additionalInterfaces", 0)]

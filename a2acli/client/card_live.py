@@ -42,18 +42,16 @@ def _origin(url: str) -> str:
 async def probe_live(resolved: ResolvedCard, settings: ConnectionSettings, *, stream: bool = False) -> Findings:
     from a2acli.client.card_resolver import WELL_KNOWN_PATH, resolve_card
     from a2acli.client.connection import AgentConnection
-    from a2acli.client.interfaces import GRPC, Interface, card_interfaces
+    from a2acli.client.interfaces import GRPC, Interface, declared_interfaces
     from a2acli.client.wire import make_http_client
 
     findings = Findings()
-    interfaces = card_interfaces(resolved.document, resolved.base_url)
+    # Keyed by the card entry, not the URL: a dual-version agent serves 1.0 and 0.3 at one URL.
+    declared = declared_interfaces(resolved.document, resolved.base_url)
+    interfaces = [iface for _, iface in declared]
     if not interfaces:
         findings.add("AC102", "", "the card declares no interface to probe", "add supportedInterfaces")
         return findings
-    where = {
-        iface.url: pointer("supportedInterfaces", i) if "supportedInterfaces" in resolved.document else pointer("url")
-        for i, iface in enumerate(interfaces)
-    }
     client = make_http_client(settings)
     try:
         # 1. the card at the well-known path of every interface origin
@@ -81,8 +79,8 @@ async def probe_live(resolved: ResolvedCard, settings: ConnectionSettings, *, st
                 findings.add("AC100", "", f"card served at {origin}{WELL_KNOWN_PATH}")
 
         # 2. every interface answers as A2A; 3. version negotiation
-        for iface in interfaces:
-            at = where.get(iface.url, "")
+        for path, iface in declared:
+            at = pointer(*path)
             label = f"{iface.binding} {iface.protocol_version} at {iface.url}"
             if iface.binding == GRPC:
                 findings.add("AC100", at, f"{label}: gRPC is not probed")

@@ -12,7 +12,16 @@ from typing import NamedTuple
 from a2acli.errors import InternalError, ProtocolError, UsageError
 from a2acli.protocol import CLIENT_BINDINGS, GRPC, HTTP_JSON, JSONRPC, V0_3, V1_0, JSONObject, normalize_binding
 
-__all__ = ["GRPC", "HTTP_JSON", "JSONRPC", "Interface", "card_interfaces", "select_interface", "version_key"]
+__all__ = [
+    "GRPC",
+    "HTTP_JSON",
+    "JSONRPC",
+    "Interface",
+    "card_interfaces",
+    "declared_interfaces",
+    "select_interface",
+    "version_key",
+]
 
 
 def version_key(value: object) -> tuple[int, int] | None:
@@ -53,10 +62,19 @@ def _join_url(base: str | None, url: str) -> str:
 
 def card_interfaces(doc: JSONObject, base_url: str | None = None) -> list[Interface]:
     """Every interface a card declares (1.0 `supportedInterfaces`, else 0.3/0.2 `url` + `additionalInterfaces`)."""
-    found: list[Interface] = []
+    return [interface for _, interface in declared_interfaces(doc, base_url)]
+
+
+Path = tuple[str | int, ...]
+
+
+def declared_interfaces(doc: JSONObject, base_url: str | None = None) -> list[tuple[Path, Interface]]:
+    """`card_interfaces` with where in the card each one is declared (`("supportedInterfaces", 2)`, `("url",)`,
+    `("additionalInterfaces", 0)`): several interfaces may share one URL (a dual-version agent), their entries not."""
+    found: list[tuple[Path, Interface]] = []
     supported = doc.get("supportedInterfaces")
     if isinstance(supported, list) and supported:
-        for item in supported:
+        for index, item in enumerate(supported):
             if not isinstance(item, dict):
                 continue
             where = item.get("url")
@@ -65,14 +83,13 @@ def card_interfaces(doc: JSONObject, base_url: str | None = None) -> list[Interf
             binding = item.get("protocolBinding") or item.get("transport") or JSONRPC
             version = item.get("protocolVersion")
             tenant = item.get("tenant")
-            found.append(
-                Interface(
-                    _join_url(base_url, where),
-                    normalize_binding(str(binding)),
-                    version if isinstance(version, str) and version else V1_0,
-                    tenant if isinstance(tenant, str) and tenant else None,
-                )
+            interface = Interface(
+                _join_url(base_url, where),
+                normalize_binding(str(binding)),
+                version if isinstance(version, str) and version else V1_0,
+                tenant if isinstance(tenant, str) and tenant else None,
             )
+            found.append((("supportedInterfaces", index), interface))
         if found:
             return found
     url = doc.get("url")
@@ -80,17 +97,17 @@ def card_interfaces(doc: JSONObject, base_url: str | None = None) -> list[Interf
     version = legacy_version if isinstance(legacy_version, str) and legacy_version else V0_3
     if isinstance(url, str) and url:
         binding = doc.get("preferredTransport") or JSONRPC
-        found.append(Interface(_join_url(base_url, url), normalize_binding(str(binding)), version))
+        found.append((("url",), Interface(_join_url(base_url, url), normalize_binding(str(binding)), version)))
     extra = doc.get("additionalInterfaces")
     if isinstance(extra, list):
-        for item in extra:
+        for index, item in enumerate(extra):
             where = item.get("url") if isinstance(item, dict) else None
             if isinstance(item, dict) and isinstance(where, str) and where:
                 candidate = Interface(
                     _join_url(base_url, where), normalize_binding(str(item.get("transport") or JSONRPC)), version
                 )
-                if candidate not in found:
-                    found.append(candidate)
+                if all(candidate != known for _, known in found):
+                    found.append((("additionalInterfaces", index), candidate))
     return found
 
 
