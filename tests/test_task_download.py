@@ -125,3 +125,81 @@ def test_url_parts_are_fetched_only_on_request_and_capped(tmp_path: Path) -> Non
 
         with pytest.raises(InternalError, match="larger than the 1000-byte limit"):
             asyncio.run(download_artifacts(big, tmp_path / "c", fetch_urls=True, max_url_bytes=1000))
+
+
+def test_fetch_urls_stays_on_the_origin_and_reports_what_was_saved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An agent whose task names a same-origin redirect (followed), a redirect to another host (refused: that
+    host never hears of it) and a file:// URL, between text parts: the others are all written, and the error
+    names the saved files and the missing parts (was: exit 1 at the file:// part, the rest unwritten, unnamed)."""
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, RedirectResponse
+
+    from a2acli.cli import run
+
+    elsewhere_hits: list[str] = []
+
+    async def stolen(request: Request) -> Response:
+        elsewhere_hits.append(request.url.path)
+        return Response(b"other host", media_type="text/plain")
+
+    with serve_in_thread(Starlette(routes=[Route("/loot", stolen)])) as other:
+
+        def agent_app() -> Starlette:
+            async def card(request: Request) -> Response:
+                return JSONResponse(
+                    {
+                        "name": "files",
+                        "description": "names URLs",
+                        "version": "1",
+                        "supportedInterfaces": [{"url": "/", "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}],
+                        "capabilities": {},
+                        "defaultInputModes": ["text/plain"],
+                        "defaultOutputModes": ["text/plain"],
+                        "skills": [],
+                    }
+                )
+
+            async def rpc(request: Request) -> Response:
+                body = await request.json()
+                base = str(request.base_url).rstrip("/")
+                task = task_with(
+                    {"artifactId": "first", "name": "first", "parts": [{"text": "one"}]},
+                    {"artifactId": "hop", "parts": [{"url": f"{base}/hop", "filename": "hop.txt"}]},
+                    {"artifactId": "away", "parts": [{"url": f"{base}/away", "filename": "away.txt"}]},
+                    {"artifactId": "local", "parts": [{"url": "file:///etc/hostname", "filename": "host.txt"}]},
+                    {"artifactId": "last", "name": "last", "parts": [{"text": "two"}]},
+                )
+                return JSONResponse({"jsonrpc": "2.0", "id": body["id"], "result": task})
+
+            async def hop(request: Request) -> Response:
+                return RedirectResponse("/files/real.txt", status_code=302)
+
+            async def away(request: Request) -> Response:
+                return RedirectResponse(other + "/loot", status_code=302)
+
+            async def real(request: Request) -> Response:
+                return Response(b"same origin", media_type="text/plain")
+
+            return Starlette(
+                routes=[
+                    Route("/.well-known/agent-card.json", card),
+                    Route("/", rpc, methods=["POST"]),
+                    Route("/hop", hop),
+                    Route("/away", away),
+                    Route("/files/real.txt", real),
+                ]
+            )
+
+        with serve_in_thread(agent_app()) as base:
+            dest = tmp_path / "out"
+            code = run(["task", "download", "t-1", "-a", base, "--fetch-urls", "-d", str(dest), "-o", "json"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert sorted(os.listdir(dest)) == ["first.txt", "hop.txt", "last.txt"]
+    assert (dest / "hop.txt").read_bytes() == b"same origin"
+    assert elsewhere_hits == []
+    message = json.loads(out)["error"]["message"]
+    assert all(str(dest / name) in message for name in ("first.txt", "hop.txt", "last.txt"))
+    assert "away part 1" in message and "another origin" in message and "local part 1" in message

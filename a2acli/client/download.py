@@ -2,7 +2,8 @@
 
 - text parts -> `.md` / `.txt` / ... by media type; data parts -> pretty `.json`; raw bytes (base64 in
   JSON) -> their own filename; URL parts are fetched only when asked (`fetch_urls`), http(s) only,
-  with a size cap, else reported as skipped.
+  with a size cap, redirects only within the URL's origin, else reported as skipped. A URL part that cannot be
+  fetched does not stop the others: the error raised at the end names what was saved and what is missing.
 - Names come from the agent, so they are untrusted: reduced to a safe basename (no directories, no
   absolute paths, no `..`, no control characters, bounded length, no device names).
 - Nothing is overwritten without `force`: every target is checked before the first byte is written, and
@@ -197,36 +198,67 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+MAX_REDIRECTS = 5
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
+
+
 async def fetch_url(url: str, *, max_bytes: int, timeout: float = 30.0, insecure: bool = False) -> bytes:
-    """GET an http(s) URL named by an artifact, refusing anything bigger than `max_bytes`."""
+    """GET an http(s) URL named by an artifact, refusing anything bigger than `max_bytes` and any redirect off the
+    URL's origin (the agent names the URL; where it leads must stay where it said)."""
     if not url.lower().startswith(("http://", "https://")):
-        raise InternalError(f"refusing to fetch a non-HTTP URL: {url[:80]}")
+        raise InternalError(f"refusing to fetch a non-HTTP URL: {url[:80]}", hint="only http(s) URLs are fetched")
     try:
-        async with (
-            httpx.AsyncClient(timeout=timeout, verify=not insecure, follow_redirects=True, max_redirects=5) as http,
-            http.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise InternalError(f"fetching {url[:80]} answered HTTP {response.status_code}")
-            declared = response.headers.get("content-length")
-            # ASCII digits only (str.isdigit accepts "²"), and no int() of a huge numeral.
-            if (
-                declared
-                and declared.isascii()
-                and declared.isdigit()
-                and (len(declared) > 18 or int(declared) > max_bytes)
-            ):
-                raise InternalError(f"{url[:80]} is larger than the {max_bytes}-byte limit")
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise InternalError(f"{url[:80]} is larger than the {max_bytes}-byte limit")
-                chunks.append(chunk)
-            return b"".join(chunks)
+        async with httpx.AsyncClient(timeout=timeout, verify=not insecure, follow_redirects=False) as http:
+            current = httpx.URL(url)
+            for _ in range(MAX_REDIRECTS + 1):
+                async with http.stream("GET", current) as response:
+                    if response.is_redirect:
+                        target = current.join(response.headers.get("location", ""))
+                        if _origin(target) != _origin(current):
+                            raise InternalError(
+                                f"{url[:80]} redirects to another origin ({target.scheme}://{target.host}): refused"
+                            )
+                        current = target
+                        continue
+                    return await _read_capped(response, url, max_bytes)
+            raise InternalError(f"{url[:80]}: more than {MAX_REDIRECTS} redirects")
     except httpx.HTTPError as exc:
         raise UnreachableError(f"cannot fetch {url[:80]}: {type(exc).__name__}") from exc
+
+
+async def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+    if response.status_code >= 400:
+        raise InternalError(f"fetching {url[:80]} answered HTTP {response.status_code}")
+    declared = response.headers.get("content-length")
+    # ASCII digits only (str.isdigit accepts "²"), and no int() of a huge numeral.
+    if declared and declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > max_bytes):
+        raise InternalError(f"{url[:80]} is larger than the {max_bytes}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise InternalError(f"{url[:80]} is larger than the {max_bytes}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class IncompleteDownloadError(InternalError):
+    """URL parts asked for (`--fetch-urls`) could not be fetched; every other part was written, and the message
+    says which files were saved and which parts are missing."""
+
+    def __init__(self, result: DownloadResult, failed: list[SkippedPart]) -> None:
+        saved = ", ".join(str(f.path) for f in result.saved) or "nothing"
+        missing = "; ".join(f"{s.artifact_id} part {s.part_index + 1}: {s.reason}" for s in failed)
+        super().__init__(
+            f"{len(failed)} URL part(s) not fetched ({missing}); saved: {saved}",
+            hint="the saved files are complete; the URL parts named here are not on disk",
+        )
+        self.result = result
+        self.failed = failed
 
 
 def _write(path: Path, content: bytes, *, force: bool) -> None:
@@ -273,15 +305,24 @@ async def download_artifacts(
             raise UsageError(f"would overwrite existing file(s) in {dest}: {shown}", hint="pass --force to overwrite")
     dest.mkdir(parents=True, exist_ok=True)
     saved: list[SavedFile] = []
+    failed: list[SkippedPart] = []
     for item in planned:
         content = item.content
         if content is None:
             assert item.url is not None
-            content = await fetch_url(item.url, max_bytes=max_url_bytes, insecure=insecure)
+            try:
+                content = await fetch_url(item.url, max_bytes=max_url_bytes, insecure=insecure)
+            except (InternalError, UnreachableError) as exc:
+                # One URL that cannot be fetched does not cost the other parts; the error at the end names both.
+                failed.append(SkippedPart(item.artifact_id, item.part_index, "url", exc.message))
+                continue
         target = dest / item.name
         try:
             _write(target, content, force=force)
         except FileExistsError as exc:
             raise UsageError(f"would overwrite {target}", hint="pass --force to overwrite") from exc
         saved.append(SavedFile(target, item.artifact_id, item.part_index, item.kind, item.media_type, len(content)))
-    return DownloadResult(saved, skipped)
+    result = DownloadResult(saved, skipped)
+    if failed:
+        raise IncompleteDownloadError(result, failed)
+    return result
