@@ -547,13 +547,56 @@ def _pty_run(args: list[str], timeout: float = 30.0) -> tuple[int, bytes]:
 
 @pytest.mark.parametrize("command", [["card", "-a"], ["card", "validate"]])
 def test_rich_on_a_terminal_keeps_card_escapes_out(command: list[str]) -> None:
-    code, out = _pty_run([*command, str(CARDS / "broken" / "escape-sequences.json")])
+    code, out = _pty_run([*command, str(CARDS / "broken" / "escape-sequences.json"), "-o", "rich"])
     assert code == 0, out
     assert b"\x1b[" in out  # Rich styled the view
     for bad in (b"\x1b]0;", b"\x1b[2J", b"\x1b[?1049h", b"\x07", b"\x08", b"pwned"):
         assert bad not in out
     text = out.decode("utf-8", "replace")
     assert "[bold red]markup[/]" in text if command[-1] == "-a" else "AC082" in text
+
+
+@pytest.mark.parametrize("how", [[], ["-o", "text"], ["-o", "rich"]])
+@pytest.mark.parametrize("command", [["card"], ["card", "validate"]])
+def test_the_text_floor_is_the_default_on_a_terminal(command: list[str], how: list[str]) -> None:
+    """A2ACLI_OUT_005 / DEFAULT_001: on a terminal `a2a card` drew a Rich panel (even with -o text); now the text
+    floor is the default everywhere, the Rich view is `-o rich` (or A2ACLI_OUTPUT=rich), and it needs a terminal."""
+    import os
+    import subprocess
+    import sys
+
+    card = str(CARDS / "valid" / "v1-full.json")
+    code, out = _pty_run([*command, card, *how])
+    assert code == 0, out
+    piped = subprocess.run(
+        [sys.executable, "-m", "a2acli", *command, card, *how],
+        capture_output=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")},
+        timeout=60,
+    )
+    assert piped.returncode == 0 and b"\x1b[" not in piped.stdout  # -o rich into a pipe: the floor
+    if how == ["-o", "rich"]:
+        assert b"\x1b[" in out
+        return
+    assert b"\x1b[" not in out and "╭".encode() not in out
+    assert out.replace(b"\r\n", b"\n") == piped.stdout  # the same bytes on a terminal and in a pipe
+    assert piped.stdout.startswith(b"Name: " if command == ["card"] else b"Source: ")
+
+
+def test_a2acli_output_rich_makes_the_rich_view_a_default() -> None:
+    import os
+    import sys
+
+    from tests.support.pty import run_in_pty
+
+    a2a = str(Path(sys.executable).with_name("a2a"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_") and k != "NO_COLOR"}
+    env.update({"COLUMNS": "100", "LINES": "40", "TERM": "xterm-256color", "A2ACLI_OUTPUT": "rich"})
+    card = str(CARDS / "valid" / "v1-full.json")
+    code, out = run_in_pty([a2a, "card", card], env, timeout=30)
+    assert code == 0 and b"\x1b[" in out
+    code, out = run_in_pty([a2a, "card", card, "-o", "text"], env, timeout=30)  # a flag beats the variable
+    assert code == 0 and b"\x1b[" not in out
 
 
 # ------------------------------------------------------------------------------------ a2a serve, as a subprocess

@@ -398,16 +398,16 @@ def test_download_of_a_running_task_warns_that_it_may_be_partial(
     assert f"warning: task {task['id']} is WORKING: its artifacts may not be complete yet" in err
 
 
-def test_subscribe_and_get_in_a_terminal_use_the_live_and_rich_views() -> None:
+def test_subscribe_and_get_in_a_terminal_use_the_live_and_rich_views_under_o_rich() -> None:
     from tests.test_stream import _pty_run
 
     nasty = "hi \x1b]0;owned\x07 [bold]markup[/bold] \x1b[31mred and more words to stream"
     with demo_agent(echo=True, delay=0.05) as base:
         task = start_task(base, nasty)
-        code, out = _pty_run(["task", "subscribe", task["id"], "-a", base])
+        code, out = _pty_run(["task", "subscribe", task["id"], "-a", base, "-o", "rich"])
         assert code == 0, out
         live = out.decode("utf-8", "replace")
-        code, out = _pty_run(["task", "get", task["id"], "-a", base])
+        code, out = _pty_run(["task", "get", task["id"], "-a", base, "-o", "rich"])
         assert code == 0, out
         rich = out.decode("utf-8", "replace")
     for text in (live, rich):
@@ -415,6 +415,54 @@ def test_subscribe_and_get_in_a_terminal_use_the_live_and_rich_views() -> None:
         assert f"Task ID: {task['id']}" in text.replace("\x1b[0m", "").replace("\x1b[1m", "")
         assert "COMPLETED" in text and "stream" in text
     assert "\x1b[" in rich  # styled labels
+
+
+def _stdout_on_a_pty(argv: list[str], env: dict[str, str]) -> bytes:
+    """What `argv` writes to stdout when stdout is a terminal (stderr apart, so notes do not mix in)."""
+    import os
+    import pty
+    import subprocess
+
+    master, slave = pty.openpty()
+    terminal = {**env, "COLUMNS": "100", "TERM": "xterm-256color"}
+    terminal.pop("NO_COLOR", None)
+    proc = subprocess.Popen(argv, stdout=slave, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=terminal)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        out += data
+    assert proc.wait(timeout=30) == 0, out
+    os.close(master)
+    return out
+
+
+@pytest.mark.parametrize("how", [[], ["-o", "text"]])
+def test_task_commands_print_the_text_floor_on_a_terminal(how: list[str]) -> None:
+    """A2ACLI_OUT_005 / DEFAULT_001: on a terminal `task get` bolded its labels, `task list` drew a table and
+    `task subscribe` the Live view, even with -o text; now every task command prints the floor there as in a pipe
+    (the Rich views are `-o rich`)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")}
+    with demo_agent() as base:
+        task = start_task(base)
+        wait_state(base, task["id"], "TASK_STATE_COMPLETED")
+        for argv in (["task", "get", task["id"]], ["task", "list"], ["task", "subscribe", task["id"]]):
+            out = _stdout_on_a_pty([sys.executable, "-m", "a2acli", *argv, "-a", base, *how], env)
+            piped = subprocess.run(
+                [sys.executable, "-m", "a2acli", *argv, "-a", base, *how], capture_output=True, env=env, timeout=60
+            )
+            assert b"\x1b[" not in out and "╭".encode() not in out and "━".encode() not in out, (argv, out)
+            assert out.startswith(b"Task ID: "), (argv, out)
+            assert out.replace(b"\r\n", b"\n") == piped.stdout, argv  # the same bytes on a terminal and in a pipe
 
 
 def test_subscribe_to_a_waiting_task_returns_at_once_with_the_reply_command(

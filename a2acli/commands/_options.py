@@ -26,8 +26,12 @@ DEFAULT_POLL_INTERVAL = "2s"
 
 
 class OutputFormat(StrEnum):
+    """SPEC §6.5 / §11.2: `text`, the plain floor, is the default everywhere (a terminal too); `rich` is the Rich
+    view, on a terminal only (piped, it is the floor), which `A2ACLI_OUTPUT=rich` makes a person's default."""
+
     text = "text"
     json = "json"
+    rich = "rich"
 
 
 def setting(*param_decls: str, help: str, **kwargs: Any) -> Any:
@@ -85,7 +89,8 @@ OutputOpt = Annotated[
         "--output",
         "-o",
         case_sensitive=False,
-        help="Output format: text (default; Rich on a terminal, the plain text floor when piped) or json.",
+        help="Output format: text (default: `Label: value` lines, the same on a terminal and in a pipe), json (the "
+        "protocol's objects) or rich (styled views on a terminal, text when piped; A2ACLI_OUTPUT=rich to keep it).",
     ),
 ]
 TransportOpt = Annotated[

@@ -30,7 +30,7 @@ from a2acli.commands._options import (
     setting,
 )
 from a2acli.render import card_output
-from a2acli.render.writers import set_mode
+from a2acli.render.writers import rich_terminal, set_mode
 
 if TYPE_CHECKING:
     from a2acli.cards.validate import ValidationReport
@@ -83,6 +83,7 @@ class ReportOutput(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    rich = "rich"
 
 
 RefArg = Annotated[
@@ -98,7 +99,8 @@ ReportOutputOpt = Annotated[
         "--output",
         "-o",
         case_sensitive=False,
-        help="text, json (a machine report) or sarif (SARIF 2.1.0 for code-scanning dashboards).",
+        help="text (default), json (a machine report), sarif (SARIF 2.1.0 for code-scanning dashboards) or rich "
+        "(a styled report on a terminal).",
     ),
 ]
 StrictOpt = Annotated[bool, setting("--strict", help="Warnings fail validation too.")]
@@ -218,7 +220,11 @@ def _show(
     resolved = result.card
     errors = validate_card(resolved.document, raw_size=len(resolved.raw)).errors
     card_output.show_card(
-        resolved, provenance_notes(resolved.notes), json_output=agent.output is OutputFormat.json, errors=errors
+        resolved,
+        provenance_notes(resolved.notes),
+        json_output=agent.output is OutputFormat.json,
+        errors=errors,
+        rich=rich_terminal(agent.output.value),
     )
 
 
@@ -296,7 +302,7 @@ def get(
 ) -> None:
     """Fetch and show an Agent Card.
 
-    A Rich view on a terminal, `Label: value` lines when piped, -o json prints the card as served.
+    `Label: value` lines (on a terminal too), -o json prints the card as served, -o rich a styled view on a terminal.
     """
     flags = {"validate": validate, "strict": strict, "extended": extended, "card_credentials": card_credentials}
     _show(agent, _pick_ref(ctx, ref, agent.agent_card), timeout=timeout, max_card_bytes=max_card_bytes, **flags)
@@ -326,7 +332,7 @@ def validate_command(
     from a2acli.client.card_fetch import CardRequest
     from a2acli.errors import CardInvalidError
 
-    set_mode("text" if output is ReportOutput.text else "json")
+    set_mode("json" if output in (ReportOutput.json, ReportOutput.sarif) else "text")
     settings = _settings(
         agent, _pick_ref(ctx, ref, agent.agent_card), timeout, to_agent=card_credentials or live or live_stream
     )

@@ -127,7 +127,7 @@ def listen(
         duration=parse_duration(duration, name="--duration"),
         task_ids=frozenset(task_id or ()),
     )
-    on_delivery = delivery_writer(json_output=output is OutputFormat.json)
+    on_delivery = delivery_writer(json_output=output is OutputFormat.json, rich=writers.rich_terminal(output.value))
     running: list[RunningReceiver] = []
 
     def on_ready(receiver: RunningReceiver) -> None:

@@ -67,6 +67,11 @@ def _json(agent: AgentOptions) -> bool:
     return agent.output is OutputFormat.json
 
 
+def _rich(agent: AgentOptions) -> bool:
+    """The Rich views: `-o rich` (or A2ACLI_OUTPUT=rich) on a terminal; the text floor is the default everywhere."""
+    return writers.rich_terminal(agent.output.value)
+
+
 def _commands(agent: AgentOptions) -> CommandContext:
     from a2acli.render.events import CommandContext
 
@@ -165,7 +170,11 @@ def get(
         agent.agent_card,
     )
     task_output.show_task(
-        task, json_output=_json(agent), commands=_commands(agent), verbose=agent.verbose or history is not None
+        task,
+        json_output=_json(agent),
+        commands=_commands(agent),
+        verbose=agent.verbose or history is not None,
+        rich=_rich(agent),
     )
     if wait:
         task_output.warn_outcome(task)
@@ -208,7 +217,7 @@ def list_tasks(
         history=history,
         include_artifacts=include_artifacts,
     )
-    view = TaskList(json_output=_json(agent), stream=stream)
+    view = TaskList(json_output=_json(agent), stream=stream, rich=_rich(agent))
     token = _run(list_pages(agent.settings(), params, all_pages=all_pages, on_page=view.page), agent.agent_card)
     kept = [("--status", status), ("--context-id", context_id), ("--page-size", page_size), ("--history", history)]
     again = "".join(f" {flag} {_quote(str(value))}" for flag, value in kept if value is not None)
@@ -234,7 +243,9 @@ def cancel(
     hint = f"a2a task get {_quote(task_id)}{_card_flag(agent.agent_card)}"
     task, already = _run(cancel_task(agent.settings(), task_id, hint=hint), agent.agent_card)
     task_output.cancel_notes(task_id, task, already=already)
-    task_output.show_task(task, json_output=_json(agent), commands=_commands(agent), verbose=agent.verbose)
+    task_output.show_task(
+        task, json_output=_json(agent), commands=_commands(agent), verbose=agent.verbose, rich=_rich(agent)
+    )
 
 
 # ---------------------------------------------------------------------------------- subscribe
@@ -262,7 +273,7 @@ def subscribe(
     limit = parse_duration(timeout, name="--timeout")
     policy = ResumePolicy(timeout=limit, poll_interval=interval, max_poll_interval=max(10.0, interval))
     presenter = task_output.event_presenter(
-        json_output=_json(agent), stream=stream, commands=_commands(agent), verbose=agent.verbose
+        json_output=_json(agent), stream=stream, commands=_commands(agent), verbose=agent.verbose, rich=_rich(agent)
     )
     settings = agent.settings()
     follow = follow_task(

@@ -1,6 +1,6 @@
-"""The writers of `a2a card`: the card as served (-o json), its text floor when piped, its Rich view on a
-terminal; validation reports as text, JSON or SARIF; signature outcomes; diagnostics on stderr. The commands
-hand the results here and write nothing themselves.
+"""The writers of `a2a card`: the card as served (-o json), its text floor (the default, on a terminal too), its
+Rich view (`-o rich` on a terminal); validation reports as text, JSON or SARIF; signature outcomes; diagnostics
+on stderr. The commands hand the results here and write nothing themselves.
 """
 
 from __future__ import annotations
@@ -40,12 +40,14 @@ def card_diagnostics(result: CardResult, *, debug: bool) -> None:
         writers.warn(message)
 
 
-def show_card(resolved: ResolvedCard, notes: tuple[str, ...], *, json_output: bool, errors: int) -> None:
-    """The card: as served in JSON, the Rich view on a terminal, the text floor when piped; a card with
-    validation errors is said so on stderr."""
+def show_card(
+    resolved: ResolvedCard, notes: tuple[str, ...], *, json_output: bool, errors: int, rich: bool = False
+) -> None:
+    """The card: as served in JSON, the text floor, or (`rich`) the Rich view; a card with validation errors is
+    said so on stderr."""
     if json_output:
         writers.write_json(resolved.document)
-    elif _tty():
+    elif rich:
         from a2acli.render.card import render_card_rich
 
         _console().print(render_card_rich(resolved.document, source=resolved.source, notes=notes))
@@ -65,8 +67,8 @@ def show_report(
     strict: bool,
     raw: bytes | None,
 ) -> None:
-    """A validation report: JSON (with the signatures), SARIF 2.1.0 (`raw`: the card's bytes, for regions),
-    Rich on a terminal, the text floor when piped."""
+    """A validation report: JSON (with the signatures), SARIF 2.1.0 (`raw`: the card's bytes, for regions), the
+    text floor, or Rich (`-o rich` on a terminal)."""
     if output == "json":
         doc = report.to_dict(strict=strict)
         if signatures is not None:
@@ -76,7 +78,7 @@ def show_report(
         from a2acli.cards.sarif import to_sarif
 
         writers.write_json(to_sarif(report, raw=raw, strict=strict))
-    elif _tty():
+    elif writers.rich_terminal(output):
         from a2acli.render.card_report import render_report_rich
 
         _console().print(render_report_rich(report, strict=strict, signatures=signatures))

@@ -1,8 +1,8 @@
-"""The writer of `a2a push listen`: each delivery as a JSON line, a Rich view on a terminal, or the text floor."""
+"""The writer of `a2a push listen`: each delivery as a JSON line, the text floor, or (`-o rich` on a terminal) a
+Rich view."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -23,13 +23,13 @@ class ReceiverStats(Protocol):
     rejected_task: int
 
 
-def delivery_writer(*, json_output: bool) -> Callable[[Delivery], None]:
-    """What shows one delivery, chosen once for the run (a terminal gets one Rich console)."""
+def delivery_writer(*, json_output: bool, rich: bool = False) -> Callable[[Delivery], None]:
+    """What shows one delivery, chosen once for the run (`rich`: one Rich console)."""
     from a2acli.render.push import rich_view, text_floor
 
     if json_output:
         return lambda delivery: writers.write_json(delivery.payload)
-    if sys.stdout.isatty():
+    if rich:
         from rich.console import Console
 
         console = Console(highlight=False)

@@ -1,10 +1,10 @@
-"""The writers of `a2a task`: JSON documents and lines, the text floor when piped, Rich on a terminal, and the
-diagnostics on stderr. The commands hand protocol objects here and write nothing themselves.
+"""The writers of `a2a task`: JSON documents and lines, the text floor (the default, on a terminal too), the Rich
+views (`-o rich` on a terminal: `rich` below), and the diagnostics on stderr. The commands hand protocol objects
+here and write nothing themselves.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 from a2acli.protocol import CANCELED, FAILED, INTERRUPTED_STATES, REJECTED, TERMINAL_STATES
@@ -33,30 +33,28 @@ if TYPE_CHECKING:
 _UNHAPPY = (FAILED, REJECTED, CANCELED)
 
 
-def _tty() -> bool:
-    return sys.stdout.isatty()
-
-
 def _console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)
 
 
-def write_floor(text: str) -> None:
-    """Text-floor output: as is when piped, styled on a terminal."""
-    if _tty():
+def write_floor(text: str, *, rich: bool) -> None:
+    """Text-floor output: as is, or styled (`rich`)."""
+    if rich:
         _console().print(rich_floor(text), end="")
     else:
         writers.write_text(text)
 
 
-def show_task(task: dict[str, Any], *, json_output: bool, commands: CommandContext, verbose: bool) -> None:
+def show_task(
+    task: dict[str, Any], *, json_output: bool, commands: CommandContext, verbose: bool, rich: bool = False
+) -> None:
     """A bare Task (get, cancel): the JSON document, or its text floor with the commands that continue."""
     if json_output:
         writers.write_json(task)
         return
-    write_floor(render_task(task, commands=commands, verbose=verbose))
+    write_floor(render_task(task, commands=commands, verbose=verbose), rich=rich)
 
 
 def warn_outcome(task: dict[str, Any]) -> None:
@@ -110,13 +108,15 @@ def resume_notices(debug: bool) -> Callable[[ResumeNotice], None]:
     return on_notice
 
 
-def event_presenter(*, json_output: bool, stream: bool, commands: CommandContext, verbose: bool) -> Presenter:
-    """The same presentation as `a2a stream`: JSON lines, one JSON document, Rich Live, or the text floor."""
+def event_presenter(
+    *, json_output: bool, stream: bool, commands: CommandContext, verbose: bool, rich: bool = False
+) -> Presenter:
+    """JSON lines, one JSON document, the text floor, or (`rich`) the Rich Live view of `a2a stream`."""
     from a2acli.render.events_output import JsonDocumentPresenter, JsonLinesPresenter, TextPresenter
 
     if json_output:
         return JsonLinesPresenter() if stream else JsonDocumentPresenter()
-    if _tty():
+    if rich:
         from a2acli.render.live import LivePresenter
 
         return LivePresenter(commands, verbose=verbose)
@@ -131,12 +131,13 @@ def cancel_notes(task_id: str, task: dict[str, Any], *, already: bool) -> None:
 
 
 class TaskList:
-    """`a2a task list`, page by page: ListTasksResponse (pages merged into one), Task lines (--stream), a table
-    on a terminal, the text floor when piped."""
+    """`a2a task list`, page by page: ListTasksResponse (pages merged into one), Task lines (--stream), the text
+    floor, or (`rich`) a table."""
 
-    def __init__(self, *, json_output: bool, stream: bool) -> None:
+    def __init__(self, *, json_output: bool, stream: bool, rich: bool = False) -> None:
         self.json_output = json_output
         self.stream = stream
+        self.rich = rich
         self.rows: list[dict[str, Any]] = []
         self.merged: dict[str, Any] = {}
         self.count = 0
@@ -154,7 +155,7 @@ class TaskList:
                 self.merged["tasks"] = [*self.merged.get("tasks", []), *tasks]
                 self.merged["nextPageToken"] = page.get("nextPageToken", "")
                 self.merged["pageSize"] = len(self.merged["tasks"])
-        elif _tty():
+        elif self.rich:
             self.rows.extend(tasks)
         else:
             writers.write_text("".join(format_task_row(t) for t in tasks))
@@ -167,7 +168,7 @@ class TaskList:
         if self.rows:
             _console().print(task_table(self.rows))
         if next_token:
-            if _tty():
+            if self.rich:
                 writers.diag(f"Next page: {next_command}")
             else:
                 writers.write_text(writers.field("Next Page Token", next_token) + writers.field("Next", next_command))

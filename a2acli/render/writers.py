@@ -20,7 +20,7 @@ from a2acli.render.sanitize import clean_line
 class OutputMode:
     """How the running command writes its result; set by the command, read by the error boundary."""
 
-    format: str = "text"  # "text" | "json"
+    format: str = "text"  # "text" | "json" | "rich"
     stream: bool = False
 
 
@@ -30,6 +30,12 @@ MODE = OutputMode()
 def set_mode(fmt: str, *, stream: bool = False) -> None:
     MODE.format = fmt
     MODE.stream = stream
+
+
+def rich_terminal(fmt: str) -> bool:
+    """Whether to draw the Rich view: asked for (`-o rich`, or A2ACLI_OUTPUT=rich) and stdout is a terminal. The
+    default `text` is the floor on a terminal too (SPEC §6.1: output whose shape does not vary with where it runs)."""
+    return fmt == "rich" and sys.stdout.isatty()
 
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
