@@ -82,8 +82,8 @@ def test_256_mb_unary_result_is_capped(agent: HostileAgent, baseline: float) -> 
 @pytest.mark.parametrize(
     ("argv", "scenario", "codes"),
     [
-        (["card"], "escape-card", {0}),
-        (["card", "validate"], "escape-card", {0, 1}),
+        (["card", "-o", "rich"], "escape-card", {0}),
+        (["card", "validate", "-o", "rich"], "escape-card", {0, 1}),
         (["send", "hello"], "escape-artifact", {0}),
         (["stream", "hello"], "sse-escape", {0}),
         (["stream", "hello"], "escape-artifact", {0}),
@@ -98,7 +98,7 @@ def test_rich_path_on_a_terminal_shows_no_agent_escape(
 ) -> None:
     result = run_pty([*argv, "-a", agent.card_url(scenario)], limit=30)
     check_run(result, codes=codes, max_seconds=30, case=f"{' '.join(argv)} {scenario} on a pty (Rich)")
-    rich_view = argv in (["card"], ["stream", "hello"])  # `send` and `card validate` may print plain text
+    rich_view = argv in (["card", "-o", "rich"], ["stream", "hello"])  # `send`, `card validate` may print plain text
     if rich_view and result.code == 0:
         assert "\x1b[" in result.out, "expected Rich styling on a terminal"
     plain = result.out.replace("\r\n", "\n")
@@ -108,7 +108,7 @@ def test_rich_path_on_a_terminal_shows_no_agent_escape(
 
 
 def test_rich_path_for_huge_card_and_stall_is_bounded(agent: HostileAgent, baseline: float) -> None:
-    result = run_pty(["card", "-a", agent.card_url("huge-card")], limit=30)
+    result = run_pty(["card", "-o", "rich", "-a", agent.card_url("huge-card")], limit=30)
     check_run(result, codes={1}, max_seconds=30, case="card huge-card on a pty")
     result = run_pty(["stream", "hello", "-a", agent.card_url("sse-stall"), "--timeout", "1s"], limit=30)
     check_run(result, codes={5}, max_seconds=15, case="stream sse-stall --timeout 1s on a pty")
