@@ -156,7 +156,6 @@ def _pty_stdout(argv: list[str]) -> bytes:
     return out
 
 
-@defect("A2ACLI_OUT_005", 13, "on a terminal the text output is Rich: bold labels, panels")
 @pytest.mark.parametrize("explicit", [[], ["-o", "text"]])
 def test_the_text_floor_is_the_default_on_a_terminal_too(
     explicit: list[str], agent: str, capsys: pytest.CaptureFixture[str]
@@ -170,6 +169,15 @@ def test_the_text_floor_is_the_default_on_a_terminal_too(
         shown = _pty_stdout([*a2a, *argv, *explicit])
         assert b"\x1b[" not in shown and "╭".encode() not in shown, (argv, shown[:200])
         assert shown.startswith((b"Task ID: ", b"Name: ")), (argv, shown[:200])
+
+
+@pytest.mark.parametrize("explicit", [[], ["-o", "text"], ["--stream"]])
+def test_send_prints_the_text_floor_on_a_terminal_too(explicit: list[str], agent: str) -> None:
+    """The rest of OUT_005 beside the task and card commands (above): `send`, waiting or `--stream`, prints the floor
+    on a terminal. (`a2a stream` keeps its Live view there by design; `a2a send --stream` is the SPEC's form.)"""
+    shown = _pty_stdout([sys.executable, "-m", "a2acli", "send", "hi", "-a", agent, *explicit])
+    assert b"\x1b[" not in shown and "╭".encode() not in shown, shown[:200]
+    assert shown.startswith(b"Task ID: "), shown[:200]
 
 
 def test_an_unknown_agent_error_code_gets_no_invented_name(
