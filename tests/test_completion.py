@@ -110,7 +110,7 @@ def test_tab_completes_commands_and_subcommands() -> None:
 
 
 def test_tab_completes_values() -> None:
-    assert _bash_request("a2a config show -o ") == ["text", "json"]
+    assert _bash_request("a2a config show -o ") == ["text", "json", "rich"]
     assert _bash_request("a2a config show --output j") == ["json"]
     assert _bash_request("a2a config show --transport ") == ["JSONRPC", "HTTP+JSON"]
     assert _bash_request("a2a config show --transport H") == ["HTTP+JSON"]
@@ -178,7 +178,7 @@ def test_the_bash_script_works_in_bash(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert proc.stdout.strip() == "text json", proc.stderr
+    assert proc.stdout.strip() == "text json rich", proc.stderr
 
 
 @pytest.mark.parametrize(
@@ -387,4 +387,4 @@ def test_a_broken_config_does_not_disturb_a_tab_press(tmp_path: Path) -> None:
         timeout=60,
         cwd=tmp_path,
     )
-    assert (proc.returncode, proc.stdout.split(), proc.stderr) == (0, ["text", "json"], "")
+    assert (proc.returncode, proc.stdout.split(), proc.stderr) == (0, ["text", "json", "rich"], "")
