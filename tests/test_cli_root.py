@@ -184,8 +184,12 @@ def test_no_arguments_dash_h_and_help_print_the_same_help(use_rich: str) -> None
         (["task", "list", "--page-size"], "run `a2a task list --help`", "requires an argument"),
         (["card", "-a", "x", "validate", "--strict", "--timeout"], "run `a2a card validate --help`", "requires"),
         # An unknown choice: Click's words, not the pydantic-style `Value error, 'yaml' is not one of ...`.
-        (["task", "get", "t-1", "-o", "yaml"], "run `a2a task get --help`", "'yaml' is not one of 'text', 'json'."),
-        (["card", "-o", "yaml"], "run `a2a card --help`", "'yaml' is not one of 'text', 'json'."),
+        (
+            ["task", "get", "t-1", "-o", "yaml"],
+            "run `a2a task get --help`",
+            "'yaml' is not one of 'text', 'json', 'rich'.",
+        ),
+        (["card", "-o", "yaml"], "run `a2a card --help`", "'yaml' is not one of 'text', 'json', 'rich'."),
         (["card", "validate", "-o", "xml"], "run `a2a card validate --help`", "'xml' is not one of 'text', 'json', "),
     ],
 )
