@@ -28,14 +28,14 @@ from a2acli.client.wire import (
     make_http_client,
     rpc_result,
 )
-from a2acli.redact import register_secret
+from a2acli.redact import has_secrets, mentions_secret, register_secret, scrub_json
 from a2acli.render.writers import warn_once
 
 if TYPE_CHECKING:
     import httpx
 
     from a2acli.client.card_resolver import ResolvedCard
-    from a2acli.protocol import JSONObject
+    from a2acli.protocol import JSONObject, StreamResponse
     from a2acli.settings import ConnectionSettings
 
 R = TypeVar("R")
@@ -202,7 +202,7 @@ class AgentConnection:
                 result = None
             else:
                 result = rpc_result(result)
-        return (op.replies.v03 if self.interface.legacy else op.replies.v10)(result)
+        return scrub_json((op.replies.v03 if self.interface.legacy else op.replies.v10)(result))
 
     def _stream(self, op: ops.Operation[None], request: ops.Request) -> AsyncIterator[dict[str, Any]]:
         call = ops.plan(op, self.interface, request)
@@ -217,6 +217,8 @@ class AgentConnection:
             echo=self.echo,
             fallback=fallback,
         )
+        if has_secrets():
+            events = _scrubbed(events, self.echo)
         return cast("AsyncIterator[dict[str, Any]]", events)  # see _plain
 
     def _base_headers(self) -> dict[str, str]:
@@ -249,6 +251,23 @@ class AgentConnection:
                 declared.append(uri.strip())
                 self.notes.append(f"the card marks extension {uri.strip()} required: declared in A2A-Extensions")
         return declared
+
+
+async def _scrubbed(events: AsyncIterator[StreamResponse], echo: RawEcho) -> AsyncIterator[StreamResponse]:
+    """The events with the user's own credentials redacted wherever an agent echoed them (SPEC §12.1): every
+    output mode prints from these, and a JSON line holding one is re-encoded from its scrubbed event."""
+    try:
+        async for event in events:
+            clean = scrub_json(event)
+            if echo.event is event:
+                echo.event = clean
+            if echo.raw is not None and mentions_secret(echo.raw):
+                echo.raw = None
+            yield clean
+    finally:
+        close = getattr(events, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def _plain(value: Mapping[str, object]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
-from a2acli.redact import register_secret
+from a2acli.redact import register_credential
 
 if TYPE_CHECKING:
     from a2acli.protocol import JSONObject
@@ -124,18 +124,18 @@ def build_credentials(doc: JSONObject, settings: ConnectionSettings, *, declared
     )
     if declared_only:
         if settings.bearer and not accepts_bearer(schemes):
-            register_secret(settings.bearer)
+            register_credential(settings.bearer)
             creds.notes.append("the card declares no scheme taking a bearer token: --bearer is not sent")
             settings = replace(settings, bearer=None)
         if settings.api_key and not any(s.kind == "apiKey" and s.param for s in schemes):
-            register_secret(settings.api_key)
+            register_credential(settings.api_key)
             creds.notes.append("the card declares no API-key scheme: --api-key is not sent")
             settings = replace(settings, api_key=None)
     if settings.bearer:
-        register_secret(settings.bearer)
+        register_credential(settings.bearer)
         creds.headers["Authorization"] = f"Bearer {settings.bearer}"
     if settings.api_key:
-        register_secret(settings.api_key)
+        register_credential(settings.api_key)
         scheme = next((s for s in schemes if s.kind == "apiKey" and s.param), None)
         if scheme is None:
             creds.headers["X-API-Key"] = settings.api_key

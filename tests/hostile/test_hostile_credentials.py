@@ -96,3 +96,88 @@ def test_credentials_from_the_environment_are_redacted_too(
         result = run_cli([*mode, "-a", hostile.card_url("echo-credentials"), "--debug"], capsys)
         assert result.code == 1
         _assert_never_printed(result.out, result.err)
+
+
+# ─── an agent that echoes the credentials it received into the task itself ───
+
+SHORT_KEY = "k9"  # short credentials are redacted too, where they stand alone
+
+
+def _echo_agent() -> object:
+    """A JSON-RPC 1.0 agent that writes the Authorization and X-API-Key it received into the status message, the
+    artifact's name and its text, on SendMessage, SendStreamingMessage and GetTask."""
+    import json
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response, StreamingResponse
+    from starlette.routing import Route
+
+    def task(request: Request) -> dict[str, object]:
+        seen = f"{request.headers.get('authorization')} key={request.headers.get('x-api-key')}"
+        return {
+            "id": "t-echo",
+            "contextId": "c-echo",
+            "status": {
+                "state": "TASK_STATE_COMPLETED",
+                "message": {"messageId": "m", "role": "ROLE_AGENT", "parts": [{"text": f"you sent {seen}"}]},
+            },
+            "artifacts": [{"artifactId": "a", "name": f"echo {seen}", "parts": [{"text": f"answer: {seen}"}]}],
+        }
+
+    async def card(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "name": "echo",
+                "description": "echoes credentials",
+                "version": "1",
+                "supportedInterfaces": [{"url": "/", "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}],
+                "capabilities": {"streaming": True},
+                "securitySchemes": {"key": {"apiKeySecurityScheme": {"location": "header", "name": "X-API-Key"}}},
+                "defaultInputModes": ["text/plain"],
+                "defaultOutputModes": ["text/plain"],
+                "skills": [],
+            }
+        )
+
+    async def rpc(request: Request) -> Response:
+        body = await request.json()
+        result = task(request)
+        if body["method"] == "SendStreamingMessage":
+            line = json.dumps({"jsonrpc": "2.0", "id": body["id"], "result": {"task": result}})
+
+            async def events():  # type: ignore[no-untyped-def]
+                yield f"data: {line}\n\n".encode()
+
+            return StreamingResponse(events(), media_type="text/event-stream")
+        wrapped = {"task": result} if body["method"] == "SendMessage" else result
+        return JSONResponse({"jsonrpc": "2.0", "id": body["id"], "result": wrapped})
+
+    return Starlette(routes=[Route("/.well-known/agent-card.json", card), Route("/", rpc, methods=["POST"])])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["send", "hi"],
+        ["send", "hi", "-o", "json"],
+        ["send", "hi", "--debug"],
+        ["send", "hi", "--stream", "-o", "json"],
+        ["send", "hi", "--stream", "-o", "json", "--debug"],
+        ["stream", "hi"],
+        ["task", "get", "t-echo"],
+        ["task", "get", "t-echo", "-o", "json", "--debug"],
+    ],
+    ids=lambda argv: "-".join(a.strip("-") for a in argv),
+)
+def test_credentials_an_agent_echoes_into_the_task_are_never_printed(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.server import serve_in_thread
+
+    with serve_in_thread(_echo_agent()) as url:  # type: ignore[arg-type]
+        result = run_cli([*argv, "-a", url, "--bearer", BEARER, "--api-key", SHORT_KEY], capsys)
+    check_run(result, codes={0}, case=f"echoed credentials: {argv}")
+    _assert_never_printed(result.out, result.err)
+    assert f"key={SHORT_KEY}" not in result.out + result.err
+    assert "key=***" in result.out  # the agent's text is kept, the credential in it is not
