@@ -277,9 +277,10 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             CREDS + "test_credentials_from_the_environment_are_redacted_too",
             "tests/test_cli_root.py::test_debug_traceback_is_redacted_and_sanitised",
             CONFIG + "test_secrets_are_redacted_everywhere",
+            CREDS + "test_credentials_an_agent_echoes_into_the_task_are_never_printed",
         ),
-        "Diagnostics are redacted; an agent echoing a secret into task content (payload, not diagnostics) is"
-        " issue 13's redaction item.",
+        "Diagnostics are redacted, and so are the user's own credentials wherever an agent echoes them into task"
+        " content (status text, artifact names and text) in text, JSON and --debug output.",
     ),
     "A2ACLI_TX_001": Proven(
         (
