@@ -780,3 +780,26 @@ def test_an_unknown_url_scheme_is_a_usage_error(argv: list[str], capsys: pytest.
     error = json.loads(out)["error"]
     assert error["code"] == "A2ACLI_ERR_USAGE" and "unsupported scheme" in error["message"]
     one_line_error(err, "A2ACLI_ERR_USAGE")
+
+
+def test_the_verdicts_are_pure_and_say_when_the_command_fails() -> None:
+    """cards/verdict: what `card validate` and `card verify` decide from what was fetched, with no I/O."""
+    from a2acli.cards.signing import SignatureCheck
+    from a2acli.cards.verdict import unreadable, validation, verification
+
+    card = json.loads((CARDS / "valid" / "v1-full.json").read_text())
+    assert validation(card, source="x", raw_size=10).failure is None
+    bad = SignatureCheck(0, "invalid", "digest differs")
+    failed = validation(card, source="x", raw_size=10, signatures=[bad]).failure
+    assert failed is not None and "signature does not match" in failed.message
+    broken = validation({"name": 1}, source="x", raw_size=10).failure
+    assert broken is not None and broken.message.startswith("the card is invalid: ")
+    absent = [SignatureCheck(0, "absent")]
+    allowed = verification(absent, require=False)
+    assert allowed.failure is None and allowed.status == "absent"
+    required = verification(absent, require=True).failure
+    assert required is not None and required.message == "the card is not signed"
+    assert verification([SignatureCheck(0, "verified")], require=True).status == "verified"
+    assert verification([SignatureCheck(0, "unverifiable", "no key")], require=False).status == "unverified"
+    assert verification([bad, SignatureCheck(1, "verified")], require=False).status == "invalid"
+    assert [f.code for f in unreadable("x", "not JSON", None).findings] == ["AC012"]

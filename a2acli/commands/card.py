@@ -33,7 +33,6 @@ from a2acli.render import card_output
 from a2acli.render.writers import rich_terminal, set_mode
 
 if TYPE_CHECKING:
-    from a2acli.cards.validate import ValidationReport
     from a2acli.client.card_fetch import CardRequest, CardResult
     from a2acli.settings import ConnectionSettings
 
@@ -229,36 +228,23 @@ def _show(
 
 
 def _report(result: CardResult, *, output: str, strict: bool) -> None:
-    from a2acli.cards.validate import ValidationReport, sort_findings, validate_card
+    """The validation report of what was fetched; then the failure, if any (exit 1)."""
+    from a2acli.cards.verdict import validation
 
     resolved = result.card
-    report = validate_card(resolved.document, source=resolved.source, raw_size=len(resolved.raw))
-    if result.live is not None:
-        report = ValidationReport(report.source, report.version, sort_findings([*report.findings, *result.live]))
+    verdict = validation(
+        resolved.document,
+        source=resolved.source,
+        raw_size=len(resolved.raw),
+        live=result.live,
+        signatures=result.signatures,
+        strict=strict,
+    )
     raw = None if resolved.source == "stdin" else resolved.raw
-    card_output.show_report(report, result.signatures, output=output, strict=strict, raw=raw)
-    bad_signature = any(s.status == "invalid" for s in result.signatures or [])
-    if not report.passes(strict=strict) or bad_signature:
+    card_output.show_report(verdict.report, result.signatures, output=output, strict=strict, raw=raw)
+    if verdict.failure is not None:
         set_mode("text")  # the report above is the result: no error envelope after it on stdout
-        _raise_invalid(report, strict, bad_signature)
-
-
-def _raise_invalid(report: ValidationReport, strict: bool, bad_signature: bool) -> None:
-    from a2acli.errors import CardInvalidError
-
-    if bad_signature and report.passes(strict=strict):
-        raise CardInvalidError("a card signature does not match the card", hint="the card was modified after signing")
-    what = f"{report.errors} error(s)" if report.errors else f"{report.warnings} warning(s) under --strict"
-    raise CardInvalidError(f"the card is invalid: {what}", hint="see the findings above")
-
-
-def _unreadable(source: str, message: str, hint: str | None) -> ValidationReport:
-    """The report of a card that could not be read at all (AC012), for SARIF."""
-    from a2acli.cards.findings import Finding, Severity
-    from a2acli.cards.validate import ValidationReport
-    from a2acli.cards.versions import VersionInfo
-
-    return ValidationReport(source, VersionInfo("unknown"), (Finding("AC012", Severity.error, "", message, hint),))
+        raise verdict.failure.error()
 
 
 # ---------------------------------------------------------------------------------------------------- commands
@@ -329,6 +315,7 @@ def validate_command(
     and 0.3 JSON Schemas and the proto's REQUIRED fields, and applies semantic rules with stable codes (AC0xx),
     JSON-pointer locations and fix hints. --live also probes the agent behind the card.
     """
+    from a2acli.cards.verdict import unreadable
     from a2acli.client.card_fetch import CardRequest
     from a2acli.errors import CardInvalidError
 
@@ -343,7 +330,7 @@ def validate_command(
         result = _load(request)
     except CardInvalidError as exc:
         if output is ReportOutput.sarif:  # a dashboard still gets a SARIF log saying why
-            card_output.show_unreadable_sarif(_unreadable(settings.agent_card, exc.message, exc.hint))
+            card_output.show_unreadable_sarif(unreadable(settings.agent_card, exc.message, exc.hint))
             set_mode("text")
         raise
     if result.signatures is not None and result.signatures[0].status == "absent":
@@ -371,31 +358,20 @@ def verify_command(
     Each signature is reported verified, invalid or unverifiable; an unsigned card is reported absent (not an
     error unless --require-signature). Keys come from --jwks, else from each signature's jku.
     """
+    from a2acli.cards.verdict import verification
     from a2acli.client.card_fetch import CardRequest
-    from a2acli.errors import CardInvalidError
 
     set_mode(agent.output.value)
     settings = _settings(agent, _pick_ref(ctx, ref, agent.agent_card), timeout, to_agent=card_credentials)
     request = CardRequest(settings, max_card_bytes, card_credentials, verify=True, jwks=jwks, allow_jku=not no_jku)
     result = _load(request)
     checks = result.signatures or []
-    verified = any(c.status == "verified" for c in checks)
-    invalid = any(c.status == "invalid" for c in checks)
-    absent = checks[0].status == "absent"
-    status = "verified" if verified and not invalid else "invalid" if invalid else "absent" if absent else "unverified"
+    verdict = verification(checks, require=require)
     json_output = agent.output is OutputFormat.json
-    card_output.show_verification(result.card.source, status, checks, json_output=json_output, required=require)
+    card_output.show_verification(result.card.source, verdict.status, checks, json_output=json_output, required=require)
     set_mode("text")
-    if invalid:
-        raise CardInvalidError(
-            "a card signature does not match the card", hint="the card was modified after signing, or the key differs"
-        )
-    if absent and require:
-        raise CardInvalidError("the card is not signed", hint="drop --require-signature to accept unsigned cards")
-    if not absent and not verified:
-        raise CardInvalidError(
-            "no signature could be verified", hint="pass the agent's public keys with --jwks FILE|URL"
-        )
+    if verdict.failure is not None:
+        raise verdict.failure.error()
 
 
 @app.command("sign", epilog=EXIT_EPILOG)
