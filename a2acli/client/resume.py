@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from a2acli.errors import A2ACliError, DeadlineExpired, ProtocolError, UnreachableError
+from a2acli.errors import A2ACliError, DeadlineExpired, ProtocolError, TimeoutExpiredError, UnreachableError
 from a2acli.protocol import FINAL_STATES
 
 # Protocol errors that mean "this agent cannot stream this task to you now" rather than "no such task" (an error
@@ -107,6 +107,7 @@ class StreamLedger:
     context_id: str | None = None
     state: str | None = None
     status_key: str | None = None
+    status_keys: set[str] = field(default_factory=set)  # every status shown: one seen before is no progress
     artifacts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     saw_event: bool = False
     final: bool = False
@@ -124,11 +125,13 @@ class StreamLedger:
             state = status.get("state")
             self.state = state if isinstance(state, str) else self.state
             self.status_key = _status_key(status)
+            self.status_keys.add(self.status_key)
             self.final = self.state in FINAL_STATES
 
-    def mark(self) -> tuple[str | None, int]:
-        """What counts as progress: a new status, or more artifact parts than before."""
-        return self.status_key, sum(len(parts) for parts in self.artifacts.values())
+    def mark(self) -> tuple[int, int]:
+        """What counts as progress: a status not shown before, or more artifact parts than before (an agent
+        that replays its snapshot, SUBMITTED then WORKING again, on every subscription makes none)."""
+        return len(self.status_keys), sum(len(parts) for parts in self.artifacts.values())
 
     def observe(self, event: dict[str, Any]) -> None:
         """Record an event that is being passed on unchanged."""
@@ -382,12 +385,18 @@ async def resilient_events(
         hint = command(book.task_id) if book.task_id else None
         return DeadlineExpired(f"--timeout expired before the task reached a final state{where}", hint=hint)
 
-    def gave_up(reason: str) -> UnreachableError:
-        return UnreachableError(
-            f"the event stream dropped and could not be resumed after {attempt} attempt(s): {reason}"
-            + (f" (task {book.task_id}, last state {book.state or 'unknown'})" if book.task_id else ""),
-            hint=command(book.task_id) if book.task_id else "run the command again",
+    def gave_up(reason: str) -> A2ACliError:
+        message = f"the event stream dropped and could not be resumed after {reconnects} attempt(s): {reason}" + (
+            f" (task {book.task_id}, last state {book.state or 'unknown'})" if book.task_id else ""
         )
+        hint = command(book.task_id) if book.task_id else "run the command again"
+        if isinstance(failure, TimeoutExpiredError):  # the agent went silent: its read timeout, exit 5
+            return TimeoutExpiredError(message, hint=hint)
+        if answered:
+            # The agent is there and answers every subscription, with a stream that breaks: not a connection
+            # that fails (exit 3) but an agent response that is not valid A2A (exit 1, SPEC §11.6).
+            return ProtocolError("InvalidAgentResponseError", message, hint=hint)
+        return UnreachableError(message, hint=hint)
 
     async def next_event(iterator: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
         left = remaining()
@@ -412,6 +421,7 @@ async def resilient_events(
     stream: AsyncIterator[dict[str, Any]] | None = open_stream()
     while True:
         reason = "the stream ended before a final state"
+        failure: Exception | None = None
         if not polling:
             assert stream is not None
             try:
@@ -463,7 +473,7 @@ async def resilient_events(
             except Exception as exc:
                 if isinstance(exc, DeadlineExpired) or not is_transient(exc):
                     raise
-                reason = _describe(exc)
+                reason, failure = _describe(exc), exc
             finally:
                 aclose = getattr(stream, "aclose", None)
                 if aclose is not None:

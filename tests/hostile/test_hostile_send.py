@@ -156,7 +156,7 @@ def test_idle_read_timeout_without_total_timeout(
 ) -> None:
     # No --timeout: the idle read timeout (A2ACLI_READ_TIMEOUT, default 300 s) is what ends a silent agent.
     # A silence before any event is a timeout (5); after an event the stream counts as dropped, one resume is
-    # tried, and the agent is reported unreachable (3).
+    # tried, and the silence is reported as a timeout (5).
     monkeypatch.setenv("A2ACLI_READ_TIMEOUT", "1")
     result = run_cli(["stream", "hello", "--jsonl", "-a", hostile.card_url(scenario)], capsys)
     check_run(result, codes={5}, errors={"A2ACLI_ERR_TIMEOUT"}, max_seconds=10, case=f"{scenario} idle read 1s")
@@ -167,7 +167,7 @@ def test_stall_after_each_reconnect_is_bounded_without_timeout(hostile: HostileA
 
     argv = ["stream", "hello", "--jsonl", "-a", hostile.card_url("sse-stall-after-event")]
     result = run_subprocess(argv, env={"A2ACLI_READ_TIMEOUT": "1"}, limit=20)
-    check_run(result, codes={3, 5}, max_seconds=20, case="sse-stall-after-event idle 1s, no --timeout")
+    check_run(result, codes={5}, max_seconds=20, case="sse-stall-after-event idle 1s, no --timeout")
 
 
 @pytest.mark.parametrize(
@@ -287,3 +287,20 @@ def test_a_resubscription_that_replays_the_chunk_on_screen_shows_it_once(
     else:
         assert result.out.count("Artifact: answer") == 1, result.out
         assert result.out.count(RESEND_ANSWER[0]) == 1 and f"{answer}\n" in result.out, result.out
+
+
+@pytest.mark.parametrize("scenario", ["sse-truncated", "sse-no-terminal"])
+@pytest.mark.parametrize("mode", ["stream-text", "stream-jsonl", "send-json"])
+def test_a_reachable_agent_whose_stream_always_breaks_is_an_invalid_response(
+    hostile: HostileAgent, capsys: pytest.CaptureFixture[str], scenario: str, mode: str
+) -> None:
+    """Issue 13: an agent that answers every resubscription with a stream that breaks off ended as
+    A2ACLI_ERR_UNREACHABLE (exit 3), after 100 reconnects (its replayed SUBMITTED, WORKING counted as progress).
+    It is reachable; its answer is not valid A2A: exit 1, InvalidAgentResponseError, in a few seconds."""
+    argv = [*MODES[mode], "-a", hostile.card_url(scenario, "v1")]
+    if mode == "send-json":
+        argv.insert(1, "--stream")
+    result = run_cli(argv, capsys)
+    check_run(result, codes={1}, errors={"InvalidAgentResponseError"}, max_seconds=10, case=f"{scenario} {mode}")
+    assert "could not be resumed" in result.err and "a2a task subscribe" in result.err
+    # (a reconnect that gets no answer at all stays A2ACLI_ERR_UNREACHABLE: tests/test_resume_stream.py)
