@@ -358,3 +358,17 @@ def test_wrap_breaks_are_riches_own_line_breaks() -> None:
         expected = [line.plain.rstrip() for line in Text(text).wrap(console, width)]
         breaks = wrap_breaks(text, width)
         assert [text[a:b].rstrip() for a, b in zip([0, *breaks], [*breaks, len(text)], strict=True)] == expected
+
+
+@pytest.mark.parametrize("command", ["stream", "send"])
+def test_no_prompt_hints_the_command_that_was_run(command: str) -> None:
+    """Issue 13: `a2a stream` with nothing to send hinted `a2a send "your message"`."""
+    from tests.support.pty import run_in_pty
+
+    code, out = run_in_pty([A2A, command, "-a", "http://127.0.0.1:9"], _env())  # stdin a terminal: no prompt
+    text = _ANSI.sub("", out.decode("utf-8", "replace"))
+    assert code == 2 and "nothing to send" in text and f'a2a {command} "your message"' in text, text
+    for argv in ([command, "-a", "http://127.0.0.1:9"], [command, "", "-a", "http://127.0.0.1:9"]):
+        proc = subprocess.run([A2A, *argv], capture_output=True, text=True, env=_env(), stdin=subprocess.DEVNULL)
+        assert proc.returncode == 2 and f"a2a {command} " in proc.stderr, proc.stderr
+        assert command == "send" or "a2a send" not in proc.stderr, proc.stderr

@@ -237,6 +237,7 @@ class _Message(NamedTuple):
 
     def request(self, ctx: typer.Context) -> dict[str, Any]:
         from a2acli.client.message import build_parts, build_request, ordered_part_flags, parse_metadata, part_inputs
+        from a2acli.errors import UsageError
 
         ordered = ordered_part_flags(list(ctx.meta.get("a2acli.raw_args", [])), _takes_value(ctx))
         inputs = part_inputs(
@@ -246,8 +247,15 @@ class _Message(NamedTuple):
             datas=list(self.data or []),
             media_types=list(self.media_type or []),
         )
+        try:
+            parts = build_parts(self.prompt, inputs)
+        except UsageError as exc:
+            # The message builder's hints show `a2a send`; a user of `a2a stream` is shown the command they ran.
+            if exc.hint and ctx.info_name and ctx.info_name != "send":
+                exc.hint = exc.hint.replace("a2a send ", f"a2a {ctx.info_name} ")
+            raise
         return build_request(
-            build_parts(self.prompt, inputs),
+            parts,
             context_id=self.context_id,
             task_id=self.task_id,
             metadata=parse_metadata(self.metadata),
