@@ -287,7 +287,7 @@ def test_the_extended_card_gets_only_the_credentials_a_declared_scheme_takes(
     assert shown == sent
 
 
-def test_live_findings_point_at_the_card_entry_of_each_interface() -> None:
+def test_live_findings_point_at_the_card_entry_of_each_interface(capsys: pytest.CaptureFixture[str]) -> None:
     """A dual-version agent declares 1.0 and 0.3 at the same URLs: each probe's finding points at its own entry."""
     from a2acli.client.card_live import probe_live
     from a2acli.client.card_resolver import resolve_card
@@ -300,6 +300,7 @@ def test_live_findings_point_at_the_card_entry_of_each_interface() -> None:
 
     with demo_agent() as url:
         findings, doc = asyncio.run(probe(url))
+    assert "warning" not in capsys.readouterr().err  # probing a 0.3 entry is no downgrade (VER_001 is for sends)
     entries = doc["supportedInterfaces"]
     assert len({e["url"] for e in entries}) < len(entries)  # URLs shared between versions
     for index, entry in enumerate(entries):

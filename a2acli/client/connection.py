@@ -74,12 +74,13 @@ class AgentConnection:
                 a2a_version=settings.a2a_version,
             )
             notes.extend(selection_notes)
-        if interface.legacy and not settings.a2a_version:
-            # SPEC §13.2 / §6.5 (A2ACLI_VER_001): below 1.0 only with an explicit opt-in, never silently.
-            warn_once(
-                f"the agent only speaks A2A {interface.protocol_version}: using the legacy 0.x wire below A2A 1.0"
-                f" (pass --a2a-version {interface.protocol_version} to opt in and silence this)"
-            )
+            if interface.legacy and not settings.a2a_version:
+                # SPEC §13.2 / §6.5 (A2ACLI_VER_001): below 1.0 only with an explicit opt-in, never silently. (An
+                # interface given by the caller, a `card validate --live` probe of each entry, is no negotiation.)
+                warn_once(
+                    f"the agent only speaks A2A {interface.protocol_version}: using the legacy 0.x wire below A2A"
+                    f" 1.0 (pass --a2a-version {interface.protocol_version} to opt in and silence this)"
+                )
         self.interface = interface
         self.credentials = build_credentials(card.document, settings, declared_only=declared_schemes_only)
         notes.extend(self.credentials.notes)
