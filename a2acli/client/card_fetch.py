@@ -7,6 +7,7 @@ calls it once with `asyncio.run` and renders the result.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,18 @@ async def load_card(request: CardRequest) -> CardResult:
 
         keys = await _key_set(card, settings, request.jwks, request.allow_jku, result.warnings)
         result.signatures = verify_card(card.document, keys)
+    result.card = _scrubbed(card)
     return result
+
+
+def _scrubbed(card: ResolvedCard) -> ResolvedCard:
+    """The card as shown: a card endpoint that was given a credential may echo it (verified as served, above)."""
+    from a2acli.redact import mentions_secret, scrub_json
+
+    if not mentions_secret(card.raw.decode("utf-8", "replace")):
+        return card
+    doc = scrub_json(card.document)
+    return dataclasses.replace(card, document=doc, raw=json.dumps(doc, ensure_ascii=False).encode())
 
 
 async def _extended(card: ResolvedCard, settings: ConnectionSettings) -> ResolvedCard:

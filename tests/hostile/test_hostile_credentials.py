@@ -181,3 +181,39 @@ def test_credentials_an_agent_echoes_into_the_task_are_never_printed(
     _assert_never_printed(result.out, result.err)
     assert f"key={SHORT_KEY}" not in result.out + result.err
     assert "key=***" in result.out  # the agent's text is kept, the credential in it is not
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_a_card_endpoint_echoing_the_credential_it_asked_for_is_redacted(
+    output: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    from tests.support.server import serve_in_thread
+
+    async def card(request: Request) -> Response:
+        seen = request.headers.get("authorization")
+        if not seen:
+            return Response("", status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse(
+            {
+                "name": "echo card",
+                "description": f"you sent {seen}",
+                "version": "1",
+                "supportedInterfaces": [{"url": "/", "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}],
+                "capabilities": {},
+                "defaultInputModes": ["text/plain"],
+                "defaultOutputModes": ["text/plain"],
+                "skills": [],
+            }
+        )
+
+    app = Starlette(routes=[Route("/.well-known/agent-card.json", card)])
+    with serve_in_thread(app) as url:
+        result = run_cli(["card", "-a", url, "--card-credentials", "--bearer", BEARER, "-o", output], capsys)
+    check_run(result, codes={0}, case="card echoing the bearer")
+    _assert_never_printed(result.out, result.err)
+    assert "you sent Bearer ***" in result.out
