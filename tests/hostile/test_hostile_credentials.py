@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.hostile.clirun import assert_raw_bytes_escaped, check_run, run_cli
+from tests.hostile.clirun import assert_raw_bytes_escaped, check_run, run_cli, run_pty
 from tests.hostile.servers import HostileAgent
 
 BEARER = "sk-hostile-bearer-0123456789"
@@ -217,3 +217,14 @@ def test_a_card_endpoint_echoing_the_credential_it_asked_for_is_redacted(
     check_run(result, codes={0}, case="card echoing the bearer")
     _assert_never_printed(result.out, result.err)
     assert "you sent Bearer ***" in result.out
+
+
+@pytest.mark.parametrize("argv", [["stream", "hi"], ["task", "get", "t-echo"]], ids=["stream", "task-get"])
+def test_echoed_credentials_stay_off_the_rich_terminal_view(argv: list[str]) -> None:
+    from tests.support.server import serve_in_thread
+
+    with serve_in_thread(_echo_agent()) as url:  # type: ignore[arg-type]
+        result = run_pty([*argv, "-a", url, "--bearer", BEARER, "--api-key", SHORT_KEY])
+    assert result.code == 0, result.out
+    _assert_never_printed(result.out, result.err)
+    assert f"key={SHORT_KEY}" not in result.out and "key=***" in result.out
