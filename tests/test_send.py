@@ -286,3 +286,61 @@ def test_push_follows_deliveries_one_document_or_json_lines(agent: str, capsys: 
     assert "task" in events[0] and events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
     code, _, err = _run(capsys, "send", "hello", "--push", "--async", "-a", agent)
     assert code == 2 and "--async and --push" in err
+
+
+def _stdout_on_a_terminal(argv: list[str], **env: str) -> bytes:
+    """What `a2a ARGV` writes to stdout when stdout is a terminal (stderr, with its spinner, apart)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")} | {"COLUMNS": "100", "TERM": "xterm"}
+    base.pop("NO_COLOR", None)
+    a2a = str(Path(sys.executable).with_name("a2a"))
+    proc = subprocess.Popen(
+        [a2a, *argv], stdout=slave, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=base | env
+    )
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    proc.wait(timeout=30)
+    os.close(master)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "view"),
+    [
+        (["send", "hi"], {}, "floor"),
+        (["send", "hi", "-o", "text"], {"A2ACLI_OUTPUT": "rich"}, "floor"),
+        (["send", "hi", "--stream"], {}, "floor"),
+        (["send", "hi", "-o", "rich"], {}, "styled"),
+        (["send", "hi"], {"A2ACLI_OUTPUT": "rich"}, "styled"),
+        (["send", "hi", "--stream", "-o", "rich"], {}, "live"),
+        (["stream", "hi"], {}, "live"),
+        (["stream", "hi", "-o", "rich"], {}, "live"),
+        (["stream", "hi", "-o", "text"], {}, "floor"),
+    ],
+)
+def test_the_rich_views_are_one_flag_away_on_a_terminal(
+    agent: str, argv: list[str], env: dict[str, str], view: str
+) -> None:
+    """OUT_005 / DEFAULT_001 (issue 13): `send` prints the text floor on a terminal too; `-o rich` (or
+    A2ACLI_OUTPUT=rich) asks for the Rich views, as for `task` and `card`; `a2a stream` keeps its live view there
+    by default (the one deliberate difference). `a2a stream -o rich` printed the floor."""
+    shown = _stdout_on_a_terminal([*argv, "-a", agent], **env)
+    if view == "floor":
+        assert b"\x1b" not in shown and shown.startswith(b"Task ID: "), shown[:200]
+    elif view == "styled":
+        assert b"\x1b[1mTask ID:" in shown and b"events" not in shown, shown[:200]
+    else:
+        assert b"\x1b[" in shown and b"first token" in shown and b"Task ID: " in shown, shown[:200]

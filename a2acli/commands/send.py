@@ -285,6 +285,7 @@ def _run(
     from a2acli.render.events import CommandContext
     from a2acli.render.events_output import follow_up
     from a2acli.render.presenters import choose_presenter
+    from a2acli.render.writers import rich_terminal
     from a2acli.settings import parse_duration
 
     limit = parse_duration(timeout, name="--timeout")
@@ -302,13 +303,18 @@ def _run(
         debug=settings.debug,
         follow_up=follow_up(commands),
     )
+    # The text floor is the default everywhere, a terminal too (SPEC §6.1, §11.2); `-o rich` (A2ACLI_OUTPUT=rich)
+    # asks for the Rich views on a terminal: the live view when following a stream, else the styled floor.
+    # `a2a stream` alone draws its live view on a terminal by default (`live`): the one deliberate difference.
+    rich = rich_terminal(agent.output.value)
     presenter = choose_presenter(
         commands,
         json_output=json_output,
         streaming=streaming or (push and not json_output),  # --push -o json stays one document
-        live=live and not json_output and _live_view(ctx),
+        live=not json_output and ((rich and streaming and not push) or (live and _live_view(ctx))),
         verbose=settings.verbose,
         waiting_on=settings.agent_card,
+        rich=rich,
     )
     asyncio.run(run_turn(settings, plan, presenter))
 
@@ -332,7 +338,7 @@ def _takes_value(ctx: typer.Context) -> dict[str, bool]:
 
 
 def _live_view(ctx: typer.Context) -> bool:
-    """A terminal on stdout, and no `-o text` asked for: the text floor is what `-o text` promises."""
+    """`a2a stream`: a terminal on stdout, and no output format asked for (`-o text` promises the floor)."""
     import sys
 
     from a2acli.settings import source_of

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from a2acli.render.events import CommandContext, TextFloor, field_line, next_commands, short_state
 from a2acli.render.notices import Notice, is_result, notice_lines
 from a2acli.render.sanitize import clean_line
-from a2acli.render.task import render_message, render_task
+from a2acli.render.task import render_message, render_task, rich_floor
 from a2acli.render.writers import diag, dumps, write_json, write_text
 
 
@@ -142,9 +142,16 @@ class TextPresenter(PresenterBase):
     takes_raw = False
 
     def __init__(
-        self, commands: CommandContext, *, stream: bool, verbose: bool = False, waiting_on: str | None = None
+        self,
+        commands: CommandContext,
+        *,
+        stream: bool,
+        verbose: bool = False,
+        waiting_on: str | None = None,
+        rich: bool = False,
     ) -> None:
         self.floor = TextFloor(commands=commands, verbose=verbose)
+        self.rich = rich and not stream  # `-o rich` styles the final object; events stay the floor as they come
         self.commands = commands
         self.stream = stream
         self.verbose = verbose
@@ -177,10 +184,17 @@ class TextPresenter(PresenterBase):
         if self.stream:
             self._write(self.floor.finish())
             return
+        text = ""
         if result is not None and isinstance(result.get("task"), dict):
-            self._write(render_task(result["task"], commands=self.commands, verbose=self.verbose))
+            text = render_task(result["task"], commands=self.commands, verbose=self.verbose)
         elif result is not None and isinstance(result.get("message"), dict):
-            self._write(render_message(result["message"], commands=self.commands))
+            text = render_message(result["message"], commands=self.commands)
+        if self.rich and text:
+            from rich.console import Console
+
+            Console(highlight=False).print(rich_floor(text), end="")
+        else:
+            self._write(text)
 
     def abort(self, ids: TurnIds) -> None:
         """Interrupted / timed out: the ids and the command that resumes, so nothing is lost."""
