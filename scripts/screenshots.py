@@ -187,7 +187,7 @@ def main() -> int:
     port = free_port(8001)
     agent = [] if port == 8001 else ["-a", f"127.0.0.1:{port}"]
     with demo_agent(args.a2a, port, env):
-        card_cmd = ["card", *agent]
+        card_cmd = ["card", "-o", "rich", *agent]
         *_, screen = run_in_pty([args.a2a, *card_cmd], env)
         save_svg(screen.text(), shlex.join(["a2a", *card_cmd]), args.out / "a2a-card.svg")
 
