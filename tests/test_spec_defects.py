@@ -207,7 +207,6 @@ def test_the_interrupt_envelope_agrees_with_exit_130() -> None:
     assert json.loads(out.splitlines()[-1])["error"]["code"] != "A2ACLI_ERR_INTERNAL"
 
 
-@defect("A2ACLI_AUTH_002", 13, "the process-table warning is on --bearer only")
 def test_every_credential_flag_documents_its_exposure(capsys: pytest.CaptureFixture[str]) -> None:
     for command, option in (
         (["send"], "--bearer"),

@@ -254,16 +254,12 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             SPEC + "test_svc_param_is_never_presented_as_authentication",
         )
     ),
-    "A2ACLI_AUTH_002": Open(
-        "fail",
-        "The README says nothing of a flag-supplied credential landing in the process table and shell history."
-        " (The --help of every credential option does, and names its A2ACLI_* variable.)",
-        13,
+    "A2ACLI_AUTH_002": Proven(
         (
             HELP + "test_every_option_reads_its_canonical_variable",
             HELP + "test_every_credential_option_says_a_flag_exposes_it",
-        ),
-        observed_by=(DEFECT + "test_every_credential_flag_documents_its_exposure",),
+            DEFECT + "test_every_credential_flag_documents_its_exposure",
+        )
     ),
     "A2ACLI_AUTH_003": Proven(
         (
