@@ -237,7 +237,9 @@ def test_cancel_of_a_completed_task_is_task_not_cancelable(capsys: pytest.Captur
 
 
 def test_subscribe_json_stream_first_event_is_the_task(capsys: pytest.CaptureFixture[str]) -> None:
-    with demo_agent(delay=0.05) as base:
+    # 0.3 s a word (about 4 s in all): the task must still be running when `task subscribe` has started, also on a
+    # loaded machine (at 0.05 s it could finish first, and a finished task cannot be subscribed to)
+    with demo_agent(delay=0.3) as base:
         task = start_task(base)
         wait_state(base, task["id"], "TASK_STATE_WORKING")
         assert run(["task", "subscribe", task["id"], "-a", base, "-o", "json", "--stream"]) == 0
