@@ -800,6 +800,6 @@ def test_the_verdicts_are_pure_and_say_when_the_command_fails() -> None:
     required = verification(absent, require=True).failure
     assert required is not None and required.message == "the card is not signed"
     assert verification([SignatureCheck(0, "verified")], require=True).status == "verified"
-    assert verification([SignatureCheck(0, "unverifiable", "no key")], require=False).status == "unverified"
+    assert verification([SignatureCheck(0, "unverifiable", "no key")], require=False).status == "unverifiable"
     assert verification([bad, SignatureCheck(1, "verified")], require=False).status == "invalid"
     assert [f.code for f in unreadable("x", "not JSON", None).findings] == ["AC012"]

@@ -208,26 +208,104 @@ def test_cli_verify_absent_and_unverifiable(capsys: pytest.CaptureFixture[str], 
     assert cli(capsys, "card", "verify", unsigned, "--require-signature")[0] == 1
 
 
-def test_cli_verify_with_jku(capsys: pytest.CaptureFixture[str], keys: dict[str, bytes], tmp_path: Path) -> None:
-    document = public_jwks(keys["rsa"], kid="k9")
+def _card_server(card: dict[str, Any] | None, jwks: dict[str, Any] | None, seen: list[str]) -> Starlette:
+    """A card server: the card at the well-known path, a key set at /jwks.json; every request path recorded."""
+
+    async def card_route(request: Request) -> Response:
+        seen.append(request.url.path)
+        return JSONResponse(card) if card is not None else Response(status_code=404)
 
     async def jwks_route(request: Request) -> Response:
-        return JSONResponse(document)
+        seen.append(request.url.path)
+        return JSONResponse(jwks) if jwks is not None else Response(status_code=404)
 
-    with serve_in_thread(Starlette(routes=[Route("/jwks.json", jwks_route)])) as base:
-        signed = sign_card_dict(load("valid/v1-full.json"), keys["rsa"], kid="k9", jku=base + "/jwks.json")
-        path = tmp_path / "card.json"
-        path.write_text(json.dumps(signed))
-        code, out, err = cli(capsys, "card", "verify", str(path), "-o", "json")
+    return Starlette(routes=[Route("/.well-known/agent-card.json", card_route), Route("/jwks.json", jwks_route)])
+
+
+def test_cli_verify_with_jku(capsys: pytest.CaptureFixture[str], keys: dict[str, bytes]) -> None:
+    """A jku on the card's own origin (loopback http here) is trusted: the card's server serves the key too."""
+    document = public_jwks(keys["rsa"], kid="k9")
+    card: dict[str, Any] = {}
+    with serve_in_thread(_card_server(card, document, [])) as same:
+        card.update(sign_card_dict(load("valid/v1-full.json"), keys["rsa"], kid="k9", jku=same + "/jwks.json"))
+        code, out, err = cli(capsys, "card", "verify", "-a", same, "-o", "json")
         assert code == 0, err
         check = json.loads(out)["signatures"][0]
-        assert check["status"] == "verified" and check["keySource"] == f"jku {base}/jwks.json"
-        code, out, err = cli(capsys, "card", "verify", str(path), "--no-jku")
+        assert check["status"] == "verified" and check["keySource"] == f"jku {same}/jwks.json"
+        code, out, err = cli(capsys, "card", "verify", "-a", same, "--no-jku")
         assert code == 1 and "unverifiable" in out
         assert "no signature could be verified" in err
-        code, out, err = cli(capsys, "card", "verify", str(path), "--no-jku", "--jwks", base + "/jwks.json")
+        code, out, err = cli(capsys, "card", "verify", "-a", same, "--no-jku", "--jwks", same + "/jwks.json")
         assert code == 0, err
-        assert "Result: verified" in out and "named by the card" not in out
+        assert "Result: verified" in out
+
+
+def test_a_fresh_key_named_by_a_jku_on_another_origin_is_unverifiable(
+    capsys: pytest.CaptureFixture[str], keys: dict[str, bytes]
+) -> None:
+    """Issue 13: a card signed by a fresh key whose jku points at another origin's key set was `verified`, exit 0.
+    Anyone can sign a copy of a card that way; now it is unverifiable with the reason, the other origin is never
+    asked, --require-signature fails on it, and --jwks naming that key set (the user vouching for it) verifies."""
+    document = public_jwks(keys["ec"], kid="fresh")
+    key_requests: list[str] = []
+    card: dict[str, Any] = {}
+    card_requests: list[str] = []
+    with (
+        serve_in_thread(_card_server(None, document, key_requests)) as elsewhere,
+        serve_in_thread(_card_server(card, None, card_requests)) as agent,
+    ):
+        card.update(sign_card_dict(load("valid/v1-full.json"), keys["ec"], kid="fresh", jku=elsewhere + "/jwks.json"))
+        code, out, err = cli(capsys, "card", "verify", "-a", agent, "-o", "json")
+        assert code == 1, err
+        result = json.loads(out)
+        [check] = result["signatures"]
+        assert result["status"] == "unverifiable" and check["status"] == "unverifiable"
+        assert "not on the card's origin" in check["reason"] and f"--jwks {elsewhere}/jwks.json" in check["reason"]
+        assert "[A2ACLI_ERR_CARD_INVALID]" in err
+        assert key_requests == []  # a jku nobody vouches for is not fetched
+        code, out, err = cli(capsys, "card", "verify", "-a", agent, "--require-signature")
+        assert code == 1 and "Result: unverifiable" in out and "verified with" not in out
+        assert err.strip().splitlines()[-1].startswith("error: ") and "[A2ACLI_ERR_CARD_INVALID]" in err
+        code, out, err = cli(capsys, "card", "verify", "-a", agent, "--jwks", elsewhere + "/jwks.json", "-o", "json")
+        assert code == 0, err
+        assert json.loads(out)["status"] == "verified"
+        code, _, err = cli(
+            capsys, "card", "verify", "-a", agent, "--require-signature", "--jwks", elsewhere + "/jwks.json"
+        )
+        assert code == 0, err
+
+
+def test_only_a_jku_on_the_cards_own_origin_is_trusted(keys: dict[str, bytes]) -> None:
+    """The trust rule, pure: the https origin (default port or not) of the card itself; nothing else."""
+    from a2acli.cards.signing import jku_distrust
+
+    origin = "https://agent.example"
+    assert jku_distrust("https://agent.example/keys/jwks.json", origin) is None
+    assert jku_distrust("https://AGENT.example:443/jwks.json", origin) is None
+    assert jku_distrust("https://agent.example:8443/jwks.json", "https://agent.example:8443") is None
+    assert jku_distrust("http://127.0.0.1:9/jwks.json", "http://127.0.0.1:9") is None
+    for jku in (
+        "https://keys.example/jwks.json",
+        "https://agent.example:8443/jwks.json",
+        "http://agent.example/jwks.json",
+        "https://agent.example.evil/jwks.json",
+        "https://agent.example@evil.example/jwks.json",
+        "file:///etc/jwks.json",
+        "not a url",
+    ):
+        assert jku_distrust(jku, origin) is not None, jku
+    assert jku_distrust("http://agent.example/jwks.json", "http://agent.example") is not None  # plain http
+    assert jku_distrust("https://agent.example/jwks.json", None) is not None  # a card read from a file
+
+    jku = "https://agent.example/jwks.json"
+    signed = sign_card_dict(load("valid/v1-full.json"), keys["ec"], kid="k1", jku=jku)
+    ks = KeySet()
+    ks.add_jku(json.dumps(public_jwks(keys["ec"], kid="k1")).encode(), jku)
+    assert verify_card(signed, ks, origin=origin)[0].status == "verified"
+    for other in ("https://mirror.example", None):
+        [check] = verify_card(signed, ks, origin=other)
+        assert check.status == "unverifiable" and "not signed by a key you trust" in check.reason
+    assert verify_card(signed, keyset(keys["ec"], "k1"), origin=None)[0].status == "verified"  # --jwks: trusted
 
 
 def test_demo_agent_serves_a_signed_card(

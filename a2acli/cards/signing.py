@@ -8,9 +8,12 @@ Two canonical payloads are recognised, and a verified signature says which one i
 When only the 1.0 view verifies, the fields it leaves out are listed as not covered by the signature.
 
 Outcomes per signature: verified, invalid (a key was found and the signature does not match), unverifiable (no key,
-unsupported or symmetric algorithm, malformed header); `absent` when the card carries no signature (not an error).
-Nothing unverified is ever reported as verified. Signing (`sign_card_dict`) uses the 1.0 view when the card has
-one, so SDK clients verify what a2a signs.
+no key the user trusts, unsupported or symmetric algorithm, malformed header); `absent` when the card carries no
+signature (not an error). Nothing unverified is ever reported as verified, and "verified" means by a trusted key:
+one the user gave (`--jwks`, or the pinned A2ACLI_JWKS), or one from a `jku` on the card's own origin
+(`jku_distrust`). A key the card merely names elsewhere proves only that someone holds it: anybody can sign a copy
+of a card with a fresh key and point its `jku` at their own key set. Signing (`sign_card_dict`) uses the 1.0 view
+when the card has one, so SDK clients verify what a2a signs.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeGuard
+from urllib.parse import urlsplit
 
 import rfc8785
 
@@ -52,7 +56,7 @@ class SignatureCheck:
         if self.status == "verified":
             text = f"{head} with key from {self.key_source}; covers {self.covers}"
             if self.key_source and self.key_source.startswith("jku "):
-                text += " (the key location the signature itself names: trust it only as far as that URL)"
+                text += " (on the card's own origin)"
             if self.not_covered:
                 text += f" (not covered: {', '.join(self.not_covered)})"
             return text
@@ -200,11 +204,51 @@ def _is_signing_public_key(key: object) -> TypeGuard[AllowedPublicKeys]:
     return isinstance(key, kinds)
 
 
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, default ports filled in; None for anything else or a malformed URL."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if scheme not in ("http", "https") or not host:
+        return None
+    return scheme, host, port if port is not None else (443 if scheme == "https" else 80)
+
+
+def jku_distrust(jku: str, card_origin: str | None) -> str | None:
+    """Why the keys at a signature's `jku` are not trusted for a card served from `card_origin` (None for a card
+    read from a file or stdin); None when they are: the card's own origin, over https (or http on loopback, where
+    the tool accepts plain http everywhere: the same process serves both)."""
+    from a2acli.net import is_loopback_host
+
+    hint = f"pass --jwks {jku} if you trust it"
+    where = _origin(jku)
+    if where is None:
+        return f"its jku {jku!r} is not an http(s) URL"
+    if card_origin is None:
+        return f"the card was read locally, so its jku {jku} is a key the card names itself; {hint}"
+    if where != _origin(card_origin):
+        return f"its jku {jku} is not on the card's origin ({card_origin}): a key the card names itself; {hint}"
+    if where[0] != "https" and not is_loopback_host(where[1]):
+        return f"its jku {jku} is plain http; {hint}"
+    return None
+
+
 @dataclass
 class KeySet:
-    """Public keys by kid (None for a key without one), each with where it came from."""
+    """Public keys by kid (None for a key without one), each with where it came from; `jku_sources` maps the
+    source of keys fetched from a signature's `jku` to that URL (their trust depends on the card's origin)."""
 
     keys: list[tuple[str | None, AllowedPublicKeys, str]] = field(default_factory=list)
+    jku_sources: dict[str, str] = field(default_factory=dict)
+
+    def add_jku(self, doc: bytes, url: str) -> None:
+        """The key set a signature's `jku` names (the bytes fetched from it)."""
+        source = f"jku {url}"
+        self.jku_sources[source] = url
+        load_key_material(doc, source, self)
 
     def add_jwks(self, doc: JSONValue, source: str) -> None:
         import jwt
@@ -323,9 +367,14 @@ def signature_headers(card: JSONObject) -> list[JSONObject | None]:
 
 
 def verify_card(
-    card: JSONObject, keys: KeySet, *, algorithms: tuple[str, ...] = ASYMMETRIC_ALGORITHMS
+    card: JSONObject,
+    keys: KeySet,
+    *,
+    origin: str | None = None,
+    algorithms: tuple[str, ...] = ASYMMETRIC_ALGORITHMS,
 ) -> list[SignatureCheck]:
-    """One outcome per signature, or a single `absent` outcome."""
+    """One outcome per signature, or a single `absent` outcome. `origin`: where the card was served from
+    (`scheme://host[:port]`, None for a file or stdin), which decides whether keys from a `jku` are trusted."""
     from jwt import api_jws
     from jwt.exceptions import InvalidSignatureError, PyJWTError
 
@@ -355,9 +404,14 @@ def verify_card(
             )
             continue
         candidates = keys.candidates(kid)
+        distrust = [d for _, source in candidates if (d := _distrusted(keys, source, origin))]
+        candidates = [(k, source) for k, source in candidates if not _distrusted(keys, source, origin)]
         if not candidates:
             where = "no keys given (pass --jwks FILE|URL)" if not keys.keys else "no key with that kid"
-            if jku and not keys.keys:
+            own = jku_distrust(jku, origin) if jku else None
+            if distrust or own:
+                where = f"not signed by a key you trust: {distrust[0] if distrust else own}"
+            elif jku and not keys.keys:
                 where = f"no key available (jku {jku} not fetched)"
             results.append(SignatureCheck(index, "unverifiable", where, kid=kid, alg=alg, jku=jku))
             continue
@@ -405,6 +459,11 @@ def verify_card(
                 )
         results.append(outcome)
     return results
+
+
+def _distrusted(keys: KeySet, source: str, origin: str | None) -> str | None:
+    url = keys.jku_sources.get(source)
+    return None if url is None else jku_distrust(url, origin)
 
 
 # --------------------------------------------------------------------------------------------------------- sign

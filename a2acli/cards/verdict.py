@@ -39,7 +39,7 @@ class Validation:
 
 @dataclass(frozen=True)
 class Verification:
-    status: str  # "verified" | "invalid" | "absent" | "unverified"
+    status: str  # "verified" | "invalid" | "absent" | "unverifiable" (the outcomes SPEC §10.1 names)
     failure: Failure | None
 
 
@@ -69,11 +69,14 @@ def validation(
 
 def verification(checks: Sequence[SignatureCheck], *, require: bool) -> Verification:
     """`card verify`: one status for the card's signatures; an invalid one fails, an unsigned card fails only under
-    --require-signature, and signatures none of which could be verified fail too."""
+    --require-signature, and signatures none of which could be verified with a trusted key fail too (with or
+    without it: `verify` exits 0 only for a card it could check, or one that is not signed and need not be)."""
     verified = any(c.status == "verified" for c in checks)
     invalid = any(c.status == "invalid" for c in checks)
     absent = bool(checks) and checks[0].status == "absent"
-    status = "verified" if verified and not invalid else "invalid" if invalid else "absent" if absent else "unverified"
+    status = (
+        "verified" if verified and not invalid else "invalid" if invalid else "absent" if absent else "unverifiable"
+    )
     if invalid:
         hint = "the card was modified after signing, or the key differs"
         return Verification(status, Failure("a card signature does not match the card", hint))
@@ -82,7 +85,11 @@ def verification(checks: Sequence[SignatureCheck], *, require: bool) -> Verifica
         return Verification(status, failure if require else None)
     if not verified:
         return Verification(
-            status, Failure("no signature could be verified", "pass the agent's public keys with --jwks FILE|URL")
+            status,
+            Failure(
+                "no signature could be verified with a key you trust",
+                "pass the agent's public keys with --jwks FILE|URL (a jku off the card's origin is not trusted)",
+            ),
         )
     return Verification(status, None)
 

@@ -61,7 +61,7 @@ async def load_card(request: CardRequest) -> CardResult:
         from a2acli.cards.signing import verify_card
 
         keys = await _key_set(card, settings, request.jwks, request.allow_jku, result.warnings)
-        result.signatures = verify_card(card.document, keys)
+        result.signatures = verify_card(card.document, keys, origin=card.base_url)
     result.card = _scrubbed(card)
     return result
 
@@ -104,8 +104,10 @@ async def _extended(card: ResolvedCard, settings: ConnectionSettings) -> Resolve
 async def _key_set(
     card: ResolvedCard, settings: ConnectionSettings, jwks: str | None, allow_jku: bool, warnings: list[str]
 ) -> KeySet:
-    """Keys from --jwks (a file, or an https URL), else from each signature's jku (https, or loopback http)."""
-    from a2acli.cards.signing import KeySet, load_key_material, signature_headers
+    """Keys from --jwks (a file, or an https URL), else from each signature's jku, fetched only when it is on the
+    card's own origin (https, or loopback http): any other jku names a key nobody vouches for, and fetching it would
+    let a card send the tool to any URL."""
+    from a2acli.cards.signing import KeySet, jku_distrust, load_key_material, signature_headers
     from a2acli.client.card_resolver import fetch_key_document
 
     keys = KeySet()
@@ -123,10 +125,10 @@ async def _key_set(
     if not allow_jku:
         return keys
     for url in dict.fromkeys(h.get("jku") for h in signature_headers(card.document) if h):
-        if not isinstance(url, str):
-            continue
+        if not isinstance(url, str) or jku_distrust(url, card.base_url) is not None:
+            continue  # verify_card reports its signature unverifiable, with the reason
         try:
-            load_key_material(await fetch_key_document(url, settings), f"jku {url}", keys)
+            keys.add_jku(await fetch_key_document(url, settings), url)
         except A2ACliError as exc:  # a broken jku leaves its signature unverifiable; it is not a failure
             warnings.append(f"cannot use the key set at {url}: {exc.message}")
     return keys

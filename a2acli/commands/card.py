@@ -347,7 +347,11 @@ def verify_command(
     jwks: JwksOpt = None,
     no_jku: NoJkuOpt = False,
     require: Annotated[
-        bool, setting("--require-signature", help="Fail (exit 1) when the card carries no signature.")
+        bool,
+        setting(
+            "--require-signature",
+            help="Fail (exit 1) unless a signature is verified with a trusted key: an unsigned card fails too.",
+        ),
     ] = False,
     card_credentials: SendCredsOpt = False,
     timeout: CardTimeoutOpt = DEFAULT_CARD_TIMEOUT,
@@ -356,7 +360,9 @@ def verify_command(
     """Verify the card's signatures (A2A §8.4).
 
     Each signature is reported verified, invalid or unverifiable; an unsigned card is reported absent (not an
-    error unless --require-signature). Keys come from --jwks, else from each signature's jku.
+    error unless --require-signature). Verified means by a key you trust: from --jwks (file or URL; A2ACLI_JWKS pins
+    it), else from a signature's jku on the card's own https origin. A jku anywhere else, or on a card read from a
+    file, is not fetched: its signature is unverifiable (exit 1), since anyone can sign a card with a fresh key.
     """
     from a2acli.cards.verdict import verification
     from a2acli.client.card_fetch import CardRequest
