@@ -295,7 +295,6 @@ def test_extensions_are_declared_to_the_agent(
     assert "urn:example:opt" in declared and "urn:example:required" in declared
 
 
-@defect("A2ACLI_CARD_GET_004", 13, "a signature by whatever key the card's own jku names is reported verified")
 def test_a_key_the_card_names_itself_is_not_trusted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from a2acli.cards.signing import public_jwks, sign_card_dict
 
