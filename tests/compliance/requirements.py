@@ -445,13 +445,18 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             CARD + "test_extended_not_advertised",
         ),
     ),
-    "A2ACLI_CARD_GET_004": Open(
-        "fail",
-        "`card verify` says `verified` for a card signed by any key its own `jku` names (a card file, or another"
-        " origin): a key the user does not trust is presented as verified.",
-        13,
-        ("tests/test_card_signing.py::test_cli_verify_absent_and_unverifiable",),
-        observed_by=(DEFECT + "test_a_key_the_card_names_itself_is_not_trusted",),
+    "A2ACLI_CARD_GET_004": Proven(
+        (
+            DEFECT + "test_a_key_the_card_names_itself_is_not_trusted",
+            "tests/test_card_signing.py::test_a_fresh_key_named_by_a_jku_on_another_origin_is_unverifiable",
+            "tests/test_card_signing.py::test_only_a_jku_on_the_cards_own_origin_is_trusted",
+            "tests/test_card_signing.py::test_cli_verify_with_jku",
+            "tests/test_card_signing.py::test_cli_verify_absent_and_unverifiable",
+            "tests/test_card_signing.py::test_outcomes_never_overstate",
+            "tests/test_card_signing.py::test_cli_sign_and_verify",
+        ),
+        "Verified only by a key the user trusts: --jwks (file or URL, pinned as A2ACLI_JWKS) or a jku on the card's"
+        " own https origin; a signature by any other key is unverifiable, with the reason, and fails the command.",
     ),
     "A2ACLI_CARD_GET_005": Open("fail", "Not implemented: no catalog or registry reference is accepted.", None),
     "A2ACLI_PUSH_002": Proven(
