@@ -135,7 +135,8 @@ SendCredsOpt = Annotated[
     bool,
     setting(
         "--card-credentials",
-        help="Also send --bearer / --api-key when fetching the card itself (never sent across origins).",
+        help="Offer --bearer / --api-key to the card endpoint when it asks for them (a 401/403 challenge that "
+        "accepts them; never across origins).",
     ),
 ]
 # The card fetch's own deadline (client/card_resolver.DEFAULT_CARD_TIMEOUT, which tests/test_card_command.py holds
