@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from sse_starlette.event import ensure_bytes
 
-from a2acli.agent.asgi import replaying
+from a2acli.agent.asgi import read_body, replaying
 from a2acli.agent.executor import ARTIFACT_NAME, split_words
 
 if TYPE_CHECKING:
@@ -102,16 +102,9 @@ class FastStreams:
         if not ((path in self.paths or rest) and _wants_v1(scope)):
             await self.app(scope, receive, send)
             return
-        parts: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away before sending its body
-            parts.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = parts[0] if len(parts) == 1 else b"".join(parts)
-        del parts
+        body = await read_body(receive)
+        if body is None:
+            return  # the client went away before sending its body
         plan = self._plan_rest(body) if rest else self._plan(body) if MARKER in body else None
         if plan is None:
             await self.app(scope, replaying(body, receive), send)

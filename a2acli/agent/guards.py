@@ -13,7 +13,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from a2acli.agent.asgi import replaying
+from a2acli.agent.asgi import read_body, replaying
 
 ASGIApp = Any
 Scope = dict[str, Any]
@@ -264,15 +264,9 @@ class RestInputGuard:
         if scope.get("method") not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        parts: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            parts.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(parts)
+        body = await read_body(receive)
+        if body is None:
+            return  # the client went away
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
@@ -350,16 +344,9 @@ class JsonDepthGuard:
         ):
             await self.app(scope, receive, send)
             return
-        parts: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            parts.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = parts[0] if len(parts) == 1 else b"".join(parts)
-        del parts
+        body = await read_body(receive)
+        if body is None:
+            return  # the client went away
         if json_depth_exceeds(body):
             text = f"Parse error: the JSON body nests deeper than {MAX_JSON_DEPTH} levels"
             if scope.get("path") in self.jsonrpc:

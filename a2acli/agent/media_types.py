@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from a2acli.agent.asgi import replaying
+from a2acli.agent.asgi import read_body, replaying
 
 ASGIApp = Any
 Scope = dict[str, Any]
@@ -73,15 +73,9 @@ class JsonRpcContentType:
         if declared is None or is_json_type(declared):
             await self.app(scope, receive, send)
             return
-        parts: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # client went away
-            parts.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(parts)
+        body = await read_body(receive)
+        if body is None:
+            return  # client went away
         try:
             json.loads(body)
         except ValueError:
