@@ -351,7 +351,6 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             CARD + "test_validate_demo_agent_is_clean",
             "tests/test_card_validate.py::test_corpus",
         ),
-        "`card validate --live` on the dual-version server points the 1.0 findings at the 0.3 entries (issue 13).",
     ),
     "A2ACLI_TASK_LIST_001": Proven(
         (
@@ -371,8 +370,6 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             "tests/test_resume_stream.py::test_a_cut_stream_resubscribes_and_shows_every_word_once",
             "tests/test_resume_cli.py::test_task_subscribe_through_a_proxy_that_cuts_the_stream",
         ),
-        "When a resubscription re-sends a chunk already shown, the text mode prints the artifact block again"
-        " (issue 13).",
     ),
     "A2ACLI_AUTH_005": Open(
         "fail",
@@ -497,7 +494,6 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             "tests/test_scenarios.py::test_complete",
             "tests/test_scenarios.py::test_input_required_is_multi_turn",
         ),
-        "Hardening of `a2a serve` under load and on shared stores is issue 13's server list.",
     ),
     "A2ACLI_VER_002": Proven(
         (
