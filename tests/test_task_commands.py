@@ -371,7 +371,8 @@ def test_get_history_is_shown_and_stream_json_is_one_task_line(capsys: pytest.Ca
 def test_subscribe_and_get_on_every_binding_and_version(
     version: str, transport: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with demo_agent(delay=0.03) as base:
+    # 0.3 s a word: still running when `task subscribe` starts on a loaded machine (at 0.03 s it finished first once)
+    with demo_agent(delay=0.3) as base:
         task = start_task(base)
         wait_state(base, task["id"], "TASK_STATE_WORKING")
         flags = ["-a", base, "--a2a-version", version, "--transport", transport]
