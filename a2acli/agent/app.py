@@ -80,8 +80,11 @@ def _not_modified(request: Request, etag: str, built: int) -> bool:
 
 def create_app(options: ServeOptions) -> Starlette:
     """Build the demo agent's ASGI app. Raises ValueError on a bad store URL."""
+    import dataclasses
     import os
 
+    if options.command is not None:
+        options = dataclasses.replace(options, fast_path=False)  # the lean path streams the demo's words
     # The SDK's OpenTelemetry wrappers open a no-op span around every handler, queue and store call, a large
     # share of a stream's CPU and heap (bench/FINDINGS.md). Read once at SDK import; a user who sets the
     # variable keeps tracing.
@@ -112,8 +115,13 @@ def create_app(options: ServeOptions) -> Starlette:
     runner = LeanRunner(
         store=task_store, live=live, shutdown=shutdown, push_sender=push_sender, delay=max(0.0, float(options.delay))
     )
+    agent_executor: Any = DemoAgentExecutor(options)
+    if options.command is not None:  # --exec: the command's executor, on the SDK path only
+        from a2acli.agent.exec_agent import ExecAgentExecutor
+
+        agent_executor = ExecAgentExecutor(options.command)
     sdk_handler = DefaultRequestHandlerV2(
-        agent_executor=DemoAgentExecutor(options),
+        agent_executor=agent_executor,
         task_store=task_store,
         agent_card=card,
         push_config_store=push_store,

@@ -39,6 +39,32 @@ AGENT_DESCRIPTION = (
 BEARER_SCHEME = "bearer"
 
 
+DEMO_SKILL = AgentSkill(
+    id="streaming_response",
+    name="Streaming Response Generator",
+    description="Streams a response word by word to demonstrate real-time communication.",
+    tags=["streaming", "real-time", "communication"],
+    examples=["Tell me a story", "Explain something step by step"],
+)
+
+
+def _exec_card_parts(options: ServeOptions) -> tuple[str, str, AgentSkill]:
+    """`--exec`: the card names the command's skill (`--skill-name`, `--skill-description`)."""
+    assert options.command is not None
+    command = options.command
+    name = command.skill_name or command.program
+    description = command.skill_description or f"Runs `{command.command}` for every message and streams its output."
+    skill = AgentSkill(
+        id="exec",
+        name=name,
+        description=description,
+        tags=["exec", command.program],
+        input_modes=["application/json" if command.input == "json" else "text/plain"],
+        output_modes=["text/plain"],
+    )
+    return name, description, skill
+
+
 def build_agent_card(options: ServeOptions) -> AgentCard:
     """The card as an SDK proto. Interfaces: 1.0 first (JSON-RPC, HTTP+JSON), then 0.3 (JSON-RPC, HTTP+JSON)."""
     base = options.base_url
@@ -49,24 +75,19 @@ def build_agent_card(options: ServeOptions) -> AgentCard:
     if options.serves_v03:
         interfaces.append(AgentInterface(url=f"{base}/", protocol_binding=JSONRPC, protocol_version=V0_3))
         interfaces.append(AgentInterface(url=base, protocol_binding=HTTP_JSON, protocol_version=V0_3))
+    name, description, skill = AGENT_NAME, AGENT_DESCRIPTION, DEMO_SKILL
+    if options.command is not None:
+        name, description, skill = _exec_card_parts(options)
     card = AgentCard(
-        name=AGENT_NAME,
-        description=AGENT_DESCRIPTION,
+        name=name,
+        description=description,
         supported_interfaces=interfaces,
         provider=AgentProvider(organization="A2A Streaming Lab", url="https://a2a-protocol.org/"),
         version="1.0.0",
         capabilities=AgentCapabilities(streaming=True, push_notifications=True),
         default_input_modes=["text/plain"],
         default_output_modes=["text/plain"],
-        skills=[
-            AgentSkill(
-                id="streaming_response",
-                name="Streaming Response Generator",
-                description="Streams a response word by word to demonstrate real-time communication.",
-                tags=["streaming", "real-time", "communication"],
-                examples=["Tell me a story", "Explain something step by step"],
-            )
-        ],
+        skills=[skill],
     )
     if options.bearer_token:
         card.security_schemes[BEARER_SCHEME].CopyFrom(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from a2acli.protocol import PROTOCOL_VERSIONS, V0_3, V1_0
+
+if TYPE_CHECKING:
+    from a2acli.agent.modes import ExchangeLogOptions, ExecOptions, ProxyOptions, ReplayOptions
 
 TUTORIAL_REPLY = "Hello! I'm streaming this response word by word to demonstrate real-time communication capabilities."
 
@@ -36,6 +40,11 @@ class ServeOptions:
     max_header_bytes: int = 65_536
     # `--store memory` keeps at most this many tasks (oldest terminal ones dropped first: tasks.py).
     max_tasks: int = 10_000
+    # What is served instead of the demo agent (agent/modes.py): at most one of command, proxy, replay.
+    command: ExecOptions | None = None
+    proxy: ProxyOptions | None = None
+    replay: ReplayOptions | None = None
+    exchange_log: ExchangeLogOptions | None = None
 
     @property
     def base_url(self) -> str:

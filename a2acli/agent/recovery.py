@@ -62,7 +62,8 @@ async def recover_unfinished_tasks(
     for stored in unfinished:
         task = await store.get(stored.id, context) or stored
         first = next((m for m in task.history if m.role == Role.ROLE_USER), None)
-        foreign = any(a.name != ARTIFACT_NAME for a in task.artifacts)
+        # An --exec run cannot be resumed (its process is gone); nor can a task another agent wrote.
+        foreign = options.command is not None or any(a.name != ARTIFACT_NAME for a in task.artifacts)
         user_text = " ".join(p.text for p in first.parts if p.HasField("text")) if first is not None else ""
         scenario = first is not None and find_scenario(first.message_id, user_text) is not None
         try:

@@ -95,13 +95,15 @@ def _make_server(config: Any, on_exit: Callable[[], None]) -> Any:
 def startup_line(options: ServeOptions, port: int) -> str:
     import dataclasses
 
+    from a2acli.agent.modes import served_name
+
     shown = dataclasses.replace(options, port=port)
     base = shown.base_url
     listen_host = f"[{options.host}]" if ":" in options.host else options.host
     versions = "+".join(options.protocol_versions)
     extra = f" (listening on http://{listen_host}:{port})" if options.public_url else ""
     return (
-        f"a2a serve: Streaming Demo Agent on {base}/ (A2A {versions}, JSON-RPC at / and /a2a, HTTP+JSON) "
+        f"a2a serve: {served_name(options)} on {base}/ (A2A {versions}, JSON-RPC at / and /a2a, HTTP+JSON) "
         f"card {base}/.well-known/agent-card.json{extra} — Ctrl-C to stop"
     )
 

@@ -169,6 +169,150 @@ def serve(
             help="PEM private key: sign the served card (JWS, each card view signed once at start).",
         ),
     ] = None,
+    # ---- issue 19: what is served instead of the demo agent (agent/modes.py, exec_agent.py, proxy.py, cassette.py)
+    exec_command: Annotated[
+        str | None,
+        typer.Option(
+            "--exec",
+            envvar="A2ACLI_SERVE_EXEC",
+            show_envvar=True,
+            help="Serve a command as the agent: every message runs it (split like a shell would, no shell unless "
+            "you write one, in its own process group) with the message's text on stdin; each stdout line is "
+            "streamed as an artifact chunk, stderr lines as status messages; exit 0 completes the task, any other "
+            "fails it. $A2A_MESSAGE_FILE and $A2A_TASK_FILE name files holding the Message and Task JSON.",
+        ),
+    ] = None,
+    exec_input: Annotated[
+        str,
+        typer.Option(
+            "--exec-input",
+            envvar="A2ACLI_SERVE_EXEC_INPUT",
+            show_envvar=True,
+            help="What --exec gets on stdin: text (the message's text parts) or json (the whole Message).",
+        ),
+    ] = "text",
+    exec_timeout: Annotated[
+        float,
+        typer.Option(
+            "--exec-timeout",
+            envvar="A2ACLI_SERVE_EXEC_TIMEOUT",
+            show_envvar=True,
+            min=0.0,
+            help="Seconds one --exec run may take before it is stopped and its task failed; 0: no limit.",
+        ),
+    ] = 0.0,
+    max_concurrency: Annotated[
+        int,
+        typer.Option(
+            "--max-concurrency",
+            envvar="A2ACLI_SERVE_MAX_CONCURRENCY",
+            show_envvar=True,
+            min=1,
+            help="--exec runs at once; later tasks wait (SUBMITTED) for a free slot.",
+        ),
+    ] = 4,
+    exec_max_output: Annotated[
+        int,
+        typer.Option(
+            "--exec-max-output",
+            envvar="A2ACLI_SERVE_EXEC_MAX_OUTPUT",
+            show_envvar=True,
+            min=1,
+            help="Bytes of one --exec run's stdout streamed; the rest is read and dropped (said in a status).",
+        ),
+    ] = 64 * 1024 * 1024,
+    skill_name: Annotated[
+        str | None,
+        typer.Option(
+            "--skill-name", envvar="A2ACLI_SERVE_SKILL_NAME", show_envvar=True, help="--exec: the card's skill name."
+        ),
+    ] = None,
+    skill_description: Annotated[
+        str | None,
+        typer.Option(
+            "--skill-description",
+            envvar="A2ACLI_SERVE_SKILL_DESCRIPTION",
+            show_envvar=True,
+            help="--exec: the card's skill description.",
+        ),
+    ] = None,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--proxy",
+            envvar="A2ACLI_SERVE_PROXY",
+            show_envvar=True,
+            help="Front the agent at URL (its card, any version and binding a2acli speaks): serve its card "
+            "pointing here, forward every request and stream, and log each exchange on stderr.",
+        ),
+    ] = None,
+    upstream_bearer: Annotated[
+        str | None,
+        typer.Option(
+            "--upstream-bearer",
+            envvar="A2ACLI_SERVE_UPSTREAM_BEARER",
+            show_envvar=True,
+            help="--proxy: bearer token the proxy sends upstream (placed as the upstream card's scheme says). "
+            "Prefer the variable: a flag shows in the process table.",
+        ),
+    ] = None,
+    upstream_api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--upstream-api-key",
+            envvar="A2ACLI_SERVE_UPSTREAM_API_KEY",
+            show_envvar=True,
+            help="--proxy: API key the proxy sends upstream. Prefer the variable: a flag shows in the process table.",
+        ),
+    ] = None,
+    forward_credentials: Annotated[
+        bool,
+        typer.Option(
+            "--forward-credentials",
+            envvar="A2ACLI_SERVE_FORWARD_CREDENTIALS",
+            show_envvar=True,
+            help="--proxy: also pass the client's own Authorization and API-key headers upstream (never by default).",
+        ),
+    ] = False,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record",
+            envvar="A2ACLI_SERVE_RECORD",
+            show_envvar=True,
+            help="--proxy: write a cassette to FILE: JSON lines of every request, response and stream event, "
+            "with timing, secrets redacted (replay it with --replay).",
+        ),
+    ] = None,
+    replay: Annotated[
+        str | None,
+        typer.Option(
+            "--replay",
+            envvar="A2ACLI_SERVE_REPLAY",
+            show_envvar=True,
+            help="Answer from a cassette written by --record, without the upstream: a request is matched by "
+            "method and message content (an unrecorded one gets a clear error).",
+        ),
+    ] = None,
+    speed: Annotated[
+        float,
+        typer.Option(
+            "--speed",
+            envvar="A2ACLI_SERVE_SPEED",
+            show_envvar=True,
+            min=0.0,
+            help="--replay: play N times faster than recorded (0: no waiting).",
+        ),
+    ] = 1.0,
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            envvar="A2ACLI_SERVE_LOG_FORMAT",
+            show_envvar=True,
+            help="--proxy / --replay exchange log on stderr: text (Rich on a terminal) or json (JSON lines).",
+        ),
+    ] = "text",
 ) -> None:
     """Run the demo streaming agent: A2A 1.0 + 0.3, JSON-RPC and HTTP+JSON, word-by-word streaming."""
     from a2acli.agent.options import ServeOptions, parse_protocol_versions
@@ -210,4 +354,27 @@ def serve(
         push_allow_hosts=tuple(push_allow_host or ()),
         sign_key=sign_key,
     )
+    from a2acli.agent.modes import with_mode
+
+    try:
+        options = with_mode(
+            options,
+            exec_command=exec_command,
+            exec_input=exec_input,
+            exec_timeout=exec_timeout,
+            max_concurrency=max_concurrency,
+            exec_max_output=exec_max_output,
+            skill_name=skill_name,
+            skill_description=skill_description,
+            proxy=proxy,
+            upstream_bearer=upstream_bearer,
+            upstream_api_key=upstream_api_key,
+            forward_credentials=forward_credentials,
+            record=record,
+            replay=replay,
+            speed=speed,
+            log_format=log_format,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     run(options)
