@@ -40,7 +40,7 @@ class LoadedFiles:
 
 # Session state is never configuration (SPEC §6.3, §8.3): these are ignored when a file holds them.
 SESSION_KEYS = frozenset({"A2ACLI_TASK_ID", "A2ACLI_CONTEXT_ID"})
-_SECRET_MARKERS = ("BEARER", "API_KEY", "TOKEN", "SECRET", "PASSWORD", "PASSPHRASE", "CREDENTIAL")
+_SECRET_MARKERS = ("BEARER", "API_KEY", "TOKEN", "SECRET", "PASSWORD", "PASSPHRASE", "CREDENTIAL", "BASIC")
 
 
 def is_secret(name: str) -> bool:
@@ -300,6 +300,14 @@ class ConnectionSettings:
     debug: bool = False
     verbose: bool = False
     extensions: tuple[str, ...] = ()  # --extension: A2A extension URIs declared on every request (A2A-Extensions)
+    # Mutual TLS and trust (client/tls.py; the gRPC channel reads the same fields): paths as given, and the
+    # password of an encrypted key. `cert` without `key`: the certificate file holds the key too.
+    cert: str | None = None
+    key: str | None = None
+    key_password: str | None = field(default=None, repr=False)
+    cacert: str | None = None
+    # HTTP Basic (`--basic USER[:PASS]`): the user and the password, resolved (prompted, or A2ACLI_BASIC_PASSWORD).
+    basic: tuple[str, str] | None = field(default=None, repr=False)
 
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -332,6 +340,11 @@ def connection_settings(
     debug: bool = False,
     verbose: bool = False,
     extensions: list[str] | tuple[str, ...] | None = None,
+    cert: str | None = None,
+    key: str | None = None,
+    key_password: str | None = None,
+    cacert: str | None = None,
+    basic: str | None = None,
 ) -> ConnectionSettings:
     """The one builder of ConnectionSettings from command options: `--svc-param K:V` parsed, and every
     credential (bearer, API key, service-parameter values) registered for redaction (SPEC §12.1)."""
@@ -348,6 +361,10 @@ def connection_settings(
         register_secret(value.strip())
     register_secret(bearer)
     register_secret(api_key)
+    register_secret(key_password)
+    user_password = basic_credentials(basic) if basic else None
+    if user_password is not None and bearer:
+        raise UsageError("--basic and --bearer both set the Authorization header", hint="give one of them")
     return ConnectionSettings(
         agent_card=agent_card,
         transports=tuple(transport or ()),
@@ -360,4 +377,37 @@ def connection_settings(
         debug=debug,
         verbose=verbose,
         extensions=tuple(dict.fromkeys(e.strip() for e in extensions or () if e.strip())),
+        cert=cert or None,
+        key=key or None,
+        key_password=key_password or None,
+        cacert=cacert or None,
+        basic=user_password,
     )
+
+
+def basic_credentials(value: str) -> tuple[str, str]:
+    """`--basic USER[:PASS]`: without `:PASS` the password comes from A2ACLI_BASIC_PASSWORD, else a prompt on a
+    terminal (never echoed), else it is a usage error."""
+    import sys
+
+    from a2acli.errors import UsageError
+    from a2acli.redact import register_secret
+
+    user, sep, password = value.partition(":")
+    if not user:
+        raise UsageError("--basic expects USER[:PASSWORD]", hint="e.g. --basic alice (the password is prompted)")
+    if not sep:
+        password = os.environ.get("A2ACLI_BASIC_PASSWORD") or LOADED.values.get("A2ACLI_BASIC_PASSWORD", "")
+        if not password:
+            if not (sys.stdin.isatty() and sys.stderr.isatty()):
+                raise UsageError(
+                    f"--basic {user}: no password", hint="set A2ACLI_BASIC_PASSWORD (no terminal to prompt on)"
+                )
+            import getpass
+
+            try:
+                password = getpass.getpass(f"Password for {user}: ", stream=sys.stderr)
+            except (EOFError, KeyboardInterrupt):
+                raise UsageError(f"--basic {user}: no password given") from None
+    register_secret(password)
+    return user, password

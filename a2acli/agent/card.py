@@ -21,6 +21,7 @@ from a2a.types.a2a_pb2 import (
     AgentProvider,
     AgentSkill,
     HTTPAuthSecurityScheme,
+    MutualTlsSecurityScheme,
     SecurityRequirement,
     SecurityScheme,
     StringList,
@@ -37,6 +38,7 @@ AGENT_DESCRIPTION = (
     "as chunks of one artifact."
 )
 BEARER_SCHEME = "bearer"
+MTLS_SCHEME = "mtls"
 
 
 DEMO_SKILL = AgentSkill(
@@ -98,6 +100,15 @@ def build_agent_card(options: ServeOptions) -> AgentCard:
             )
         )
         card.security_requirements.append(SecurityRequirement(schemes={BEARER_SCHEME: StringList(list=[])}))
+    if options.client_ca:
+        card.security_schemes[MTLS_SCHEME].CopyFrom(
+            SecurityScheme(
+                mtls_security_scheme=MutualTlsSecurityScheme(
+                    description="A client certificate issued by the CA given to `a2a serve --client-ca`."
+                )
+            )
+        )
+        card.security_requirements.append(SecurityRequirement(schemes={MTLS_SCHEME: StringList(list=[])}))
     return card
 
 

@@ -30,6 +30,10 @@ class ServeOptions:
     log_level: str = "info"
     push_allow_hosts: tuple[str, ...] = ()
     sign_key: str | None = None
+    # https (`--tls-cert`/`--tls-key`), and mutual TLS with `--client-ca` (agent/tls.py).
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    client_ca: str | None = None
     # With delay 0, serve eligible 1.0 JSON-RPC streams on the lean path (a2acli/agent/fastpath.py).
     fast_path: bool = True
     # A request body not complete this many seconds after its headers is refused with 408 (slow-loris bodies).
@@ -56,7 +60,8 @@ class ServeOptions:
             host = "127.0.0.1"
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.tls_cert else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     @property
     def serves_v03(self) -> bool:

@@ -101,7 +101,10 @@ def startup_line(options: ServeOptions, port: int) -> str:
     base = shown.base_url
     listen_host = f"[{options.host}]" if ":" in options.host else options.host
     versions = "+".join(options.protocol_versions)
-    extra = f" (listening on http://{listen_host}:{port})" if options.public_url else ""
+    scheme = "https" if options.tls_cert else "http"
+    extra = f" (listening on {scheme}://{listen_host}:{port})" if options.public_url else ""
+    if options.client_ca:
+        extra += " mutual TLS: client certificates from --client-ca required"
     return (
         f"a2a serve: {served_name(options)} on {base}/ (A2A {versions}, JSON-RPC at / and /a2a, HTTP+JSON) "
         f"card {base}/.well-known/agent-card.json{extra} — Ctrl-C to stop"
@@ -111,6 +114,9 @@ def startup_line(options: ServeOptions, port: int) -> str:
 def run(options: ServeOptions) -> None:
     """Serve until interrupted. Raises typed errors for bad options, a busy port or a store in use."""
     configure_logging(options.log_level)
+    from a2acli.agent.tls import check_tls_options
+
+    check_tls_options(options)
     check_exposure(options)
     from a2acli.agent.store_lock import StoreInUseError, StoreLock
 
@@ -149,9 +155,10 @@ def check_exposure(options: ServeOptions) -> None:
         )
     where = "every network interface of this machine" if wildcard else f"the network interface {host}"
     auth = "Authorization: Bearer required" if options.bearer_token else "no authentication (see --bearer-token)"
+    tls = "TLS" if options.tls_cert else "plain HTTP, no TLS"
     sys.stderr.write(
         f"a2a serve: warning: listening on {where}, not loopback: anyone who can reach it can send tasks, "
-        f"read every task and register push URLs ({auth}; plain HTTP, no TLS)\n"
+        f"read every task and register push URLs ({auth}; {tls})\n"
     )
 
 
@@ -174,6 +181,7 @@ def _run_locked(options: ServeOptions) -> None:
         sock.close()
         raise
     from a2acli.agent.http_protocol import http_protocol
+    from a2acli.agent.tls import uvicorn_ssl_options
 
     config = uvicorn.Config(
         app,
@@ -186,6 +194,7 @@ def _run_locked(options: ServeOptions) -> None:
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=options.max_header_bytes or None,
         server_header=False,
+        **uvicorn_ssl_options(options),
     )
     server = _make_server(config, app.state.shutdown.request)
     sys.stderr.write(startup_line(options, port) + "\n")

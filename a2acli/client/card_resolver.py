@@ -46,6 +46,7 @@ import httpx
 
 from a2acli import __version__
 from a2acli.errors import (
+    A2ACliError,
     AuthFailedError,
     CardInvalidError,
     CardNotFoundError,
@@ -128,6 +129,17 @@ def classify_reference(ref: str) -> CardReference:
     if lowered.endswith(".json") and "/" not in text:
         return CardReference("file", text)
     return CardReference("url", _bare_to_url(text), _url_candidates(_bare_to_url(text)))
+
+
+def agent_origins(reference: str) -> set[str]:
+    """The origins the user named with `--agent-card` (a URL or host[:port]); empty for a file or stdin."""
+    from a2acli.client.tls import origin_of
+
+    try:
+        ref = classify_reference(reference)
+    except A2ACliError:
+        return set()
+    return {origin_of(c) for c in ref.candidates if origin_of(c)} if ref.kind == "url" else set()
 
 
 def _bare_to_url(text: str) -> str:
@@ -578,6 +590,13 @@ async def _fetch_one(
         except httpx.TimeoutException:
             raise TimeoutExpiredError(f"timed out fetching the card at {current}") from None
         except httpx.HTTPError as exc:
+            from a2acli.client.tls import dropped_after_handshake, tls_failure
+
+            alert = tls_failure(exc, _origin(current)) if current.lower().startswith("https:") else None
+            if alert is None and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+                alert = await dropped_after_handshake(client, current)
+            if alert is not None:
+                raise alert from None
             reason = str(exc) or type(exc).__name__
             raise UnreachableError(
                 f"cannot reach {_origin(current)}: {reason}", hint="is the agent running at that address?"
@@ -597,11 +616,15 @@ async def _fetch_http(
     deadline = conn.timeout if conn.timeout is not None else DEFAULT_CARD_TIMEOUT
     own = client is None
     if client is None:
+        from a2acli.client.tls import client_tls, register_client
+
+        tls = client_tls(conn)  # the card's origin is the agent's: it gets the client certificate
         client = httpx.AsyncClient(
             timeout=httpx.Timeout(deadline, connect=min(conn.connect_timeout, deadline)),
-            verify=not conn.insecure,
+            verify=tls.agent if tls is not None else not conn.insecure,
             trust_env=True,
         )
+        register_client(client, conn, tls, agent_origins(ref.value))
     notes: list[str] = []
     cache = None if send_credentials else CardCache.default()
     first_invalid: CardInvalidError | None = None
@@ -680,9 +703,12 @@ async def fetch_key_document(url: str, conn: ConnectionSettings, *, limit: int =
     headers = _request_headers(conn)
     headers["Accept"] = "application/jwk-set+json, application/json;q=0.9"
     deadline = conn.timeout if conn.timeout is not None else DEFAULT_CARD_TIMEOUT
+    from a2acli.client.tls import client_tls
+
+    tls = client_tls(conn)  # --cacert trusted; a key set's host is no agent origin: no client certificate
     async with httpx.AsyncClient(
         timeout=httpx.Timeout(deadline, connect=min(conn.connect_timeout, deadline)),
-        verify=not conn.insecure,
+        verify=tls.other if tls is not None else not conn.insecure,
         trust_env=True,
     ) as client:
         try:

@@ -20,6 +20,7 @@ from a2acli.client.card_resolver import resolve_card
 from a2acli.client.credentials import build_credentials
 from a2acli.client.events import RawEcho, open_events
 from a2acli.client.interfaces import Interface, select_interface
+from a2acli.client.tls import present_certificate_to
 from a2acli.client.wire import (
     StreamDroppedError,
     Wire,
@@ -82,6 +83,7 @@ class AgentConnection:
                     f" 1.0 (pass --a2a-version {interface.protocol_version} to opt in and silence this)"
                 )
         self.interface = interface
+        present_certificate_to(client, interface.url)
         self.credentials = build_credentials(card.document, settings, declared_only=declared_schemes_only)
         notes.extend(self.credentials.notes)
         self.notes = notes

@@ -1,5 +1,6 @@
-"""Card security schemes -> what goes on the wire: `--bearer` / `--api-key` placed as the card says (A2A §4.5.2),
-and the hint an auth failure carries (which scheme the agent declares, which flag supplies it). Pure: no I/O."""
+"""Card security schemes -> what goes on the wire: `--bearer` / `--api-key` / `--basic` placed as the card says
+(A2A §4.5.2), and the hint an auth failure carries (which scheme the agent declares, which flag supplies it).
+Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -70,12 +71,14 @@ def auth_hint(schemes: list[Scheme], *, supplied: bool) -> str:
             parts.append(f"{s.name}: API key in {s.location} {s.param or '?'} -> --api-key KEY or A2ACLI_API_KEY")
         elif s.kind == "http" and s.http_scheme == "bearer":
             parts.append(f"{s.name}: HTTP bearer token -> --bearer TOKEN or A2ACLI_BEARER")
+        elif s.kind == "http" and s.http_scheme == "basic":
+            parts.append(f"{s.name}: HTTP basic -> --basic USER[:PASSWORD] or A2ACLI_BASIC")
         elif s.kind == "http":
             parts.append(f"{s.name}: HTTP {s.http_scheme} (not supported by flags; use --svc-param Authorization:...)")
         elif s.kind in ("oauth2", "openIdConnect"):
-            parts.append(f"{s.name}: {s.kind} -> obtain an access token and pass --bearer TOKEN")
+            parts.append(f"{s.name}: {s.kind} -> a2a auth login -a AGENT (or --bearer TOKEN)")
         else:
-            parts.append(f"{s.name}: {s.kind} (client certificates are not supported yet)")
+            parts.append(f"{s.name}: {s.kind} -> --cert FILE --key FILE (or A2ACLI_CERT / A2ACLI_KEY)")
     lead = "credentials rejected; the agent declares " if supplied else "the agent declares "
     return lead + "; ".join(parts)
 
@@ -131,9 +134,19 @@ def build_credentials(doc: JSONObject, settings: ConnectionSettings, *, declared
             register_credential(settings.api_key)
             creds.notes.append("the card declares no API-key scheme: --api-key is not sent")
             settings = replace(settings, api_key=None)
+        if settings.basic and not any(s.kind == "http" and s.http_scheme == "basic" for s in schemes):
+            creds.notes.append("the card declares no HTTP Basic scheme: --basic is not sent")
+            settings = replace(settings, basic=None)
     if settings.bearer:
         register_credential(settings.bearer)
         creds.headers["Authorization"] = f"Bearer {settings.bearer}"
+    elif settings.basic:
+        import base64
+
+        user, password = settings.basic
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        register_credential(token)
+        creds.headers["Authorization"] = f"Basic {token}"
     if settings.api_key:
         register_credential(settings.api_key)
         scheme = next((s for s in schemes if s.kind == "apiKey" and s.param), None)

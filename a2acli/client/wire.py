@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import os
+import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
@@ -173,8 +174,13 @@ def _origin(request: httpx.Request) -> str:
 
 
 def _transport_error(exc: Exception, request: httpx.Request) -> A2ACliError:
+    from a2acli.client.tls import tls_failure
+
     why = reason(exc)
     origin = _origin(request)
+    alert = tls_failure(exc, origin) if request.url.scheme == "https" else None
+    if alert is not None:
+        return alert
     if isinstance(exc, httpx.ConnectError):
         low = why.lower()
         if "ssl" in low or "certificate" in low or "tls" in low:
@@ -276,6 +282,12 @@ class Wire:
                 hint="raise A2ACLI_READ_TIMEOUT for slow agents",
             ) from None
         except httpx.HTTPError as exc:
+            if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+                from a2acli.client.tls import dropped_after_handshake
+
+                dropped = await dropped_after_handshake(self.client, str(request.url))
+                if dropped is not None:
+                    raise dropped from None
             raise _transport_error(exc, request) from None
 
     async def read_body(self, response: httpx.Response, limit: int) -> bytes:
@@ -409,14 +421,28 @@ def make_http_client(settings: ConnectionSettings) -> httpx.AsyncClient:
     """The one HTTP client of a command. TLS verification is on unless --insecure (which warns).
 
     Building a verifying SSL context loads the CA bundle (tens of ms); a plain-http agent never needs it, so
-    the https transport is created on first use (unless a proxy is configured from the environment).
+    the https transport is created on first use (unless a proxy is configured from the environment). With
+    `--cert`/`--cacert` the contexts are built (and their files checked) now, and the client certificate goes
+    only to the agent's origins (client/tls.py).
     """
+    from a2acli.client.card_resolver import agent_origins
+    from a2acli.client.tls import client_tls, register_client
 
     if settings.insecure:
-        warn_insecure(credentials=bool(settings.bearer or settings.api_key))
+        warn_insecure(credentials=bool(settings.bearer or settings.api_key or settings.basic or settings.cert))
     timeout = httpx.Timeout(read_timeout(), connect=settings.connect_timeout)
+    tls = client_tls(settings)
+    if tls is not None:
+        router = _CertificateRouter(tls.agent, tls.other)
+        client = httpx.AsyncClient(transport=router, timeout=timeout, follow_redirects=False, trust_env=True)
+        router.origins = register_client(client, settings, tls, agent_origins(settings.agent_card))
+        return client
     if any(os.environ.get(v) or os.environ.get(v.upper()) for v in _PROXY_VARIABLES):
-        return httpx.AsyncClient(verify=not settings.insecure, timeout=timeout, follow_redirects=False, trust_env=True)
+        client = httpx.AsyncClient(
+            verify=not settings.insecure, timeout=timeout, follow_redirects=False, trust_env=True
+        )
+        register_client(client, settings, None, agent_origins(settings.agent_card))
+        return client
     verify = not settings.insecure
 
     class LazyTransport(httpx.AsyncBaseTransport):
@@ -434,13 +460,36 @@ def make_http_client(settings: ConnectionSettings) -> httpx.AsyncClient:
             if self._transport is not None:
                 await self._transport.aclose()
 
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         transport=httpx.AsyncHTTPTransport(verify=False),  # mounted for http:// only: it never speaks TLS
         mounts={"https://": LazyTransport()},
         timeout=timeout,
         follow_redirects=False,
         trust_env=True,
     )
+    register_client(client, settings, None, agent_origins(settings.agent_card))
+    return client
+
+
+class _CertificateRouter(httpx.AsyncBaseTransport):
+    """Two transports: the one presenting the client certificate for the agent's origins (a set the connection
+    grows with the selected interface's origin), the other for every other host (a token endpoint, a JWKS)."""
+
+    def __init__(self, agent: ssl.SSLContext, other: ssl.SSLContext) -> None:
+        self.origins: set[str] = set()
+        self.agent = httpx.AsyncHTTPTransport(verify=agent, trust_env=True)
+        self.other = self.agent if agent is other else httpx.AsyncHTTPTransport(verify=other, trust_env=True)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        from a2acli.client.tls import origin_of
+
+        chosen = self.agent if origin_of(str(request.url)) in self.origins else self.other
+        return await chosen.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.agent.aclose()
+        if self.other is not self.agent:
+            await self.other.aclose()
 
 
 @contextlib.asynccontextmanager

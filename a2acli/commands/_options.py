@@ -137,6 +137,29 @@ ExtensionOpt = Annotated[
 InsecureOpt = Annotated[
     bool, setting("--insecure", help="Disable TLS certificate verification (development only; warns).")
 ]
+CertOpt = Annotated[
+    str | None,
+    setting(
+        "--cert",
+        help="Client certificate (PEM) for mutual TLS, presented only to the agent's origin; it may hold the key.",
+    ),
+]
+KeyOpt = Annotated[str | None, setting("--key", help="Private key (PEM) of --cert; must not be readable by others.")]
+KeyPasswordOpt = Annotated[str | None, setting("--key-password", help=f"Password of an encrypted --key. {EXPOSED}")]
+CACertOpt = Annotated[
+    str | None,
+    setting(
+        "--cacert", help="Also trust the CA certificates in this PEM file (a self-signed agent without --insecure)."
+    ),
+]
+BasicOpt = Annotated[
+    str | None,
+    setting(
+        "--basic",
+        help="HTTP Basic credentials USER[:PASSWORD]; without the password it comes from A2ACLI_BASIC_PASSWORD or"
+        f" a prompt. {EXPOSED}",
+    ),
+]
 TimeoutOpt = Annotated[
     str | None, setting("--timeout", help="Give up after this long (e.g. 30s, 5m). Default: no limit.")
 ]
@@ -168,6 +191,11 @@ class AgentOptions:
     debug: bool
     verbose: bool
     extension: list[str] | None = None
+    cert: str | None = None
+    key: str | None = None
+    key_password: str | None = None
+    cacert: str | None = None
+    basic: str | None = None
 
     def settings(self, timeout: float | None = None) -> ConnectionSettings:
         from a2acli.settings import connection_settings
@@ -184,6 +212,11 @@ class AgentOptions:
             debug=self.debug,
             verbose=self.verbose,
             extensions=self.extension,
+            cert=self.cert,
+            key=self.key,
+            key_password=self.key_password,
+            cacert=self.cacert,
+            basic=self.basic,
         )
 
 
@@ -195,6 +228,11 @@ _AGENT_PARAMS: tuple[tuple[str, Any, Any], ...] = (
     ("a2a_version", A2AVersionOpt, None),
     ("bearer", BearerOpt, None),
     ("api_key", ApiKeyOpt, None),
+    ("basic", BasicOpt, None),
+    ("cert", CertOpt, None),
+    ("key", KeyOpt, None),
+    ("key_password", KeyPasswordOpt, None),
+    ("cacert", CACertOpt, None),
     ("svc_param", SvcParamOpt, None),
     ("extension", ExtensionOpt, None),
     ("insecure", InsecureOpt, False),

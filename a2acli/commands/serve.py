@@ -142,6 +142,33 @@ def serve(
             "Prefer the variable: a flag shows in the process table.",
         ),
     ] = None,
+    tls_cert: Annotated[
+        str | None,
+        typer.Option(
+            "--tls-cert",
+            envvar="A2ACLI_SERVE_TLS_CERT",
+            show_envvar=True,
+            help="Serve https with this PEM certificate (chain); the card advertises https.",
+        ),
+    ] = None,
+    tls_key: Annotated[
+        str | None,
+        typer.Option(
+            "--tls-key",
+            envvar="A2ACLI_SERVE_TLS_KEY",
+            show_envvar=True,
+            help="PEM private key of --tls-cert (when the certificate file does not hold it).",
+        ),
+    ] = None,
+    client_ca: Annotated[
+        str | None,
+        typer.Option(
+            "--client-ca",
+            envvar="A2ACLI_SERVE_CLIENT_CA",
+            show_envvar=True,
+            help="Mutual TLS: require a client certificate issued by a CA in this PEM file (with --tls-cert).",
+        ),
+    ] = None,
     log_level: Annotated[
         str,
         typer.Option(
@@ -353,6 +380,9 @@ def serve(
         log_level=log_level,
         push_allow_hosts=tuple(push_allow_host or ()),
         sign_key=sign_key,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        client_ca=client_ca,
     )
     from a2acli.agent.modes import with_mode
 
