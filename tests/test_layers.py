@@ -133,6 +133,12 @@ def test_commands_leave_the_wire_and_the_sdk_to_the_layers_below() -> None:
     assert _offending(_in("a2acli.commands"), ("httpx", "httpx_sse", "uvicorn", "a2a", "google.protobuf")) == {}
 
 
+def test_grpc_lives_in_its_two_modules() -> None:
+    """grpc (an extra) is imported by the gRPC wire and the gRPC server only, each loaded only when gRPC is used."""
+    outside = {n for n in MODULES if n not in ("a2acli.client.grpc_wire", "a2acli.agent.grpc_server")}
+    assert _offending(outside, ("grpc",)) == {}
+
+
 def test_httpx_lives_in_the_client() -> None:
     outside = [m for m in MODULES if not m.startswith(("a2acli.client", "a2acli._compat", "a2acli.agent"))]
     assert _offending(outside, ("httpx", "httpx_sse")) == {}

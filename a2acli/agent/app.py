@@ -136,6 +136,11 @@ def create_app(options: ServeOptions) -> Starlette:
         live=live,
     )
     v03 = options.serves_v03
+    grpc_service = None
+    if options.grpc_port is not None:  # the gRPC binding, on the same handler (agent/grpc_server.py)
+        from a2acli.agent.grpc_server import GrpcService
+
+        grpc_service = GrpcService(options, handler)
 
     # A2A §8.6.1 (TCK CARD-CACHE-001..003): Cache-Control with max-age, ETag, Last-Modified; 304 on a match.
     import email.utils
@@ -177,8 +182,12 @@ def create_app(options: ServeOptions) -> Starlette:
                 from a2acli.agent.recovery import recover_unfinished_tasks
 
                 await recover_unfinished_tasks(runner, options, resumed)
+            if grpc_service is not None:
+                await grpc_service.start()
             yield
         finally:
+            if grpc_service is not None:
+                await grpc_service.stop()
             shutdown.stop_all()
             if resumed:
                 await asyncio.wait(resumed, timeout=5)
@@ -234,5 +243,6 @@ def create_app(options: ServeOptions) -> Starlette:
     app.state.options = options
     app.state.cards = cards
     app.state.handler = handler
+    app.state.grpc = grpc_service
     app.state.shutdown = shutdown  # `run` wires it to uvicorn's exit signal (server.py)
     return app

@@ -27,7 +27,7 @@ from a2a.types.a2a_pb2 import (
     StringList,
 )
 
-from a2acli.protocol import HTTP_JSON, JSONRPC, V0_3, V1_0
+from a2acli.protocol import GRPC, HTTP_JSON, JSONRPC, V0_3, V1_0
 
 if TYPE_CHECKING:
     from a2acli.agent.options import ServeOptions
@@ -68,15 +68,22 @@ def _exec_card_parts(options: ServeOptions) -> tuple[str, str, AgentSkill]:
 
 
 def build_agent_card(options: ServeOptions) -> AgentCard:
-    """The card as an SDK proto. Interfaces: 1.0 first (JSON-RPC, HTTP+JSON), then 0.3 (JSON-RPC, HTTP+JSON)."""
+    """The card as an SDK proto. Interfaces: 1.0 first (JSON-RPC, HTTP+JSON, gRPC with --grpc-port), then 0.3
+    (the same), in the server's order of preference (JSON-RPC has the lean stream path)."""
     base = options.base_url
+    grpc = None
+    if options.grpc_port is not None:
+        from a2acli.agent.grpc_server import grpc_target
+
+        grpc = grpc_target(options)
     interfaces: list[AgentInterface] = []
-    if options.serves_v10:
-        interfaces.append(AgentInterface(url=f"{base}/", protocol_binding=JSONRPC, protocol_version=V1_0))
-        interfaces.append(AgentInterface(url=base, protocol_binding=HTTP_JSON, protocol_version=V1_0))
-    if options.serves_v03:
-        interfaces.append(AgentInterface(url=f"{base}/", protocol_binding=JSONRPC, protocol_version=V0_3))
-        interfaces.append(AgentInterface(url=base, protocol_binding=HTTP_JSON, protocol_version=V0_3))
+    for version, served in ((V1_0, options.serves_v10), (V0_3, options.serves_v03)):
+        if not served:
+            continue
+        interfaces.append(AgentInterface(url=f"{base}/", protocol_binding=JSONRPC, protocol_version=version))
+        interfaces.append(AgentInterface(url=base, protocol_binding=HTTP_JSON, protocol_version=version))
+        if grpc is not None:
+            interfaces.append(AgentInterface(url=grpc, protocol_binding=GRPC, protocol_version=version))
     name, description, skill = AGENT_NAME, AGENT_DESCRIPTION, DEMO_SKILL
     if options.command is not None:
         name, description, skill = _exec_card_parts(options)

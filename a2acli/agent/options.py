@@ -49,6 +49,8 @@ class ServeOptions:
     proxy: ProxyOptions | None = None
     replay: ReplayOptions | None = None
     exchange_log: ExchangeLogOptions | None = None
+    # gRPC (agent/grpc_server.py): the port it listens on (resolved before the card is built), None: no gRPC.
+    grpc_port: int | None = None
 
     @property
     def base_url(self) -> str:

@@ -105,8 +105,9 @@ def startup_line(options: ServeOptions, port: int) -> str:
     extra = f" (listening on {scheme}://{listen_host}:{port})" if options.public_url else ""
     if options.client_ca:
         extra += " mutual TLS: client certificates from --client-ca required"
+    grpc = f", gRPC at {listen_host}:{options.grpc_port}" if options.grpc_port is not None else ""
     return (
-        f"a2a serve: {served_name(options)} on {base}/ (A2A {versions}, JSON-RPC at / and /a2a, HTTP+JSON) "
+        f"a2a serve: {served_name(options)} on {base}/ (A2A {versions}, JSON-RPC at / and /a2a, HTTP+JSON{grpc}) "
         f"card {base}/.well-known/agent-card.json{extra} — Ctrl-C to stop"
     )
 
@@ -172,13 +173,22 @@ def _run_locked(options: ServeOptions) -> None:
     sock = bind_socket(options.host, options.port)
     port = int(sock.getsockname()[1])
     options = dataclasses.replace(options, port=port)
+    grpc_reservation = None
     try:
+        if options.grpc_port is not None:  # gRPC (agent/grpc_server.py): its port is bound before the card names it
+            from a2acli.agent.grpc_server import resolve_port
+
+            options, grpc_reservation = resolve_port(options)
         app = create_app(options)
+        if grpc_reservation is not None:
+            app.state.grpc.reservation = grpc_reservation
     except ValueError as exc:
         sock.close()
         raise UsageError(str(exc)) from None
     except BaseException:
         sock.close()
+        if grpc_reservation is not None:
+            grpc_reservation.close()
         raise
     from a2acli.agent.http_protocol import http_protocol
     from a2acli.agent.tls import uvicorn_ssl_options

@@ -340,6 +340,18 @@ def serve(
             help="--proxy / --replay exchange log on stderr: text (Rich on a terminal) or json (JSON lines).",
         ),
     ] = "text",
+    grpc_port: Annotated[
+        int | None,
+        typer.Option(
+            "--grpc-port",
+            envvar="A2ACLI_SERVE_GRPC_PORT",
+            show_envvar=True,
+            min=0,
+            max=65535,
+            help="Serve the gRPC binding too, on this port (0 picks a free one; the start-up line says which), "
+            "on --host, listed in the card after JSON-RPC and HTTP+JSON. Needs pip install 'a2acli[grpc]'.",
+        ),
+    ] = None,
 ) -> None:
     """Run the demo streaming agent: A2A 1.0 + 0.3, JSON-RPC and HTTP+JSON, word-by-word streaming."""
     from a2acli.agent.options import ServeOptions, parse_protocol_versions
@@ -383,6 +395,7 @@ def serve(
         tls_cert=tls_cert,
         tls_key=tls_key,
         client_ca=client_ca,
+        grpc_port=grpc_port,
     )
     from a2acli.agent.modes import with_mode
 

@@ -73,5 +73,24 @@ def demo_agent(**overrides: Any) -> Iterator[str]:
     with serve_in_thread(deferred, http=http_protocol(options.header_timeout, options.max_header_bytes)) as url:
         port = urlsplit(url).port
         assert port is not None
-        deferred.app = create_app(dataclasses.replace(options, host="127.0.0.1", port=port))
+        options = dataclasses.replace(options, host="127.0.0.1", port=port)
+        reservation = None
+        if options.grpc_port is not None:  # gRPC too (`grpc_port=0`): the card names the port picked
+            from a2acli.agent.grpc_server import resolve_port
+
+            options, reservation = resolve_port(options)
+        deferred.app = create_app(options)
+        if reservation is not None:
+            import httpx
+
+            deferred.app.state.grpc.reservation = reservation
+            httpx.get(url + "/.well-known/agent-card.json", timeout=10).raise_for_status()  # starts the lifespan
         yield url
+
+
+def grpc_target(url: str) -> str:
+    """The `host:port` of the gRPC interface the demo agent at `url` advertises (1.0)."""
+    import httpx
+
+    card = httpx.get(url + "/.well-known/agent-card.json", headers={"A2A-Version": "1.0"}, timeout=10).json()
+    return next(i["url"] for i in card["supportedInterfaces"] if i["protocolBinding"] == "GRPC")

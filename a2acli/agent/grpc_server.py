@@ -1,0 +1,260 @@
+"""The demo agent's gRPC binding (`a2a serve --grpc-port P`): the same request handler, over grpc.aio.
+
+One `grpc.aio` server in the event loop uvicorn runs, started by the app's lifespan (after the stores are
+open) and stopped by it (before they close). It serves `lf.a2a.v1.A2AService` through the a2a-sdk's
+`GrpcHandler` and, when 0.3 is served, `a2a.v1.A2AService` through its `CompatGrpcHandler`, both on the
+`DemoRequestHandler` the HTTP bindings use: the same tasks, push configs, scenarios and store.
+
+- Limits: a request message larger than `--max-body-bytes` is refused (RESOURCE_EXHAUSTED), metadata larger
+  than `--max-header-bytes` too.
+- `--bearer-token`: every call needs `authorization: Bearer TOKEN` metadata (UNAUTHENTICATED otherwise).
+- Errors: A2A errors carry `google.rpc.ErrorInfo` (reason, domain `a2a-protocol.org`) in the status details.
+- The port: `reserve_port` binds it before the card is built (P=0 picks one), with SO_REUSEPORT so grpc can
+  bind the same port; the reservation is closed once grpc listens.
+
+grpc is imported only by this module, and this module only when `--grpc-port` is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from a2acli.errors import UsageError
+
+if TYPE_CHECKING:
+    from a2acli.agent.options import ServeOptions
+
+log = logging.getLogger("a2acli.serve")
+
+#: seconds open calls get to finish at shutdown before they are cancelled
+GRACE_SECONDS = 1.0
+
+
+def grpc_available() -> bool:
+    try:
+        import grpc  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def require_grpc() -> None:
+    """The one-line error for `--grpc-port` without grpcio."""
+    if not grpc_available():
+        raise UsageError("--grpc-port needs gRPC support, which is not installed", hint="pip install 'a2acli[grpc]'")
+
+
+def _bind_host(host: str) -> str:
+    host = host.strip().strip("[]")
+    return host or "0.0.0.0"
+
+
+def reserve_port(host: str, port: int) -> socket.socket:
+    """Bind (host, port) for gRPC up front (0: a free port): a busy port is one clear error before anything
+    starts, and the card can name the port. SO_REUSEPORT lets grpc's own listener bind it too."""
+    bind = _bind_host(host)
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((bind, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(
+            f"cannot listen for gRPC on {host}:{port}: {exc.strerror or exc}",
+            hint="pick another --grpc-port (0 picks a free one)",
+        ) from None
+    return sock
+
+
+def resolve_port(options: ServeOptions) -> tuple[ServeOptions, socket.socket | None]:
+    """`options` with its gRPC port bound (0 -> the free port picked), and the reservation holding it until
+    the gRPC server listens (give it to `GrpcService.reservation`); no gRPC: `options` as is, None."""
+    if options.grpc_port is None:
+        return options, None
+    import dataclasses
+
+    require_grpc()
+    reservation = reserve_port(options.host, options.grpc_port)
+    return dataclasses.replace(options, grpc_port=int(reservation.getsockname()[1])), reservation
+
+
+def grpc_target(options: ServeOptions) -> str:
+    """The `host:port` the card advertises for gRPC: the host of the card's base URL, the gRPC port (TLS
+    when the card's base URL is https: a bare host:port means TLS to a client, except on loopback)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(options.base_url).hostname or "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{options.grpc_port}"
+
+
+# ------------------------------------------------------------------------------------------------ auth
+
+
+def _bearer_interceptor(token: str) -> Any:
+    import grpc
+    import grpc.aio
+
+    expected = token.encode()
+
+    def _authorized(details: Any) -> bool:
+        for key, value in details.invocation_metadata or ():
+            if key.lower() == "authorization":
+                raw = value.encode() if isinstance(value, str) else bytes(value)
+                return raw[:7].lower() == b"bearer " and hmac.compare_digest(raw[7:].strip(), expected)
+        return False
+
+    async def _refuse(request: Any, context: Any) -> Any:
+        await context.abort(
+            grpc.StatusCode.UNAUTHENTICATED, "authentication required: send authorization: Bearer <token>"
+        )
+
+    class BearerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+        async def intercept_service(
+            self, continuation: Callable[[Any], Awaitable[Any]], handler_call_details: Any
+        ) -> Any:
+            handler = await continuation(handler_call_details)
+            if handler is None or _authorized(handler_call_details):
+                return handler
+            if handler.response_streaming:
+
+                async def _refuse_stream(request: Any, context: Any) -> Any:
+                    await _refuse(request, context)
+                    yield  # pragma: no cover - abort raises
+
+                return grpc.unary_stream_rpc_method_handler(
+                    _refuse_stream,
+                    request_deserializer=handler.request_deserializer,
+                    response_serializer=handler.response_serializer,
+                )
+            return grpc.unary_unary_rpc_method_handler(
+                _refuse,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+
+    return BearerInterceptor()
+
+
+# ------------------------------------------------------------------------------------------------ the servicer
+
+
+def _servicer(handler: Any) -> Any:
+    """The SDK's `GrpcHandler` on `handler`, plus the `A2A-Version` check the SDK does for HTTP only: a call
+    whose metadata names a version other than 1.x gets VersionNotSupportedError, with UNIMPLEMENTED (the TCK's
+    table; A2A 1.0.1 lists FAILED_PRECONDITION: the ErrorInfo reason VERSION_NOT_SUPPORTED names it either way)."""
+    import grpc
+    from a2a.server.request_handlers.grpc_handler import GrpcHandler
+    from a2a.utils.errors import A2AError, VersionNotSupportedError
+    from google.protobuf import any_pb2
+    from google.rpc import error_details_pb2, status_pb2
+
+    class DemoGrpcHandler(GrpcHandler):  # type: ignore[misc]
+        def _build_call_context(self, context: Any, request: Any) -> Any:
+            for key, value in context.invocation_metadata() or ():
+                if key.lower() == "a2a-version":
+                    version = value if isinstance(value, str) else value.decode("utf-8", "replace")
+                    major = version.strip().lstrip("vV").split(".")[0]
+                    if major != "1":
+                        raise VersionNotSupportedError(
+                            message=f"A2A version {version.strip()[:40]!r} is not served on lf.a2a.v1.A2AService "
+                            "(A2A 1.x)"
+                        )
+            return super()._build_call_context(context, request)
+
+        async def abort_context(self, error: A2AError, context: Any) -> None:
+            if not isinstance(error, VersionNotSupportedError):
+                await super().abort_context(error, context)
+                return
+            code = grpc.StatusCode.UNIMPLEMENTED
+            message = getattr(error, "message", None) or str(error)
+            status = status_pb2.Status(code=code.value[0], message=message)
+            detail = any_pb2.Any()
+            detail.Pack(error_details_pb2.ErrorInfo(reason="VERSION_NOT_SUPPORTED", domain="a2a-protocol.org"))
+            status.details.append(detail)
+            context.set_trailing_metadata((("grpc-status-details-bin", status.SerializeToString()),))
+            await context.abort(code, message)
+
+    return DemoGrpcHandler(handler)
+
+
+# ------------------------------------------------------------------------------------------------ the service
+
+
+def _server_credentials(options: ServeOptions) -> Any:
+    """`--tls-cert/--tls-key [--client-ca]` as gRPC server credentials (TLS, mutual with a client CA); None
+    without --tls-cert (plaintext, like the HTTP bindings). The files were checked by agent/tls.py."""
+    if options.tls_cert is None:
+        return None
+    from pathlib import Path
+
+    import grpc
+
+    cert = Path(options.tls_cert).expanduser().read_bytes()
+    key = Path(options.tls_key).expanduser().read_bytes() if options.tls_key else cert
+    ca = Path(options.client_ca).expanduser().read_bytes() if options.client_ca else None
+    return grpc.ssl_server_credentials([(key, cert)], root_certificates=ca, require_client_auth=ca is not None)
+
+
+class GrpcService:
+    """The gRPC server of one `a2a serve`, started and stopped by the app's lifespan."""
+
+    def __init__(self, options: ServeOptions, handler: Any, reservation: socket.socket | None = None) -> None:
+        self.options = options
+        self.handler = handler
+        self.reservation = reservation
+        self.server: Any = None
+
+    async def start(self) -> None:
+        import grpc.aio
+        from a2a.types import a2a_pb2_grpc
+
+        options = self.options
+        channel_options: list[tuple[str, Any]] = [
+            ("grpc.max_receive_message_length", options.max_body_bytes),
+            ("grpc.so_reuseport", 1),
+        ]
+        if options.max_header_bytes:
+            channel_options.append(("grpc.max_metadata_size", options.max_header_bytes))
+        interceptors = [_bearer_interceptor(options.bearer_token)] if options.bearer_token else []
+        server = grpc.aio.server(interceptors=interceptors, options=channel_options)
+        if options.serves_v10:
+            a2a_pb2_grpc.add_A2AServiceServicer_to_server(_servicer(self.handler), server)  # type: ignore[no-untyped-call]
+        if options.serves_v03:
+            from a2a.compat.v0_3 import a2a_v0_3_pb2_grpc
+            from a2a.compat.v0_3.grpc_handler import CompatGrpcHandler
+
+            a2a_v0_3_pb2_grpc.add_A2AServiceServicer_to_server(CompatGrpcHandler(self.handler), server)  # type: ignore[no-untyped-call]
+        host = _bind_host(options.host)
+        address = f"[{host}]:{options.grpc_port}" if ":" in host else f"{host}:{options.grpc_port}"
+        try:
+            credentials = _server_credentials(options)
+            if credentials is None:
+                bound = server.add_insecure_port(address)
+            else:
+                bound = server.add_secure_port(address, credentials)
+        except RuntimeError as exc:
+            raise UsageError(f"cannot listen for gRPC on {address}: {exc}") from None
+        finally:
+            if self.reservation is not None:
+                self.reservation.close()
+                self.reservation = None
+        await server.start()
+        self.server = server
+        log.info("gRPC listening on %s:%s", host, bound)
+
+    async def stop(self) -> None:
+        if self.reservation is not None:
+            self.reservation.close()
+            self.reservation = None
+        server, self.server = self.server, None
+        if server is not None:
+            with contextlib.suppress(Exception):
+                await server.stop(GRACE_SECONDS)
