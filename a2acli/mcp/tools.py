@@ -206,9 +206,7 @@ async def run(
     spec = BY_NAME.get(name)
     if spec is None:
         raise UsageError(f"no such tool: {name!r}", hint="list the tools")
-    unknown = sorted(set(args) - set(spec.input_schema.get("properties", {})))
-    if unknown:
-        raise UsageError(f"unknown argument(s) for {name}: {', '.join(unknown)}")
+    _check(spec, args)
     if name == "list_agents":
         return await calls.list_agents(policy, min(limits.timeout, 30.0))
     if name == "subscribe_task":
@@ -244,6 +242,20 @@ async def run(
         if name == "cancel_task":
             return await calls.cancel_task(target, _required(args, "task_id"))
     raise UsageError(f"no such tool: {name!r}")  # pragma: no cover - every spec is dispatched above
+
+
+def _check(spec: ToolSpec, args: dict[str, Any]) -> None:
+    """The arguments against the tool's schema (here, not in the SDK: a refusal carries the SPEC code)."""
+    import jsonschema
+
+    unknown = sorted(set(args) - set(spec.input_schema.get("properties", {})))
+    if unknown:
+        raise UsageError(f"unknown argument(s) for {spec.name}: {', '.join(unknown)}", hint="see the tool's schema")
+    try:
+        jsonschema.validate(args, spec.input_schema)
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "arguments"
+        raise UsageError(f"invalid {where} for {spec.name}: {exc.message}", hint="see the tool's schema") from None
 
 
 def _required(args: dict[str, Any], key: str) -> str:
