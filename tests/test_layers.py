@@ -142,3 +142,12 @@ def test_grpc_lives_in_its_two_modules() -> None:
 def test_httpx_lives_in_the_client() -> None:
     outside = [m for m in MODULES if not m.startswith(("a2acli.client", "a2acli._compat", "a2acli.agent"))]
     assert _offending(outside, ("httpx", "httpx_sse")) == {}
+
+
+
+def test_the_mcp_sdk_lives_in_the_mcp_server_module() -> None:
+    """`a2a mcp` (a2acli/mcp): the SDK in `a2acli.mcp.server` only; the other modules of a2acli/mcp call the client
+    as the commands do (no HTTP of their own), and no command imports the server."""
+    assert _offending([m for m in MODULES if m != "a2acli.mcp.server"], ("mcp",)) == {}
+    assert _offending(_in("a2acli.mcp"), ("httpx", "httpx_sse")) == {}
+    assert _offending(_in("a2acli.commands"), ("a2acli.mcp.server",)) == {}

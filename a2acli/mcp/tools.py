@@ -7,10 +7,13 @@ credentials are the user's configuration, chosen by `agents.AgentPolicy`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from a2acli.errors import UsageError
+from a2acli.errors import DeadlineExpired, Interrupted, UsageError
 
 if TYPE_CHECKING:
     from a2acli.mcp.agents import AgentPolicy
@@ -200,7 +203,33 @@ async def run(
     name: str, args: dict[str, Any], policy: AgentPolicy, limits: Limits, progress: Progress | None
 ) -> Outcome:
     """One tool call: its arguments checked, its agent chosen by the policy, the call bounded in time."""
-    from a2acli.client.wire import deadline
+    try:
+        return await _run(name, args, policy, limits, progress)
+    except DeadlineExpired as exc:
+        # The client's own words say `--timeout`: here it is the call's `timeout` (or `wait`) argument.
+        exc.message = exc.message.replace("--timeout", "the call's timeout")
+        raise
+
+
+@contextlib.asynccontextmanager
+async def bounded(seconds: float, what: str) -> AsyncIterator[None]:
+    """At most `seconds`: then DeadlineExpired. The client code turns a cancellation into `Interrupted` (Ctrl-C,
+    for the commands); a cancellation that is this bound expiring is a timeout."""
+    scope = asyncio.timeout(seconds)
+    try:
+        async with scope:
+            yield
+    except TimeoutError:
+        raise DeadlineExpired(f"the call's timeout of {seconds:g}s expired {what}") from None
+    except Interrupted as exc:
+        if not scope.expired():
+            raise
+        raise DeadlineExpired(f"the call's timeout of {seconds:g}s expired {what}", hint=exc.hint) from None
+
+
+async def _run(
+    name: str, args: dict[str, Any], policy: AgentPolicy, limits: Limits, progress: Progress | None
+) -> Outcome:
     from a2acli.mcp import calls
 
     spec = BY_NAME.get(name)
@@ -213,12 +242,14 @@ async def run(
         wait = _timeout(args, "wait", limits.subscribe_wait, limits)
         target = policy.target(_text(args, "agent"))
         task_id = _required(args, "task_id")
-        # The wait bounds the following; the margin, the final GetTask after it.
-        async with deadline(wait + 30.0, "while following the task"):
+        # The wait bounds the following (it ends it without an error); the margin, the final GetTask after it.
+        async with bounded(wait + 30.0, "while following the task"):
             return await calls.subscribe(target, task_id, wait=wait, progress=progress)
     timeout = _timeout(args, "timeout", limits.timeout, limits)
     target = policy.target(_text(args, "agent"), timeout=timeout)
-    async with deadline(timeout, f"before {name} finished"):
+    # A turn applies the timeout itself (its error names the task to pick up); the margin is for its last GetTask.
+    margin = 5.0 if name.startswith("send_") else 0.0
+    async with bounded(timeout + margin, f"before {name} finished"):
         if name == "get_agent_card":
             return await calls.get_card(target)
         if name == "validate_agent_card":

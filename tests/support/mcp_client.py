@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
-from mcp.client.streamable_http import streamablehttp_client
+from mcp.client.streamable_http import streamable_http_client
 
 T = TypeVar("T")
 LIMIT = 90.0  # no test waits longer than this for the whole exchange
@@ -39,7 +39,7 @@ class Stdio:
     """What a stdio session leaves to look at afterwards: the server's stderr."""
 
     def __init__(self) -> None:
-        self.errlog = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self.errlog = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115  (read after the session)
 
     @property
     def stderr(self) -> str:
@@ -69,8 +69,11 @@ async def stdio_session(*args: str, env: dict[str, str] | None = None, log: Stdi
 
 @contextlib.asynccontextmanager
 async def http_session(url: str, headers: dict[str, str] | None = None) -> AsyncIterator[ClientSession]:
+    import httpx
+
     async with (
-        streamablehttp_client(url, headers=headers, timeout=30, sse_read_timeout=LIMIT) as (read, write, _sid),
+        httpx.AsyncClient(headers=headers, timeout=httpx.Timeout(30, read=LIMIT)) as client,
+        streamable_http_client(url, http_client=client) as (read, write, _sid),
         ClientSession(read, write, read_timeout_seconds=timedelta(seconds=LIMIT)) as session,
     ):
         await session.initialize()
