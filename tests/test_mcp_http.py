@@ -57,7 +57,11 @@ def test_a_token_is_required_when_one_is_set(agent: str) -> None:
             "jsonrpc": "2.0",
             "id": 1,
             "method": "initialize",
-            "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}},
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "0"},
+            },
         }
         headers = {"Accept": "application/json, text/event-stream"}
         refused = httpx.post(url, json=initialize, headers=headers, timeout=30)
