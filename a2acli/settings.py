@@ -354,10 +354,10 @@ def connection_settings(
     check_card_reference(agent_card)
     params: list[tuple[str, str]] = []
     for item in svc_param or ():
-        key, sep, value = item.partition(":")
-        if not sep or not key.strip():
+        name, sep, value = item.partition(":")
+        if not sep or not name.strip():
             raise UsageError(f"--svc-param expects KEY:VALUE, got {item!r}", hint="e.g. --svc-param x-trace-id:abc")
-        params.append((key.strip(), value.strip()))
+        params.append((name.strip(), value.strip()))
         register_secret(value.strip())
     register_secret(bearer)
     register_secret(api_key)
