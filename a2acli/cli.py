@@ -64,8 +64,8 @@ def _complete_command_path(ctx: typer.Context, incomplete: str) -> list[str]:
 
 # The commands, in the order `--help` lists them. Each is registered only when a run needs it, so a run imports
 # the module of the command it names and no other.
-_ORDER = ("serve", "card", "send", "stream", "task", "mcp", "config", "completion", "push", "help")
-_GROUPS = frozenset({"card", "task", "config", "push"})
+_ORDER = ("serve", "card", "send", "stream", "task", "auth", "mcp", "config", "completion", "push", "help")
+_GROUPS = frozenset({"card", "task", "auth", "config", "push"})
 # The first paragraph of each command's help: all the root's help and a Tab press on the first word show of a
 # command, so both are answered without importing any command module (tests/test_cli_root.py holds every line to
 # the command's own help).
@@ -75,6 +75,7 @@ _SUMMARIES = {
     "send": "Send a message to an agent and wait for the task to finish (or stop at INPUT_REQUIRED/AUTH_REQUIRED).",
     "stream": "Send a message and stream the answer live (Rich on a terminal, the text floor when piped, --jsonl).",
     "task": "Follow and manage tasks: get, list, cancel, subscribe, download, push-config.",
+    "auth": "Log in to agents with OAuth 2 / OpenID Connect (device, client credentials, code + PKCE); stored tokens.",
     "mcp": "Serve A2A agents as tools to MCP clients: over stdio (the default), or streamable HTTP with --http.",
     "config": "Inspect the configuration (read-only): effective settings and where each came from.",
     "completion": "Print the shell completion script for bash, zsh, fish or powershell.",

@@ -98,9 +98,11 @@ def create_app(options: ServeOptions) -> Starlette:
     from a2acli.agent.executor import DemoAgentExecutor
     from a2acli.agent.fastpath import LeanRunner
     from a2acli.agent.live import DemoRequestHandler, LiveTasks, Shutdown
+    from a2acli.agent.oauth_guard import discover_issuer
     from a2acli.agent.push import make_push_url_validators
 
-    card = build_agent_card(options)
+    issuer = discover_issuer(options)  # --oauth-issuer: its metadata and keys, fetched once at start
+    card = build_agent_card(options, oauth=issuer)
     cards = build_card_set(options, card)
     task_store, push_store, engine = _make_stores(options)
     from a2acli.agent.numbers import WholeNumbers, WholeNumbersTransport
@@ -213,6 +215,10 @@ def create_app(options: ServeOptions) -> Starlette:
     ]
     if options.bearer_token:
         middleware.append(Middleware(BearerGuard, token=options.bearer_token, public_paths=CARD_PATHS))
+    if issuer is not None:
+        from a2acli.agent.oauth_guard import OAuthGuard
+
+        middleware.append(Middleware(OAuthGuard, issuer=issuer, public_paths=CARD_PATHS))
     from a2acli.agent.guards import JsonDepthGuard
 
     # Before anything parses the body (the lean path, the SDK): past ~970 levels Python's parsers overflow.

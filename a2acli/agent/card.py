@@ -30,6 +30,7 @@ from a2a.types.a2a_pb2 import (
 from a2acli.protocol import GRPC, HTTP_JSON, JSONRPC, V0_3, V1_0
 
 if TYPE_CHECKING:
+    from a2acli.agent.oauth_guard import Issuer
     from a2acli.agent.options import ServeOptions
 
 AGENT_NAME = "Streaming Demo Agent"
@@ -67,7 +68,7 @@ def _exec_card_parts(options: ServeOptions) -> tuple[str, str, AgentSkill]:
     return name, description, skill
 
 
-def build_agent_card(options: ServeOptions) -> AgentCard:
+def build_agent_card(options: ServeOptions, *, oauth: Issuer | None = None) -> AgentCard:
     """The card as an SDK proto. Interfaces: 1.0 first (JSON-RPC, HTTP+JSON, gRPC with --grpc-port), then 0.3
     (the same), in the server's order of preference (JSON-RPC has the lean stream path)."""
     base = options.base_url
@@ -116,6 +117,14 @@ def build_agent_card(options: ServeOptions) -> AgentCard:
             )
         )
         card.security_requirements.append(SecurityRequirement(schemes={MTLS_SCHEME: StringList(list=[])}))
+    if oauth is not None:
+        from google.protobuf.json_format import ParseDict
+
+        from a2acli.agent.oauth_guard import card_schemes
+
+        for name, scheme in card_schemes(oauth).items():  # alternatives: any one of them will do
+            card.security_schemes[name].CopyFrom(ParseDict(scheme, SecurityScheme()))
+            card.security_requirements.append(SecurityRequirement(schemes={name: StringList(list=list(oauth.scopes))}))
     return card
 
 

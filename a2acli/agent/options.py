@@ -34,6 +34,11 @@ class ServeOptions:
     tls_cert: str | None = None
     tls_key: str | None = None
     client_ca: str | None = None
+    # `--oauth-issuer`: require JWT access tokens from this issuer (agent/oauth_guard.py), for this audience, with
+    # these scopes; the card declares the issuer's scheme.
+    oauth_issuer: str | None = None
+    oauth_audience: str | None = None
+    oauth_scopes: tuple[str, ...] = ()
     # With delay 0, serve eligible 1.0 JSON-RPC streams on the lean path (a2acli/agent/fastpath.py).
     fast_path: bool = True
     # A request body not complete this many seconds after its headers is refused with 408 (slow-loris bodies).

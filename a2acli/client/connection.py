@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from a2acli import __version__
 from a2acli.client import operations as ops
 from a2acli.client.card_resolver import resolve_card
-from a2acli.client.credentials import build_credentials
+from a2acli.client.credentials import build_credentials, login_key
 from a2acli.client.events import RawEcho, open_events
 from a2acli.client.interfaces import Interface, select_interface
 from a2acli.client.tls import present_certificate_to
@@ -84,7 +84,12 @@ class AgentConnection:
                 )
         self.interface = interface
         present_certificate_to(client, interface.url)
-        self.credentials = build_credentials(card.document, settings, declared_only=declared_schemes_only)
+        self.credentials = build_credentials(
+            card.document,
+            settings,
+            declared_only=declared_schemes_only,
+            agent=login_key(card.base_url, interface.url),
+        )
         notes.extend(self.credentials.notes)
         self.notes = notes
         self.debug = settings.debug

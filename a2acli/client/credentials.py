@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from a2acli.redact import register_credential
 
 if TYPE_CHECKING:
+    from a2acli.auth.session import StoredSession
     from a2acli.protocol import JSONObject
     from a2acli.settings import ConnectionSettings
 
@@ -94,6 +95,7 @@ class Credentials:
         self.notes: list[str] = []
         self.schemes = schemes or []
         self.service_credentials = service_credentials
+        self.session: StoredSession | None = None  # a stored `a2a auth login`, attached by the wire per request
 
     @property
     def any(self) -> bool:
@@ -101,6 +103,10 @@ class Credentials:
 
     def failure_hint(self) -> tuple[bool, str]:
         """(credentials were supplied, the hint) for a 401 / 403 answer."""
+        if self.session is not None:
+            from a2acli.auth.session import relogin_hint
+
+            return True, f"the agent rejected the stored login; {relogin_hint(self.session.agent)}"
         supplied = self.any or self.service_credentials
         return supplied, auth_hint(self.schemes, supplied=supplied)
 
@@ -118,9 +124,19 @@ def accepts_bearer(schemes: list[Scheme]) -> bool:
     return any(s.kind in _BEARER_KINDS or (s.kind == "http" and s.http_scheme == "bearer") for s in schemes)
 
 
-def build_credentials(doc: JSONObject, settings: ConnectionSettings, *, declared_only: bool = False) -> Credentials:
-    """Attach --bearer / --api-key as the card's security schemes say (A2A §4.5.2). `declared_only` (the extended
-    card, SPEC §12.4): a credential goes only through a scheme the card declares, never by guess."""
+def login_key(base_url: str | None, interface_url: str) -> str:
+    """The key a stored login is filed under: the origin the card came from (the interface's for a local card)."""
+    from a2acli.client.tls import origin_of
+
+    return origin_of(base_url or "") or origin_of(interface_url)
+
+
+def build_credentials(
+    doc: JSONObject, settings: ConnectionSettings, *, declared_only: bool = False, agent: str = ""
+) -> Credentials:
+    """Attach --bearer / --api-key / --basic as the card's security schemes say (A2A §4.5.2), else a stored login
+    for `agent` when the card declares a scheme taking a bearer token. `declared_only` (the extended card, SPEC
+    §12.4): a credential goes only through a scheme the card declares, never by guess."""
     schemes = security_schemes(doc)
     creds = Credentials(
         schemes=schemes, service_credentials=any(_looks_like_credential(k) for k, _ in settings.svc_params)
@@ -161,4 +177,15 @@ def build_credentials(doc: JSONObject, settings: ConnectionSettings, *, declared
             creds.headers[scheme.param] = settings.api_key
         if scheme is not None:
             creds.notes.append(f"--api-key sent as {scheme.location} {scheme.param} (scheme {scheme.name})")
+    explicit = creds.any or any(k.lower() == "authorization" for k, _ in settings.svc_params)
+    if not explicit and agent and accepts_bearer(schemes):
+        from a2acli.auth import store
+
+        if store.has_logins():  # one stat: no stored login, nothing more is read (keyring never imported)
+            login = store.get(agent)
+            if login is not None:
+                from a2acli.auth.session import StoredSession
+
+                creds.session = StoredSession(login)
+                creds.notes.append(f"attaching the stored login for {agent} (a2a auth status)")
     return creds

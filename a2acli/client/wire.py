@@ -173,6 +173,12 @@ def _origin(request: httpx.Request) -> str:
     return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
 
 
+def _invalid_token(challenge: str) -> bool:
+    """A 401 whose challenge says the token is invalid or expired (RFC 6750 §3.1), or names no error at all."""
+    low = challenge.lower()
+    return "error=" not in low or "invalid_token" in low
+
+
 def _transport_error(exc: Exception, request: httpx.Request) -> A2ACliError:
     from a2acli.client.tls import tls_failure
 
@@ -269,7 +275,27 @@ class Wire:
         )
 
     async def send(self, request: httpx.Request) -> httpx.Response:
-        """Send `request`; the response's body is still to be read (and the response closed) by the caller."""
+        """Send `request`; the response's body is still to be read (and the response closed) by the caller.
+
+        With a stored login, its (refreshed when expired) token goes in the request; a 401 `invalid_token` renews
+        it and the request is sent once more.
+        """
+        session = self.credentials.session
+        if session is None:
+            return await self._send(request)
+        request.headers["Authorization"] = await session.header(self.client)
+        response = await self._send(request)
+        if response.status_code == 401 and _invalid_token(response.headers.get("www-authenticate", "")):
+            renewed = await session.after_rejection(self.client)
+            if renewed is not None:
+                await response.aclose()
+                request.headers["Authorization"] = renewed
+                if self.debug:
+                    self.debug_out("debug: the agent refused the stored token: renewed it, sending again")
+                response = await self._send(request)
+        return response
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
         try:
             return await self.client.send(request, stream=True, follow_redirects=False)
         except httpx.TimeoutException as exc:

@@ -169,6 +169,34 @@ def serve(
             help="Mutual TLS: require a client certificate issued by a CA in this PEM file (with --tls-cert).",
         ),
     ] = None,
+    oauth_issuer: Annotated[
+        str | None,
+        typer.Option(
+            "--oauth-issuer",
+            envvar="A2ACLI_SERVE_OAUTH_ISSUER",
+            show_envvar=True,
+            help="Require JWT access tokens from this OAuth 2 / OpenID Connect issuer (checked with its JWKS); the "
+            "card declares its scheme, so `a2a auth login` can log in.",
+        ),
+    ] = None,
+    oauth_audience: Annotated[
+        str | None,
+        typer.Option(
+            "--oauth-audience",
+            envvar="A2ACLI_SERVE_OAUTH_AUDIENCE",
+            show_envvar=True,
+            help="With --oauth-issuer: the audience (aud) access tokens must name. Default: not checked.",
+        ),
+    ] = None,
+    oauth_scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--oauth-scope",
+            envvar="A2ACLI_SERVE_OAUTH_SCOPE",
+            show_envvar=True,
+            help="With --oauth-issuer: a scope access tokens must hold, repeatable (the card requires it).",
+        ),
+    ] = None,
     log_level: Annotated[
         str,
         typer.Option(
@@ -396,6 +424,9 @@ def serve(
         tls_key=tls_key,
         client_ca=client_ca,
         grpc_port=grpc_port,
+        oauth_issuer=oauth_issuer,
+        oauth_audience=oauth_audience,
+        oauth_scopes=tuple(oauth_scope or ()),
     )
     from a2acli.agent.modes import with_mode
 
