@@ -23,6 +23,12 @@ from starlette.routing import BaseRoute, Route
 from a2acli.agent.guards import BearerGuard, BodyLimit, EndStreamsCleanly, RestInputGuard, VersionQueryToHeader
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from a2a.server.request_handlers import RequestHandler
+
+    from a2acli.agent.card import CardSet
+    from a2acli.agent.fastpath import LeanRunner
     from a2acli.agent.options import ServeOptions
 
 log = logging.getLogger("a2acli.serve")
@@ -89,9 +95,12 @@ def create_app(options: ServeOptions) -> Starlette:
     # share of a stream's CPU and heap (bench/FINDINGS.md). Read once at SDK import; a user who sets the
     # variable keeps tracing.
     os.environ.setdefault("OTEL_INSTRUMENTATION_A2A_SDK_ENABLED", "false")
+    if options.proxy is not None or options.replay is not None:
+        from a2acli.agent.relay import create_relay_app
+
+        return create_relay_app(options, assemble)
     import httpx
     from a2a.server.request_handlers import DefaultRequestHandlerV2
-    from a2a.server.routes import create_jsonrpc_routes, create_rest_routes
     from a2a.server.tasks import BasePushNotificationSender
 
     from a2acli.agent.card import build_agent_card, build_card_set
@@ -105,7 +114,7 @@ def create_app(options: ServeOptions) -> Starlette:
     card = build_agent_card(options, oauth=issuer)
     cards = build_card_set(options, card)
     task_store, push_store, engine = _make_stores(options)
-    from a2acli.agent.numbers import WholeNumbers, WholeNumbersTransport
+    from a2acli.agent.numbers import WholeNumbersTransport
 
     push_client = httpx.AsyncClient(
         transport=WholeNumbersTransport(), timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False
@@ -137,12 +146,69 @@ def create_app(options: ServeOptions) -> Starlette:
         push_url_validator=config_validator,
         live=live,
     )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        resumed: set[asyncio.Task[None]] = set()
+        try:
+            if engine is not None:
+                await task_store.initialize()
+                await push_store.initialize()
+                from a2acli.agent.recovery import recover_unfinished_tasks
+
+                await recover_unfinished_tasks(runner, options, resumed)
+            yield
+        finally:
+            shutdown.stop_all()
+            if resumed:
+                await asyncio.wait(resumed, timeout=5)
+            with contextlib.suppress(Exception):
+                await handler.aclose()
+            await push_client.aclose()
+            if engine is not None:
+                await engine.dispose()
+
+    app = assemble(options, cards, handler, lifespan, runner)
+    app.state.shutdown = shutdown  # `run` wires it to uvicorn's exit signal (server.py)
+    return app
+
+
+def _with_grpc(
+    lifespan: Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]], grpc_service: Any
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
+    """`lifespan` with the gRPC service started after it has started, and stopped before it ends."""
+
+    @contextlib.asynccontextmanager
+    async def with_grpc(app: Starlette) -> AsyncIterator[None]:
+        async with lifespan(app):
+            await grpc_service.start()
+            try:
+                yield
+            finally:
+                await grpc_service.stop()
+
+    return with_grpc
+
+
+def assemble(
+    options: ServeOptions,
+    cards: CardSet,
+    handler: RequestHandler,
+    lifespan: Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]],
+    runner: LeanRunner | None = None,
+) -> Starlette:
+    """The card route, the SDK's routes for `handler` and the guards around them; the lean path with `runner`."""
+    from a2a.server.routes import create_jsonrpc_routes, create_rest_routes
+
+    from a2acli.agent.numbers import WholeNumbers
+
     v03 = options.serves_v03
     grpc_service = None
     if options.grpc_port is not None:  # the gRPC binding, on the same handler (agent/grpc_server.py)
         from a2acli.agent.grpc_server import GrpcService
 
         grpc_service = GrpcService(options, handler)
+        lifespan = _with_grpc(lifespan, grpc_service)
 
     # A2A §8.6.1 (TCK CARD-CACHE-001..003): Cache-Control with max-age, ETag, Last-Modified; 304 on a match.
     import email.utils
@@ -173,31 +239,6 @@ def create_app(options: ServeOptions) -> Starlette:
         routes.extend(v03_rest_routes(handler))
     if options.serves_v10:
         routes.extend(create_rest_routes(handler, enable_v0_3_compat=False))
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        resumed: set[asyncio.Task[None]] = set()
-        try:
-            if engine is not None:
-                await task_store.initialize()
-                await push_store.initialize()
-                from a2acli.agent.recovery import recover_unfinished_tasks
-
-                await recover_unfinished_tasks(runner, options, resumed)
-            if grpc_service is not None:
-                await grpc_service.start()
-            yield
-        finally:
-            if grpc_service is not None:
-                await grpc_service.stop()
-            shutdown.stop_all()
-            if resumed:
-                await asyncio.wait(resumed, timeout=5)
-            with contextlib.suppress(Exception):
-                await handler.aclose()
-            await push_client.aclose()
-            if engine is not None:
-                await engine.dispose()
 
     from starlette.middleware import Middleware
 
@@ -234,21 +275,21 @@ def create_app(options: ServeOptions) -> Starlette:
     middleware.append(Middleware(JsonRpcContentType, jsonrpc_paths=JSONRPC_PATHS))
     middleware.append(Middleware(RestJsonMediaType, skip_paths=CARD_PATHS + JSONRPC_PATHS))
     middleware.append(Middleware(RestInputGuard, skip_paths=CARD_PATHS + JSONRPC_PATHS))
-    from a2acli.agent.fastpath import FastStreams
+    if runner is not None:
+        from a2acli.agent.fastpath import FastStreams
 
-    # Innermost: after the cap, auth and media-type checks, before the SDK's JSON-RPC route.
-    middleware.append(
-        Middleware(
-            FastStreams,
-            options=options,
-            runner=runner,
-            jsonrpc_paths=JSONRPC_PATHS,
+        # Innermost: after the cap, auth and media-type checks, before the SDK's JSON-RPC route.
+        middleware.append(
+            Middleware(
+                FastStreams,
+                options=options,
+                runner=runner,
+                jsonrpc_paths=JSONRPC_PATHS,
+            )
         )
-    )
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.options = options
     app.state.cards = cards
     app.state.handler = handler
     app.state.grpc = grpc_service
-    app.state.shutdown = shutdown  # `run` wires it to uvicorn's exit signal (server.py)
     return app
