@@ -168,7 +168,7 @@ def create_app(options: ServeOptions) -> Starlette:
             if engine is not None:
                 await engine.dispose()
 
-    app = assemble(options, cards, handler, lifespan, runner)
+    app = assemble(options, cards, handler, lifespan, runner, issuer=issuer)
     app.state.shutdown = shutdown  # `run` wires it to uvicorn's exit signal (server.py)
     return app
 
@@ -196,8 +196,11 @@ def assemble(
     handler: RequestHandler,
     lifespan: Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]],
     runner: LeanRunner | None = None,
+    *,
+    issuer: Any = None,
 ) -> Starlette:
-    """The card route, the SDK's routes for `handler` and the guards around them; the lean path with `runner`."""
+    """The card route, the SDK's routes for `handler` and the guards around them (`issuer`: --oauth-issuer's, from
+    oauth_guard.discover_issuer); the lean path with `runner`."""
     from a2a.server.routes import create_jsonrpc_routes, create_rest_routes
 
     from a2acli.agent.numbers import WholeNumbers

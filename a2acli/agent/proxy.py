@@ -115,18 +115,18 @@ def card_proto(document: dict[str, Any]) -> AgentCard:
     return to_core_agent_card(types_v03.AgentCard.model_validate(document))
 
 
-def proxied_card(upstream: AgentCard, options: ServeOptions) -> AgentCard:
-    """The upstream card pointing at the proxy (module doc)."""
+def proxied_card(upstream: AgentCard, options: ServeOptions, *, oauth: Any = None) -> AgentCard:
+    """The upstream card pointing at the proxy (module doc); `oauth`: --oauth-issuer's issuer, a scheme of the proxy."""
     from a2acli.agent.card import build_agent_card
 
-    own = build_agent_card(dataclasses.replace(options, proxy=None))
+    own = build_agent_card(dataclasses.replace(options, proxy=None, replay=None), oauth=oauth)
     card = AgentCard()
     card.CopyFrom(upstream)
     del card.supported_interfaces[:]
     card.supported_interfaces.extend(own.supported_interfaces)
     del card.signatures[:]
     forward = options.proxy is not None and options.proxy.forward_credentials
-    if options.bearer_token or not forward:
+    if options.bearer_token or oauth is not None or not forward:
         card.ClearField("security_schemes")
         del card.security_requirements[:]
         for name, scheme in own.security_schemes.items():

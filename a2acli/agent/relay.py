@@ -48,6 +48,11 @@ def create_relay_app(options: ServeOptions, assemble: Callable[..., Starlette]) 
         card = proxied_card(card_proto(cassette.card), options)
         inner = ReplayHandler(cassette, options.replay.speed)
     handler = ObservedHandler(inner, observers)
+    from a2acli.agent.oauth_guard import discover_issuer
+
+    issuer = discover_issuer(options)  # --oauth-issuer guards the proxy as it guards the demo agent
+    if issuer is not None:
+        card = proxied_card(card, options, oauth=issuer)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -61,6 +66,6 @@ def create_relay_app(options: ServeOptions, assemble: Callable[..., Starlette]) 
             if writer is not None:
                 writer.close()
 
-    app = assemble(options, build_card_set(options, card), handler, lifespan)
+    app = assemble(options, build_card_set(options, card), handler, lifespan, issuer=issuer)
     app.state.shutdown = Shutdown()  # no lean tasks here: the SDK's streams end by sse-starlette
     return app
