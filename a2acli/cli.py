@@ -64,7 +64,7 @@ def _complete_command_path(ctx: typer.Context, incomplete: str) -> list[str]:
 
 # The commands, in the order `--help` lists them. Each is registered only when a run needs it, so a run imports
 # the module of the command it names and no other.
-_ORDER = ("serve", "card", "send", "stream", "task", "auth", "mcp", "config", "completion", "push", "help")
+_ORDER = ("serve", "card", "send", "stream", "chat", "task", "auth", "mcp", "config", "completion", "push", "help")
 _GROUPS = frozenset({"card", "task", "auth", "config", "push"})
 # The first paragraph of each command's help: all the root's help and a Tab press on the first word show of a
 # command, so both are answered without importing any command module (tests/test_cli_root.py holds every line to
@@ -74,6 +74,7 @@ _SUMMARIES = {
     "card": "Fetch, render, validate, sign and verify Agent Cards. With no subcommand: show the card.",
     "send": "Send a message to an agent and wait for the task to finish (or stop at INPUT_REQUIRED/AUTH_REQUIRED).",
     "stream": "Send a message and stream the answer live (Rich on a terminal, the text floor when piped, --jsonl).",
+    "chat": "An interactive multi-turn session with an agent: the context and a waiting task carry from turn to turn.",
     "task": "Follow and manage tasks: get, list, cancel, subscribe, download, push-config.",
     "auth": "Log in to agents with OAuth 2 / OpenID Connect (device, client credentials, code + PKCE); stored tokens.",
     "mcp": "Serve A2A agents as tools to MCP clients: over stdio (the default), or streamable HTTP with --http.",
@@ -97,6 +98,10 @@ def _register_one(app: typer.Typer, name: str) -> None:
         from a2acli.commands import send
 
         app.command(name, epilog=EXIT_CODES_EPILOG, cls=send.RawArgsCommand)(getattr(send, name))
+    elif name == "chat":
+        from a2acli.commands import chat
+
+        app.command("chat", epilog=EXIT_CODES_EPILOG)(chat.chat)
     elif name == "mcp":
         from a2acli.commands import mcp
 

@@ -50,13 +50,28 @@ class TurnPlan:
     follow_up: Callable[[TurnIds], list[str]] = lambda ids: []
 
 
-async def run_turn(settings: ConnectionSettings, plan: TurnPlan, presenter: Presenter) -> None:
-    await _Turn(settings, plan, presenter).run()
+async def run_turn(
+    settings: ConnectionSettings,
+    plan: TurnPlan,
+    presenter: Presenter,
+    *,
+    connection: AgentConnection | None = None,
+) -> None:
+    """One turn; on `connection` when given (`a2a chat` keeps one open across its turns), else on a connection
+    opened for it and closed after."""
+    await _Turn(settings, plan, presenter, connection).run()
 
 
 class _Turn:
-    def __init__(self, settings: ConnectionSettings, plan: TurnPlan, presenter: Presenter) -> None:
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        plan: TurnPlan,
+        presenter: Presenter,
+        connection: AgentConnection | None = None,
+    ) -> None:
         self.settings = settings
+        self.connection = connection
         self.plan = plan
         self.presenter = presenter
         self.ids = TurnIds()
@@ -65,7 +80,10 @@ class _Turn:
     async def run(self) -> None:
         self.presenter.start(self.ids)
         try:
-            async with deadline(self.plan.timeout), open_connection(self.settings) as conn:
+            opened = (
+                open_connection(self.settings) if self.connection is None else contextlib.nullcontext(self.connection)
+            )
+            async with deadline(self.plan.timeout), opened as conn:
                 try:
                     await self._turn(conn)
                 except asyncio.CancelledError:

@@ -103,9 +103,12 @@ def artifact_label(artifact: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class CommandContext:
-    """What the printed follow-up commands need: the agent reference as the user gave it."""
+    """What the printed follow-up commands need: the agent reference as the user gave it.
+
+    `follow_ups=False`: no follow-up commands at all (`a2a chat`, where the next line typed is the follow-up)."""
 
     agent_ref: str | None = None
+    follow_ups: bool = True
 
     def base(self, *words: str) -> str:
         parts = ["a2a", *words]
@@ -119,6 +122,8 @@ def next_commands(
 ) -> list[tuple[str, str]]:
     """(label, command) pairs: how to reply, resume or continue, by state."""
     out: list[tuple[str, str]] = []
+    if not ctx.follow_ups:
+        return out
     if task_id and state in INTERRUPTED_STATES:
         what = "<reply>" if state == "TASK_STATE_INPUT_REQUIRED" else "<reply after authenticating>"
         out.append(("Reply", f"{ctx.base('send')} --task-id {shlex.quote(task_id)} {shlex.quote(what)}"))

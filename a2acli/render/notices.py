@@ -63,6 +63,22 @@ class NothingToDownload(NamedTuple):
     """`--download` after a direct Message reply: there are no artifacts."""
 
 
+class AwaitingReply(NamedTuple):
+    """`a2a chat`: the task stopped in INPUT_REQUIRED or AUTH_REQUIRED; the next line typed continues it."""
+
+    task_id: str
+    state: str
+    login: str = ""  # AUTH_REQUIRED: the command that stores a login for this agent
+
+
+class StoppedFollowing(NamedTuple):
+    """`a2a chat`: Ctrl-C stopped following the answer; the task may still be running on the agent."""
+
+    task_id: str | None
+    state: str | None
+    canceled: bool = False  # --cancel-on-interrupt asked the agent to cancel it
+
+
 class Outcome(NamedTuple):
     """How the turn ended, once the result was shown: warns about unhappy and waiting states."""
 
@@ -83,6 +99,8 @@ Notice = (
     | ArtifactSaved
     | ArtifactSkipped
     | NothingToDownload
+    | AwaitingReply
+    | StoppedFollowing
     | Outcome
 )
 
@@ -114,6 +132,26 @@ def notice_lines(notice: Notice, *, json_output: bool) -> list[str]:
             return [f"note: --download skipped part {part_index} of artifact {artifact_id}: {reason}"]
         case NothingToDownload():
             return ["note: --download: the agent replied with a message, there are no artifacts to save"]
+        case AwaitingReply(task_id, state, login):
+            if state == "TASK_STATE_AUTH_REQUIRED":
+                return [
+                    f"note: the agent needs you to authenticate (task {task_id}, AUTH_REQUIRED): log in with"
+                    f" `{login or 'a2a auth login'}` (another terminal), then reply here: the next turn uses the"
+                    " stored login"
+                ]
+            return [
+                f"note: the agent is waiting for your reply (task {task_id}, {short_state(state)}): the next line"
+                " continues this task; /new starts over"
+            ]
+        case StoppedFollowing(task_id, state, canceled):
+            if not task_id:
+                return ["note: stopped; no task was started"]
+            if canceled:
+                return [f"note: stopped following task {task_id} and asked the agent to cancel it"]
+            return [
+                f"note: stopped following task {task_id} ({short_state(state)}); it may still be running:"
+                " /task shows it, /cancel cancels it"
+            ]
         case Outcome():
             return _outcome_lines(notice, json_output=json_output)
     return []
