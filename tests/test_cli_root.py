@@ -55,6 +55,7 @@ def test_fast_paths_import_nothing_heavy(args: list[str]) -> None:
     ("args", "loaded"),
     [
         (["stream", "--help"], ["a2acli.commands.send"]),
+        (["chat", "--help"], ["a2acli.commands.chat"]),
         (["task", "get", "--help"], ["a2acli.commands.task"]),
         (["serve", "--help"], ["a2acli.commands.serve"]),
     ],
@@ -86,9 +87,11 @@ def test_the_whole_tree_keeps_its_order_after_a_lean_run() -> None:
     assert proc.returncode == 0, proc.stderr
     names = eval(proc.stdout.strip().splitlines()[-1])
     commands = [
-        n for n in names if n in ("serve", "send", "stream", "completion", "help", "card", "task", "config", "push")
+        n
+        for n in names
+        if n in ("serve", "send", "stream", "chat", "completion", "help", "card", "task", "config", "push")
     ]
-    assert commands == ["serve", "send", "stream", "completion", "help", "card", "task", "config", "push"]
+    assert commands == ["serve", "send", "stream", "chat", "completion", "help", "card", "task", "config", "push"]
 
 
 @pytest.mark.parametrize(

@@ -279,6 +279,7 @@ def test_a_usage_error_is_one_line_with_a_hint(path: str, capsys: pytest.Capture
         ["card", "validate"],
         ["send", "hi"],
         ["stream", "hi"],
+        ["chat"],
         ["task", "get", "t-1"],
         ["task", "list"],
         ["task", "cancel", "t-1"],

@@ -144,10 +144,25 @@ def test_httpx_lives_in_the_client() -> None:
     assert _offending(outside, ("httpx", "httpx_sse")) == {}
 
 
-
 def test_the_mcp_sdk_lives_in_the_mcp_server_module() -> None:
     """`a2a mcp` (a2acli/mcp): the SDK in `a2acli.mcp.server` only; the other modules of a2acli/mcp call the client
     as the commands do (no HTTP of their own), and no command imports the server."""
     assert _offending([m for m in MODULES if m != "a2acli.mcp.server"], ("mcp",)) == {}
     assert _offending(_in("a2acli.mcp"), ("httpx", "httpx_sse")) == {}
     assert _offending(_in("a2acli.commands"), ("a2acli.mcp.server",)) == {}
+
+
+def test_chat_talks_to_agents_only_through_the_turn_and_the_connection() -> None:
+    wire = ("httpx", "httpx_sse", "uvicorn", "a2a", "google.protobuf", "a2acli.client.wire", "a2acli.client.operations")
+    assert _offending(_in("a2acli.chat"), wire) == {}
+    assert "a2acli.client.turn" in GRAPH["a2acli.chat.session"]
+
+
+def test_prompt_toolkit_lives_in_the_chat_editor() -> None:
+    users = sorted(m for m in MODULES if _offending([m], ("prompt_toolkit",)))
+    assert users == ["a2acli.chat.editor"]
+
+
+def test_the_chats_own_text_and_commands_are_pure() -> None:
+    io = ("httpx", "a2acli.client", "a2acli.render.writers", "prompt_toolkit", "a2acli.chat.session")
+    assert _offending(["a2acli.chat.view", "a2acli.chat.slash"], io) == {}

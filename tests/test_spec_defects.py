@@ -334,7 +334,6 @@ def test_conformance_exists(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "Usage:" in out
 
 
-@defect("A2ACLI_CHAT_001", 16, "no `chat`")
 def test_chat_exists(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _usage_of(capsys, "chat")
     assert code == 0 and "Usage:" in out

@@ -192,6 +192,8 @@ class ChatSession:
             self._after_turn(presenter.ids, record, error=exc)
             if continuing and not presenter.ids.task_id and isinstance(exc, ProtocolError):
                 self.task_id = None  # SPEC §8.1: not silently a new task; said, and the next line is one
+                if self.last_task_id == continuing:
+                    self.last_task_id = None
                 exc.hint = (
                     f"the agent did not accept task {continuing}: nothing was sent to a new task; the next line"
                     " starts one" + (" in the same context" if self.context_id else "")
@@ -228,7 +230,7 @@ class ChatSession:
                 error=error.message if error is not None else None,
             )
         )
-        if stopped:
+        if stopped and self.source.interactive:  # off a terminal the session ends here, with the ids
             canceled = self.options.cancel_on_interrupt and ids.state == CANCELED
             self._notice(notices.StoppedFollowing(ids.task_id, ids.state, canceled))
         elif waiting and ids.task_id and ids.state:
@@ -340,7 +342,7 @@ class ChatSession:
         part = file_part(argument, None)
         self.pending.append(part)
         raw = part.get("raw")
-        size = f", {len(raw) * 3 // 4} bytes" if isinstance(raw, str) else ""
+        size = f", {len(raw) * 3 // 4 - raw[-2:].count('=')} bytes" if isinstance(raw, str) else ""
         self._note(f"attached {part.get('filename') or argument} ({part.get('mediaType') or 'file'}{size})")
 
     def _attach_data(self, argument: str) -> None:

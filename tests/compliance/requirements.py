@@ -55,6 +55,8 @@ MISB = "tests/test_send_misbehaving.py::"
 CARD = "tests/test_card_command.py::"
 RESOLVER = "tests/test_card_resolver.py::"
 CONN = "tests/test_client_connection.py::"
+CHAT_PTY = "tests/test_chat_pty.py::"
+CHAT_PIPED = "tests/test_chat_piped.py::"
 CREDS = "tests/hostile/test_hostile_credentials.py::"
 CONFIG = "tests/test_config.py::"
 HELP = "tests/test_help.py::"
@@ -463,8 +465,23 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             "tests/test_push_e2e.py::test_push_listen_receives_what_a_registered_config_delivers",
         )
     ),
-    "A2ACLI_CHAT_001": Open(
-        "fail", "Not implemented: interactive `chat` is issue 16.", 16, observed_by=(DEFECT + "test_chat_exists",)
+    "A2ACLI_CHAT_001": Proven(
+        (
+            DEFECT + "test_chat_exists",
+            CHAT_PTY + "test_two_turns_stream_live_and_share_one_context",
+            CHAT_PTY + "test_input_required_then_a_plain_reply_completes_the_same_task",
+            CHAT_PTY + "test_ctrl_c_mid_answer_returns_to_the_prompt",
+            CHAT_PTY + "test_ctrl_c_clears_a_line_and_at_an_empty_prompt_leaves_with_the_ids",
+            CHAT_PTY + "test_hostile_agent_text_stays_sanitised_in_the_chat_view",
+            CHAT_PIPED + "test_piped_lines_are_messages_on_the_text_floor",
+            CHAT_PIPED + "test_json_lines_are_the_protocol_objects",
+            CHAT_PIPED + "test_context_id_and_task_id_resume_a_conversation",
+            CHAT_PIPED + "test_a_rejected_task_id_is_an_error_and_starts_no_task",
+            CHAT_PIPED + "test_prompt_toolkit_is_imported_only_by_chat_on_a_terminal",
+        ),
+        "`a2a chat`: the contextId carried to every turn and an INPUT_REQUIRED/AUTH_REQUIRED task continued by the"
+        " next line (checked with `a2a task list` against `a2a serve` in a pty); interactive only when stdin and"
+        " stdout are terminals, else one message per line on the text floor (or JSON lines), never a prompt.",
     ),
     "A2ACLI_TX_005": Open("fail", "Not implemented: the gRPC binding is issue 15.", 15),
     "A2ACLI_AUTH_008": Proven(
