@@ -170,7 +170,7 @@ def test_ctrl_c_clears_a_line_and_at_an_empty_prompt_leaves_with_the_ids(agent: 
         chat.sendline("hi")
         chat.expect(rf"{PROMPT} \[COMPLETED\] >")
         chat.send("half a thought")
-        chat.expect("half a thought")
+        chat.expect_screen(rf"{PROMPT} \[COMPLETED\] > half a thought$")
         chat.send(b"\x03")  # a line being typed: cleared, the session goes on
         chat.sendline("/history")
         chat.expect(r"1\. hi -> task")
@@ -188,7 +188,7 @@ def test_slash_commands_help_card_task_new_and_completion(agent: str, tmp_path: 
     with _chat(agent, tmp_path) as chat:
         chat.expect(f"{PROMPT} >")
         chat.send("/he\t")  # Tab completes the chat's own commands
-        chat.expect("/help")
+        chat.expect_screen(rf"{PROMPT} > /help$")
         chat.send(b"\r")
         chat.expect(r"/save PATH +write the transcript")
         chat.expect(f"{PROMPT} >")
@@ -222,7 +222,7 @@ def test_file_and_data_attach_to_the_next_message_and_save_writes_the_protocol_o
     with _chat(agent, tmp_path) as chat:
         chat.expect(f"{PROMPT} >")
         chat.send("/file rep\t")  # Tab completes the path
-        chat.expect("report.txt")
+        chat.expect_screen(rf"{PROMPT} > /file report\.txt$")
         chat.send(b"\r")
         chat.expect(r"attached report\.txt \(text/plain, 11 bytes\)")
         chat.expect(rf"{PROMPT} \+1 attached >")
@@ -266,7 +266,7 @@ def test_history_is_kept_across_sessions_in_the_data_dir(agent: str, tmp_path: P
     with _chat(agent, tmp_path) as chat:
         chat.expect(f"{PROMPT} >")
         chat.send(b"\x1b[A")  # Up: the line typed in the last session
-        chat.expect("remember this line")
+        chat.expect_screen(rf"{PROMPT} > remember this line$")
         chat.send(b"\r")
         chat.expect(rf"{PROMPT} \[COMPLETED\] >")
         chat.send(b"\x04")

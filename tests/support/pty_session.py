@@ -76,6 +76,21 @@ class PtySession:
                 tail = self.out[self.mark :][-3000:].decode("utf-8", "replace")
                 raise AssertionError(f"{regex.pattern!r} not seen in {timeout} s; after the last match:\n{tail!r}")
 
+    def expect_screen(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
+        """Wait until `pattern` (a regex) is on the screen as a terminal shows it (controls replayed, so a line
+        the program redraws piecewise reads whole); the next `expect` looks after everything read so far."""
+        from tests.support.screen import screen_lines
+
+        regex = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        while True:
+            found = regex.search("\n".join(screen_lines(self.out, self.columns)))
+            if found:
+                self.mark = len(self.out)
+                return found
+            if time.monotonic() > deadline or not self._pump(0.2):
+                raise AssertionError(f"{pattern!r} not on the screen in {timeout} s:\n{self.out[-3000:]!r}")
+
     def send(self, data: str | bytes) -> None:
         os.write(self.master, data.encode() if isinstance(data, str) else data)
 
