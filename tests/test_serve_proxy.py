@@ -242,6 +242,46 @@ def test_proxy_in_front_of_a_plain_sdk_server(transport: str) -> None:
     assert card["protocolVersion"] == "0.3"  # the proxy serves 0.3 clients the peer does not speak to
 
 
+JS_SERVER_DIR = Path(__file__).resolve().parents[1] / "bench" / "baselines" / "js"
+
+
+@pytest.fixture(scope="module")
+def js_server() -> Iterator[str]:
+    """The @a2a-js/sdk 1.3 server (express, JSON-RPC, the 13-word reply), installed with npm on first use."""
+    import shutil
+
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        pytest.skip("node/npm not installed")
+    if not (JS_SERVER_DIR / "node_modules" / "express" / "package.json").is_file():
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=JS_SERVER_DIR, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, f"npm ci in bench/baselines/js failed:\n{done.stderr[-2000:]}"
+    port = free_port()
+    proc = subprocess.Popen(
+        [node, str(JS_SERVER_DIR / "server.mjs"), str(port), "0.01"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and "ready" in proc.stdout.readline()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_proxy_in_front_of_the_js_sdk_server(js_server: str) -> None:
+    direct = stream_json(js_server, "hi")
+    with proxy_for(js_server) as proxy:
+        proxied = stream_json(proxy, "hi")
+        # The JS peer speaks 1.0 JSON-RPC only; through the proxy, HTTP+JSON and 0.3 clients reach it too.
+        rest = stream_json(proxy, "hi", "--transport", "HTTP+JSON")
+        legacy = stream_json(proxy, "hi", "--a2a-version", "0.3")
+    assert _text(direct) == _text(proxied) == _text(rest) == _text(legacy) == TUTORIAL_REPLY
+    assert shape(proxied) == shape(direct)
+    assert shape(rest)[-1] == shape(legacy)[-1] == ("statusUpdate", "TASK_STATE_COMPLETED")
+
+
 # ------------------------------------------------------------------------------------------------ credentials
 
 
@@ -438,3 +478,37 @@ def test_a_client_that_goes_away_closes_the_upstream_stream(upstream: str) -> No
     records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     stream_end = [r for r in records if r["method"] == "SendStreamingMessage" and r["kind"] == "end"]
     assert stream_end and stream_end[0]["events"] < 5  # the proxy stopped reading upstream when the client left
+
+
+def test_the_log_is_styled_by_rich_on_a_terminal(upstream: str) -> None:
+    import threading
+
+    from tests.support.pty import run_in_pty
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    streamed: list[list[dict[str, Any]]] = []
+
+    def client() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(url + "/.well-known/agent-card.json", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.2)
+        streamed.append(stream_json(url, "on a terminal"))
+
+    thread = threading.Thread(target=client, daemon=True)
+    thread.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")}
+    env.update(TERM="xterm-256color", COLUMNS="200")
+    env.pop("NO_COLOR", None)
+    code, out = run_in_pty(
+        [A2A, "serve", "--port", str(port), "--proxy", upstream], env, timeout=60, interrupt_after=b"event(s)"
+    )
+    thread.join(timeout=30)
+    text = out.decode(errors="replace")
+    assert code == 0, text
+    assert streamed and shape(streamed[0])[-1] == ("statusUpdate", "TASK_STATE_COMPLETED")
+    assert "\x1b[" in text  # styled
+    assert "#1 → SendStreamingMessage" in text and "COMPLETED" in text and "16 event(s)" in text
