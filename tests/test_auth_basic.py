@@ -103,7 +103,9 @@ def test_basic_without_password_off_a_terminal_is_a_usage_error(
 def test_basic_and_bearer_together_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     from a2acli.cli import run
 
-    assert run(["send", "-a", "http://127.0.0.1:9", "--basic", "alice:pw-9c2e7b1d", "--bearer", "tok-5e8a3f0c", "hi"]) == 2
+    assert (
+        run(["send", "-a", "http://127.0.0.1:9", "--basic", "alice:pw-9c2e7b1d", "--bearer", "tok-5e8a3f0c", "hi"]) == 2
+    )
 
 
 def test_the_hint_names_basic_when_the_card_declares_it() -> None:

@@ -166,7 +166,19 @@ def test_bad_token_answers_are_one_line_exit_4_nothing_stored(
 
 def test_wrong_client_secret_is_exit_4(agent_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = cli(
-        ["auth", "login", "-a", agent_url, "--client-id", CC_CLIENT, "--client-secret", "wrong-secret-4f1c9a", "--yes", "-o", "json"],
+        [
+            "auth",
+            "login",
+            "-a",
+            agent_url,
+            "--client-id",
+            CC_CLIENT,
+            "--client-secret",
+            "wrong-secret-4f1c9a",
+            "--yes",
+            "-o",
+            "json",
+        ],
         capsys,
     )
     assert code == 4 and "invalid_client" in err
