@@ -109,6 +109,7 @@ class ChatSession:
             await self._connect()
             if self.task_id:
                 await self._load_given_task(self.task_id)
+            self._warm_up()
             self._greet()
             while True:
                 line = await self.source.read(view.prompt_text(self._label, self.state, len(self.pending)))
@@ -384,6 +385,15 @@ class ChatSession:
             self.context_id = context_id
 
     # ------------------------------------------------------------------------------------------------ output
+
+    def _warm_up(self) -> None:
+        """Import what every turn runs before the first prompt, not between the first Enter and its answer."""
+        import a2acli.client.message
+        import a2acli.client.turn
+        import a2acli.render.presenters
+
+        if self.options.live:
+            import a2acli.render.live  # noqa: F401
 
     def _greet(self) -> None:
         if not self.source.interactive:
