@@ -106,8 +106,18 @@ class AgentPolicy:
                 f"agent {given!r} is a local file that was not pinned: files are read only when pinned with --agent",
                 hint="pass the agent's URL",
             )
+        # None of the user's credentials (the trust in --cacert is no credential: it stays).
         settings = dataclasses.replace(
-            self.base, agent_card=given, bearer=None, api_key=None, svc_params=(), timeout=timeout
+            self.base,
+            agent_card=given,
+            bearer=None,
+            api_key=None,
+            svc_params=(),
+            basic=None,
+            cert=None,
+            key=None,
+            key_password=None,
+            timeout=timeout,
         )
         return Target(given, settings, pinned=False)
 
