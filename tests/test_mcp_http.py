@@ -52,7 +52,7 @@ def test_streamable_http_lists_the_tools_and_sends_with_progress(agent: str) -> 
 
 
 def test_a_token_is_required_when_one_is_set(agent: str) -> None:
-    with http_server("--agent", agent, env={"A2ACLI_MCP_HTTP_TOKEN": TOKEN}) as url:
+    with http_server("--agent", agent, env={"A2ACLI_HTTP_TOKEN": TOKEN}) as url:
         initialize = {
             "jsonrpc": "2.0",
             "id": 1,

@@ -6,23 +6,13 @@ when the command runs, never by `--help` or by any other command.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-import typer
-
-from a2acli.commands._options import EXPOSED, AgentOptions, agent_options
-
-
-def server_setting(flag: str, *, help: str, **kwargs: Any) -> Any:
-    """An option of the server itself, read from A2ACLI_MCP_<FLAG> (as `a2a serve`'s are from A2ACLI_SERVE_*):
-    `A2ACLI_PORT` of `a2a push listen` or `A2ACLI_TIMEOUT` of `a2a send` must not configure it by accident."""
-    envvar = "A2ACLI_MCP_" + flag[2:].upper().replace("-", "_")
-    return typer.Option(flag, envvar=envvar, show_envvar=True, help=help, **kwargs)
-
+from a2acli.commands._options import EXPOSED, AgentOptions, agent_options, setting
 
 AgentPinOpt = Annotated[
     list[str] | None,
-    server_setting(
+    setting(
         "--agent",
         help="An agent the MCP client may reach: URL, host[:port] or card file; repeatable. Its card is a resource.",
         show_default=False,
@@ -30,28 +20,28 @@ AgentPinOpt = Annotated[
 ]
 AllowAnyOpt = Annotated[
     bool,
-    server_setting(
+    setting(
         "--allow-any-agent",
         help="Let the client name any http(s) agent, not only the pinned ones (they get none of your credentials).",
     ),
 ]
 HttpOpt = Annotated[
-    bool, server_setting("--http", help="Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.")
+    bool, setting("--http", help="Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.")
 ]
 HostOpt = Annotated[
-    str, server_setting("--host", help="With --http: the address to listen on (loopback unless a token).")
+    str, setting("--host", help="With --http: the address to listen on (loopback unless a token).")
 ]
-PortOpt = Annotated[int, server_setting("--port", min=0, max=65535, help="With --http: the port (0: any free port).")]
+PortOpt = Annotated[int, setting("--port", min=0, max=65535, help="With --http: the port (0: any free port).")]
 HttpTokenOpt = Annotated[
     str | None,
-    server_setting(
+    setting(
         "--http-token",
         help=f"With --http: clients must send Authorization: Bearer TOKEN (required off loopback). {EXPOSED}",
     ),
 ]
 CallTimeoutOpt = Annotated[
     str,
-    server_setting("--timeout", help="How long a tool call may take unless it asks for less (at most 10m, or this)."),
+    setting("--timeout", help="How long a tool call may take unless it asks for less (at most 10m, or this)."),
 ]
 
 

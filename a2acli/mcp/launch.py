@@ -48,7 +48,7 @@ def run(options: McpOptions) -> None:
     if not loopback and not options.http_token:
         raise UsageError(
             f"--host {host or '0.0.0.0'} is not loopback: an MCP server reachable from the network needs a token",
-            hint="pass --http-token (better: set A2ACLI_MCP_HTTP_TOKEN), or bind 127.0.0.1",
+            hint="pass --http-token (better: set A2ACLI_HTTP_TOKEN), or bind 127.0.0.1",
         )
     from a2acli.mcp.server import serve_http
 
