@@ -55,6 +55,25 @@ def test_escapes_in_artifacts_and_cards_never_reach_a_summary(hostile: HostileAg
     assert "--- agent text (untrusted" in text_of(sent)
 
 
+def test_escapes_never_reach_a_progress_message(hostile: HostileAgent) -> None:  # noqa: F811
+    pin = hostile.origin_ref("sse-escape")
+    messages: list[str] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        messages.append(message or "")
+
+    async def go() -> Any:
+        async with stdio_session("--agent", pin) as session:
+            return await session.call_tool("send_message_and_follow", {"text": "hi"}, progress_callback=on_progress)
+
+    result = run(go())
+    assert result.isError is False, text_of(result)[:500]
+    assert messages and any("RICH" in m for m in messages)  # the agent's words arrived, cleaned
+    for message in messages:
+        _assert_clean(message)
+    _assert_clean(text_of(result))
+
+
 def test_an_error_message_with_escapes_is_a_clean_tool_error(hostile: HostileAgent) -> None:  # noqa: F811
     pin = hostile.origin_ref("escape-error")
     (result,) = _calls([pin], [("send_message", {"text": "hi"})])
