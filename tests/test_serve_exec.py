@@ -310,3 +310,49 @@ def test_a2a_serve_exec_as_a_real_process(tmp_path: Path) -> None:
     assert "a\nb\nc\n" in done.stdout
     assert "(--exec) on http://127.0.0.1:" in err
     assert proc.returncode == 0
+
+
+def test_a_server_stop_ends_running_commands_and_a_restart_fails_their_tasks(tmp_path: Path) -> None:
+    """No command outlives `a2a serve`; on `--store sqlite` the interrupted task is FAILED after a restart (its
+    process is gone: it cannot be resumed as a demo task is)."""
+    from tests.test_serve import serve_process
+
+    pid_file = tmp_path / "pid"
+    program = _program(
+        tmp_path,
+        "forever.py",
+        f"""
+        import os, time
+        open({str(pid_file)!r}, "w").write(str(os.getpid()))
+        print("started", flush=True)
+        time.sleep(600)
+        """,
+    )
+    store = f"sqlite:///{tmp_path / 'tasks.db'}"
+    with serve_process("--exec", program, "--store", store) as (proc, url):
+        stream = subprocess.Popen(
+            [A2A, "stream", "-a", url, "-o", "json", "go"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert stream.stdout is not None
+        task_id = ""
+        for line in stream.stdout:
+            event = json.loads(line)
+            if "artifactUpdate" in event:
+                task_id = event["artifactUpdate"]["taskId"]
+                break
+        proc.terminate()
+        proc.communicate(timeout=30)
+        stream.kill()
+        stream.wait(timeout=10)
+    assert task_id and proc.returncode == 0
+    assert not _alive(int(pid_file.read_text()))
+    with serve_process("--exec", program, "--store", store) as (proc, url):
+        got = subprocess.run(
+            [A2A, "task", "get", task_id, "-a", url, "-o", "json"], capture_output=True, text=True, timeout=30
+        )
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert got.returncode == 0, got.stderr
+    status = json.loads(got.stdout)["status"]
+    assert status["state"] == "TASK_STATE_FAILED"
+    assert "restarted" in status["message"]["parts"][0]["text"]

@@ -512,3 +512,40 @@ def test_the_log_is_styled_by_rich_on_a_terminal(upstream: str) -> None:
     assert streamed and shape(streamed[0])[-1] == ("statusUpdate", "TASK_STATE_COMPLETED")
     assert "\x1b[" in text  # styled
     assert "#1 → SendStreamingMessage" in text and "COMPLETED" in text and "16 event(s)" in text
+
+
+def test_the_sdk_grpc_client_through_the_proxy(upstream: str) -> None:
+    """`--grpc-port` is inherited: a gRPC client reaches a JSON-RPC upstream through the proxy."""
+    pytest.importorskip("grpc")
+    from a2a.types import a2a_pb2
+
+    from tests.test_grpc_server import _message, _sdk_client, _states
+    from tests.test_grpc_server import _text as grpc_text
+
+    async def run(url: str) -> tuple[list[Any], Any]:
+        client = await _sdk_client(url)
+        events = [ev async for ev in client.send_message(a2a_pb2.SendMessageRequest(message=_message()))]
+        task_id = next(ev.task.id for ev in events if ev.WhichOneof("payload") == "task")
+        task = await client.get_task(a2a_pb2.GetTaskRequest(id=task_id))
+        await client.close()
+        return events, task
+
+    with demo_agent(proxy=ProxyOptions(upstream=upstream), exchange_log=ExchangeLogOptions("json"), grpc_port=0) as p:
+        events, task = asyncio.run(run(p))
+    assert grpc_text(events) == TUTORIAL_REPLY
+    assert _states(events)[-1] == "TASK_STATE_COMPLETED"
+    assert task.status.state == a2a_pb2.TASK_STATE_COMPLETED
+
+
+def test_push_configs_through_the_proxy(upstream: str) -> None:
+    with proxy_for(upstream) as proxy:
+        task_id = stream_json(proxy, "push")[0]["task"]["id"]
+        created = a2a(
+            "task", "push-config", "create", task_id, "--webhook", "http://127.0.0.1:9/hook", "-a", proxy, "-o", "json"
+        )
+        assert created.returncode == 0, created.stderr
+        listed_direct = a2a("task", "push-config", "list", task_id, "-a", upstream, "-o", "json")
+        listed = a2a("task", "push-config", "list", task_id, "-a", proxy, "-o", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == json.loads(listed_direct.stdout)  # it was created upstream
+    assert "http://127.0.0.1:9/hook" in listed.stdout
