@@ -69,11 +69,13 @@ WORDS = """
 """
 
 
-@pytest.mark.parametrize("transport", ["JSONRPC", "HTTP+JSON"])
-def test_words_stream_as_chunks_of_one_artifact_the_moment_they_are_printed(tmp_path: Path, transport: str) -> None:
+@pytest.mark.parametrize(("transport", "version"), [("JSONRPC", "1.0"), ("HTTP+JSON", "1.0"), ("JSONRPC", "0.3")])
+def test_words_stream_as_chunks_of_one_artifact_the_moment_they_are_printed(
+    tmp_path: Path, transport: str, version: str
+) -> None:
     with _exec_agent(_program(tmp_path, "words.py", WORDS)) as url:
         proc = subprocess.Popen(
-            [A2A, "stream", "-a", url, "-o", "json", "--transport", transport, "one two"],
+            [A2A, "stream", "-a", url, "-o", "json", "--transport", transport, "--a2a-version", version, "one two"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -549,3 +549,29 @@ def test_push_configs_through_the_proxy(upstream: str) -> None:
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout) == json.loads(listed_direct.stdout)  # it was created upstream
     assert "http://127.0.0.1:9/hook" in listed.stdout
+
+
+def test_the_proxy_keeps_serve_guards(upstream: str) -> None:
+    """The bearer token and the body cap of `a2a serve` guard the proxy (the token is the proxy's, not forwarded)."""
+    with demo_agent(
+        proxy=ProxyOptions(upstream=upstream),
+        exchange_log=ExchangeLogOptions("json"),
+        bearer_token="proxy-guard-7d1e",
+        max_body_bytes=4096,
+    ) as proxy:
+        refused = a2a("send", "-a", proxy, "-o", "json", "hi")
+        allowed = a2a("send", "-a", proxy, "--bearer", "proxy-guard-7d1e", "-o", "json", "hi")
+        big = httpx.post(
+            proxy + "/",
+            headers={**V1, "Authorization": "Bearer proxy-guard-7d1e"},
+            json={
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "SendMessage",
+                "params": {"message": {"messageId": "m", "role": "ROLE_USER", "parts": [{"text": "x" * 10_000}]}},
+            },
+            timeout=10,
+        )
+    assert refused.returncode == 4, refused.stderr  # SPEC: an authentication failure
+    assert allowed.returncode == 0, allowed.stderr
+    assert big.status_code == 413
