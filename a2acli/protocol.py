@@ -122,7 +122,7 @@ GRPC: Final = "GRPC"
 #: The core bindings, by the exact names an AgentInterface carries (A2A 1.0 §5.6, 0.3 §5.5.5 `TransportProtocol`).
 CORE_BINDINGS: Final[tuple[str, ...]] = (JSONRPC, HTTP_JSON, GRPC)
 #: The bindings this client speaks today, in its default preference order.
-CLIENT_BINDINGS: Final[tuple[str, ...]] = (JSONRPC, HTTP_JSON)
+CLIENT_BINDINGS: Final[tuple[str, ...]] = (JSONRPC, HTTP_JSON, GRPC)
 #: What a card or a user may write for a core binding, keyed by `binding_key(value)`. The spec names are exact
 #: (a card that writes an alias gets lint finding AC030); the aliases are what people write instead: the spec's
 #: own prose names ("JSON-RPC", "REST"), enum-style spellings ("HTTP_JSON"), and JSONRPC2, since the JSONRPC

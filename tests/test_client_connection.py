@@ -42,6 +42,8 @@ def test_selection_prefers_highest_version_then_card_order() -> None:
 
 def test_transport_preference_is_ordered_and_tenant_is_kept() -> None:
     chosen, _ = select_interface(CARD_V10, transports=("GRPC", "JSONRPC"))
+    assert chosen == Interface("http://h/grpc", "GRPC", "1.0")  # gRPC's URL is the card's, never joined
+    chosen, _ = select_interface(CARD_V10, transports=("JSONRPC", "GRPC"))
     assert chosen == Interface("http://h/rpc10", "JSONRPC", "1.0", "acme")
     chosen, _ = select_interface(CARD_V10, transports=("REST",))
     assert chosen.binding == "HTTP+JSON"
@@ -204,10 +206,10 @@ def test_demo_agent_round_trip_on_every_binding_and_version(
 def test_cards_without_a_usable_interface() -> None:
     from a2acli.errors import InternalError
 
-    grpc_only = {"supportedInterfaces": [{"url": "http://h", "protocolBinding": "GRPC", "protocolVersion": "1.0"}]}
+    other = {"supportedInterfaces": [{"url": "http://h", "protocolBinding": "urn:x:mqtt", "protocolVersion": "1.0"}]}
     with pytest.raises(InternalError) as err:
-        select_interface(grpc_only)
-    assert "gRPC" in (err.value.hint or "")
+        select_interface(other)
+    assert "GRPC" in (err.value.hint or "")  # names what a2acli speaks (gRPC-only without the extra: test_grpc_client)
     future = {"supportedInterfaces": [{"url": "http://h", "protocolBinding": "JSONRPC", "protocolVersion": "2.0"}]}
     with pytest.raises(ProtocolError) as perr:
         select_interface(future)
@@ -220,13 +222,14 @@ def test_an_explicit_transport_the_client_cannot_speak_is_a_usage_error(capsys: 
     from a2acli.cli import run
 
     with demo_agent() as url:
-        assert run(["send", "hi", "-a", url, "--transport", "GRPC", "-o", "json"]) == 2
+        assert run(["send", "hi", "-a", url, "--transport", "MQTT", "-o", "json"]) == 2
         out, _ = capsys.readouterr()
         error = json.loads(out)["error"]
         assert error["code"] == "A2ACLI_ERR_USAGE"
-        assert "GRPC" in error["message"] and "JSONRPC 1.0" in error["message"]
-        # A preference list with a binding the client speaks still falls back in its order (SPEC §13.1).
-        assert run(["send", "hi", "-a", url, "--transport", "GRPC", "--transport", "JSONRPC", "-o", "json"]) == 0
+        assert "MQTT" in error["message"]
+        # A binding the client speaks but the card lacks falls back to card order (SPEC §13.1): this agent
+        # serves no gRPC (no --grpc-port), so --transport GRPC gets its JSON-RPC interface.
+        assert run(["send", "hi", "-a", url, "--transport", "GRPC", "-o", "json"]) == 0
         assert json.loads(capsys.readouterr().out)["task"]["status"]["state"] == "TASK_STATE_COMPLETED"
 
 

@@ -80,8 +80,17 @@ def test_plans_put_path_fields_query_and_tenant_where_each_binding_wants_them() 
     assert err.value.code == "UnsupportedOperationError" and "0.3" in err.value.message
     with pytest.raises(ProtocolError):
         ops.plan(ops.DELETE_PUSH_CONFIG, LEGACY[HTTP_JSON], {"taskId": "t", "id": "c"})
-    with pytest.raises(ProtocolError):
-        ops.plan(ops.GET_TASK, Interface("http://h", "GRPC", "1.0"), {"id": "t"})
+    grpc_call = ops.plan(ops.GET_TASK, Interface("h:50051", "GRPC", "1.0", "t1"), {"id": "t"})
+    assert (grpc_call.verb, grpc_call.url, grpc_call.body) == (
+        "/lf.a2a.v1.A2AService/GetTask",
+        "h:50051",
+        {"id": "t", "tenant": "t1"},
+    )
+    subscribe_v03 = ops.plan(ops.SUBSCRIBE_TO_TASK, Interface("h:50051", "GRPC", "0.3"), {"id": "t"})
+    assert subscribe_v03.verb == "/a2a.v1.A2AService/TaskSubscription"
+    with pytest.raises(ProtocolError) as err:
+        ops.plan(ops.LIST_TASKS, Interface("h:50051", "GRPC", "0.3"), {})
+    assert err.value.code == "UnsupportedOperationError"
 
 
 def _message(text: str = "hello") -> dict[str, Any]:

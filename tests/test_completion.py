@@ -112,7 +112,7 @@ def test_tab_completes_commands_and_subcommands() -> None:
 def test_tab_completes_values() -> None:
     assert _bash_request("a2a config show -o ") == ["text", "json", "rich"]
     assert _bash_request("a2a config show --output j") == ["json"]
-    assert _bash_request("a2a config show --transport ") == ["JSONRPC", "HTTP+JSON"]
+    assert _bash_request("a2a config show --transport ") == ["JSONRPC", "HTTP+JSON", "GRPC"]
     assert _bash_request("a2a config show --transport H") == ["HTTP+JSON"]
     assert _bash_request("a2a config show --a2a-version ") == ["1.0", "0.3"]
     assert _bash_request("a2a completion ") == ["bash", "zsh", "fish", "powershell", "pwsh"]

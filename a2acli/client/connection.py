@@ -19,7 +19,7 @@ from a2acli.client import operations as ops
 from a2acli.client.card_resolver import resolve_card
 from a2acli.client.credentials import build_credentials, login_key
 from a2acli.client.events import RawEcho, open_events
-from a2acli.client.interfaces import Interface, select_interface
+from a2acli.client.interfaces import GRPC, Interface, select_interface
 from a2acli.client.tls import present_certificate_to
 from a2acli.client.wire import (
     StreamDroppedError,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import httpx
 
     from a2acli.client.card_resolver import ResolvedCard
+    from a2acli.client.grpc_wire import GrpcWire
     from a2acli.protocol import JSONObject, StreamResponse
     from a2acli.settings import ConnectionSettings
 
@@ -101,6 +102,7 @@ class AgentConnection:
             debug=settings.debug,
         )
         self.echo = RawEcho()
+        self._grpc_wire: GrpcWire | None = None
         if self.debug:
             for note in notes:
                 self.wire.debug_out(f"debug: {note}")
@@ -204,6 +206,8 @@ class AgentConnection:
     async def _unary(self, op: ops.Operation[R], request: ops.Request) -> R:
         assert op.replies is not None, f"{op.name} streams: it is read by _stream"
         call = ops.plan(op, self.interface, request)
+        if self.interface.binding == GRPC:  # the wire hands back 1.0 JSON for 0.3 agents too
+            return scrub_json(op.replies.v10(await self._grpc().unary(call)))
         result = await self.wire.call(self.wire.build(call.verb, call.url, body=call.body, query=call.query))
         if call.rpc:
             if call.empty and isinstance(result, dict) and "result" not in result and result.get("error") is None:
@@ -214,6 +218,11 @@ class AgentConnection:
 
     def _stream(self, op: ops.Operation[None], request: ops.Request) -> AsyncIterator[dict[str, Any]]:
         call = ops.plan(op, self.interface, request)
+        if self.interface.binding == GRPC:
+            events: AsyncIterator[StreamResponse] = self._grpc().stream(call)
+            if has_secrets():
+                events = _scrubbed(events, self.echo)
+            return cast("AsyncIterator[dict[str, Any]]", events)
         accept = "text/event-stream"
         first = self.wire.build(call.verb, call.url, body=call.body, query=call.query, accept=accept)
         fallback = self.wire.build("GET", call.url, accept=accept) if call.get_on_405 else None
@@ -228,6 +237,26 @@ class AgentConnection:
         if has_secrets():
             events = _scrubbed(events, self.echo)
         return cast("AsyncIterator[dict[str, Any]]", events)  # see _plain
+
+    def _grpc(self) -> GrpcWire:
+        """The gRPC wire of a GRPC interface (grpc is imported here, on first use)."""
+        if self._grpc_wire is None:
+            from a2acli.client.grpc_wire import GrpcWire
+
+            self._grpc_wire = GrpcWire(
+                self.interface,
+                self.settings,
+                self.wire.headers,
+                self.credentials,
+                debug_out=self.wire.debug_out if self.debug else None,
+            )
+        return self._grpc_wire
+
+    async def aclose(self) -> None:
+        """Close what the connection opened itself (a gRPC channel); the httpx client is the caller's."""
+        wire, self._grpc_wire = self._grpc_wire, None
+        if wire is not None:
+            await wire.aclose()
 
     def _base_headers(self) -> dict[str, str]:
         headers: dict[str, str] = {"User-Agent": f"a2acli/{__version__}"}
@@ -290,6 +319,10 @@ async def open_connection(settings: ConnectionSettings) -> AsyncIterator[AgentCo
     client = make_http_client(settings)
     try:
         card = await resolve_card(settings.agent_card, settings, client=client)
-        yield AgentConnection(card, settings, client)
+        connection = AgentConnection(card, settings, client)
+        try:
+            yield connection
+        finally:
+            await connection.aclose()
     finally:
         await client.aclose()

@@ -83,9 +83,10 @@ def declared_interfaces(doc: JSONObject, base_url: str | None = None) -> list[tu
             binding = item.get("protocolBinding") or item.get("transport") or JSONRPC
             version = item.get("protocolVersion")
             tenant = item.get("tenant")
+            binding = normalize_binding(str(binding))
             interface = Interface(
-                _join_url(base_url, where),
-                normalize_binding(str(binding)),
+                where if binding == GRPC else _join_url(base_url, where),  # gRPC: host:port, never a path
+                binding,
                 version if isinstance(version, str) and version else V1_0,
                 tenant if isinstance(tenant, str) and tenant else None,
             )
@@ -96,25 +97,42 @@ def declared_interfaces(doc: JSONObject, base_url: str | None = None) -> list[tu
     legacy_version = doc.get("protocolVersion")
     version = legacy_version if isinstance(legacy_version, str) and legacy_version else V0_3
     if isinstance(url, str) and url:
-        binding = doc.get("preferredTransport") or JSONRPC
-        found.append((("url",), Interface(_join_url(base_url, url), normalize_binding(str(binding)), version)))
+        main = normalize_binding(str(doc.get("preferredTransport") or JSONRPC))
+        found.append((("url",), Interface(url if main == GRPC else _join_url(base_url, url), main, version)))
     extra = doc.get("additionalInterfaces")
     if isinstance(extra, list):
         for index, item in enumerate(extra):
             where = item.get("url") if isinstance(item, dict) else None
             if isinstance(item, dict) and isinstance(where, str) and where:
-                candidate = Interface(
-                    _join_url(base_url, where), normalize_binding(str(item.get("transport") or JSONRPC)), version
-                )
+                kind = normalize_binding(str(item.get("transport") or JSONRPC))
+                candidate = Interface(where if kind == GRPC else _join_url(base_url, where), kind, version)
                 if all(candidate != known for _, known in found):
                     found.append((("additionalInterfaces", index), candidate))
     return found
 
 
-def _speakable(interface: Interface) -> tuple[int, int] | None:
+GRPC_EXTRA = "pip install 'a2acli[grpc]'"
+
+
+def grpc_installed() -> bool:
+    """gRPC (the `grpc` extra) can be spoken: grpcio is installed (looked up, not imported)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("grpc") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def spoken_bindings() -> tuple[str, ...]:
+    """The bindings this installation speaks: CLIENT_BINDINGS, less GRPC without the grpc extra."""
+    return CLIENT_BINDINGS if grpc_installed() else tuple(b for b in CLIENT_BINDINGS if b != GRPC)
+
+
+def _speakable(interface: Interface, bindings: tuple[str, ...] = CLIENT_BINDINGS) -> tuple[int, int] | None:
     """The version the client would speak on this interface, or None if it cannot."""
     key = version_key(interface.protocol_version)
-    if key is None or interface.binding not in CLIENT_BINDINGS:
+    if key is None or interface.binding not in bindings:
         return None
     if key[0] == 1:
         return (1, 0)
@@ -140,31 +158,31 @@ def select_interface(
             hint="check the card with `a2a card get --validate`",
         )
     wanted = [normalize_binding(t) for t in transports if t.strip()]
+    bindings = spoken_bindings()
     for binding in wanted:
-        if binding not in (*CLIENT_BINDINGS, GRPC):
-            raise UsageError(f"unknown transport {binding!r}", hint="use JSONRPC or HTTP+JSON (alias REST)")
-        if binding == GRPC:
-            notes.append("--transport GRPC: gRPC is not supported yet; skipped")
-    if wanted and not any(b in CLIENT_BINDINGS for b in wanted):
-        # An explicit transport this client cannot speak is an error, never a silent substitute (a binding the
-        # card lacks falls back to card order, SPEC §13.1; one the tool lacks is the user's to choose again).
-        offered = ", ".join(dict.fromkeys(f"{i.binding} {i.protocol_version}" for i in interfaces))
-        raise UsageError(
-            f"--transport {', '.join(wanted)}: a2acli cannot speak {' or '.join(wanted)} (the card offers {offered})",
-            hint="a2acli speaks JSONRPC and HTTP+JSON (alias REST); pass one of those, or drop --transport",
-        )
-    usable = [(i, v) for i in interfaces if (v := _speakable(i)) is not None]
+        if binding not in CLIENT_BINDINGS:
+            raise UsageError(f"unknown transport {binding!r}", hint="use JSONRPC, HTTP+JSON (alias REST) or GRPC")
+    if GRPC in wanted and GRPC not in bindings:
+        # An explicit transport this installation cannot speak is an error, never a silent substitute.
+        raise UsageError(f"--transport GRPC needs gRPC support, which is not installed: {GRPC_EXTRA}")
+    if GRPC not in bindings and any(i.binding == GRPC for i in interfaces):
+        notes.append(f"the card's GRPC interfaces are skipped: gRPC support is not installed ({GRPC_EXTRA})")
+    usable = [(i, v) for i in interfaces if (v := _speakable(i, bindings)) is not None]
     if not usable:
         offered = ", ".join(f"{i.binding} {i.protocol_version}" for i in interfaces)
-        if not any(i.binding in CLIENT_BINDINGS for i in interfaces):
+        if not any(i.binding in bindings for i in interfaces):
+            if any(i.binding == GRPC for i in interfaces):
+                raise InternalError(
+                    f"the agent only offers gRPC ({offered}) and gRPC support is not installed: {GRPC_EXTRA}"
+                )
             raise InternalError(
                 f"the agent offers no transport this client speaks ({offered})",
-                hint="a2acli speaks JSONRPC and HTTP+JSON (gRPC is not supported yet)",
+                hint="a2acli speaks JSONRPC, HTTP+JSON and GRPC",
             )
         raise ProtocolError(
             "VersionNotSupportedError",
             f"the agent offers no interface this client speaks ({offered})",
-            hint="a2acli speaks JSONRPC and HTTP+JSON on A2A 1.0, 0.3 and 0.2",
+            hint="a2acli speaks JSONRPC, HTTP+JSON and GRPC on A2A 1.0 and 0.3 (JSON-RPC and HTTP+JSON on 0.2)",
         )
     if a2a_version:
         pin = version_key(a2a_version)

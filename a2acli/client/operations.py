@@ -8,8 +8,9 @@ and gives back its A2A 1.0 result. One row per operation, one column per binding
 - `http_json`: the HTTP+JSON verb and path for 1.0 and for 0.3 (`{field}` is the request field, percent-encoded;
   the interface's `/{tenant}` or 0.3's `/v1` prefix the path), the body each sends, and the request fields that
   go to the query string;
-- `grpc`: the rpc of `lf.a2a.v1.A2AService` (declared, not spoken yet: the 1.0 request converts to the proto
-  request message one to one, so a gRPC wire needs this name and the row's 1.0 reply, nothing else).
+- `grpc`: the rpc of `lf.a2a.v1.A2AService` and of 0.3's `a2a.v1.A2AService` (the 1.0 request converts to the
+  proto request message one to one, so the gRPC wire, `a2acli.client.grpc_wire`, needs these names and the row's
+  1.0 reply, nothing else; a 0.3 reply comes back converted to 1.0 by the a2a-sdk's compat layer).
 
 `replies` reads a unary answer: `v10` checks a 1.0 answer (and repairs a 0.3 object mislabelled as 1.0), `v03`
 turns a 0.3 answer into 1.0; streaming rows have none (`a2acli.client.events` reads their events). `None` in a
@@ -25,7 +26,7 @@ from typing import Any, Generic, NamedTuple, TypedDict, TypeVar, cast
 from urllib.parse import quote
 
 from a2acli.client import normalize
-from a2acli.client.interfaces import HTTP_JSON, JSONRPC, Interface
+from a2acli.client.interfaces import GRPC, HTTP_JSON, JSONRPC, Interface
 from a2acli.client.wire import invalid_response, normalized
 from a2acli.errors import ProtocolError
 from a2acli.protocol import (
@@ -43,6 +44,7 @@ Build = Callable[[Request], "JSONObject | None"]
 R = TypeVar("R", covariant=True)
 
 GRPC_SERVICE = "lf.a2a.v1.A2AService"
+GRPC_SERVICE_V03 = "a2a.v1.A2AService"
 
 
 class PushConfigList(TypedDict, total=False):
@@ -83,11 +85,17 @@ class HttpJson(NamedTuple):
 
 class Grpc(NamedTuple):
     method: str
+    #: the rpc of 0.3's `a2a.v1.A2AService` (None: not in 0.3)
+    method_v03: str | None
 
     @property
     def path(self) -> str:
         """The gRPC request path (`/package.Service/Method`)."""
         return f"/{GRPC_SERVICE}/{self.method}"
+
+    @property
+    def path_v03(self) -> str | None:
+        return f"/{GRPC_SERVICE_V03}/{self.method_v03}" if self.method_v03 else None
 
 
 class Missing(NamedTuple):
@@ -225,28 +233,28 @@ SEND_MESSAGE: Operation[SendMessageResponse] = Operation(
     "SendMessage",
     JsonRpc("SendMessage", "message/send", normalize.send_params_v03),
     HttpJson(Route("POST", "/message:send", _same), Route("POST", "/message:send", normalize.send_body_rest_v03)),
-    Grpc("SendMessage"),
+    Grpc("SendMessage", "SendMessage"),
     Replies(_send_v10, _send_v03),
 )
 SEND_STREAMING_MESSAGE: Operation[None] = Operation(
     "SendStreamingMessage",
     JsonRpc("SendStreamingMessage", "message/stream", normalize.send_params_v03),
     HttpJson(Route("POST", "/message:stream", _same), Route("POST", "/message:stream", normalize.send_body_rest_v03)),
-    Grpc("SendStreamingMessage"),
+    Grpc("SendStreamingMessage", "SendStreamingMessage"),
     None,
 )
 GET_TASK: Operation[Task] = Operation(
     "GetTask",
     JsonRpc("GetTask", "tasks/get"),
     HttpJson(Route("GET", "/tasks/{id}"), Route("GET", "/tasks/{id}")),
-    Grpc("GetTask"),
+    Grpc("GetTask", "GetTask"),
     Replies(_task_v10, _task_v03),
 )
 LIST_TASKS: Operation[ListTasksResponse] = Operation(
     "ListTasks",
     JsonRpc("ListTasks", None),
     HttpJson(Route("GET", "/tasks"), None),
-    Grpc("ListTasks"),
+    Grpc("ListTasks", None),
     Replies(_list_tasks, _list_tasks),
     missing_v03=Missing(
         "listing tasks needs A2A 1.0; this agent speaks {version}", "pass the task id you were given to `a2a task get`"
@@ -256,7 +264,7 @@ CANCEL_TASK: Operation[Task] = Operation(
     "CancelTask",
     JsonRpc("CancelTask", "tasks/cancel"),
     HttpJson(Route("POST", "/tasks/{id}:cancel", _same), Route("POST", "/tasks/{id}:cancel", _empty)),
-    Grpc("CancelTask"),
+    Grpc("CancelTask", "CancelTask"),
     Replies(_task_v10, _task_v03),
 )
 SUBSCRIBE_TO_TASK: Operation[None] = Operation(
@@ -266,28 +274,28 @@ SUBSCRIBE_TO_TASK: Operation[None] = Operation(
         Route("POST", "/tasks/{id}:subscribe", get_on_405=True),
         Route("POST", "/tasks/{id}:subscribe", get_on_405=True),
     ),
-    Grpc("SubscribeToTask"),
+    Grpc("SubscribeToTask", "TaskSubscription"),
     None,
 )
 CREATE_PUSH_CONFIG: Operation[TaskPushNotificationConfig] = Operation(
     "CreateTaskPushNotificationConfig",
     JsonRpc("CreateTaskPushNotificationConfig", "tasks/pushNotificationConfig/set", _push_params_v03),
     HttpJson(Route("POST", _CONFIGS, _same), Route("POST", _CONFIGS, _push_body_rest_v03)),
-    Grpc("CreateTaskPushNotificationConfig"),
+    Grpc("CreateTaskPushNotificationConfig", "CreateTaskPushNotificationConfig"),
     Replies(_object("CreateTaskPushNotificationConfig"), _push_config_v03),
 )
 GET_PUSH_CONFIG: Operation[TaskPushNotificationConfig] = Operation(
     "GetTaskPushNotificationConfig",
     JsonRpc("GetTaskPushNotificationConfig", "tasks/pushNotificationConfig/get", _config_ref_v03),
     HttpJson(Route("GET", _CONFIG), Route("GET", _CONFIG)),
-    Grpc("GetTaskPushNotificationConfig"),
+    Grpc("GetTaskPushNotificationConfig", "GetTaskPushNotificationConfig"),
     Replies(_object("GetTaskPushNotificationConfig"), _push_config_v03),
 )
 LIST_PUSH_CONFIGS: Operation[PushConfigList] = Operation(
     "ListTaskPushNotificationConfigs",
     JsonRpc("ListTaskPushNotificationConfigs", "tasks/pushNotificationConfig/list", _task_ref_v03),
     HttpJson(Route("GET", _CONFIGS), None),
-    Grpc("ListTaskPushNotificationConfigs"),
+    Grpc("ListTaskPushNotificationConfigs", "ListTaskPushNotificationConfig"),
     Replies(_object("ListTaskPushNotificationConfigs"), _push_configs_v03),
     missing_v03=Missing(_NOT_IN_REST_V03.format(what="listing")),
 )
@@ -295,7 +303,7 @@ DELETE_PUSH_CONFIG: Operation[None] = Operation(
     "DeleteTaskPushNotificationConfig",
     JsonRpc("DeleteTaskPushNotificationConfig", "tasks/pushNotificationConfig/delete", _config_ref_v03),
     HttpJson(Route("DELETE", _CONFIG), None),
-    Grpc("DeleteTaskPushNotificationConfig"),
+    Grpc("DeleteTaskPushNotificationConfig", "DeleteTaskPushNotificationConfig"),
     Replies(_nothing, _nothing),
     missing_v03=Missing(_NOT_IN_REST_V03.format(what="deleting")),
     empty=True,
@@ -304,7 +312,7 @@ GET_EXTENDED_CARD: Operation[JSONObject] = Operation(
     "GetExtendedAgentCard",
     JsonRpc("GetExtendedAgentCard", "agent/getAuthenticatedExtendedCard"),
     HttpJson(Route("GET", "/extendedAgentCard"), Route("GET", "/card")),
-    Grpc("GetExtendedAgentCard"),
+    Grpc("GetExtendedAgentCard", "GetAgentCard"),
     Replies(_object("GetExtendedAgentCard"), _object("GetExtendedAgentCard")),
 )
 
@@ -400,4 +408,11 @@ def plan(op: Operation[Any], interface: Interface, request: Request) -> Call:
                 k: _query_value(v) for k, v in request.items() if v is not None and k != "tenant" and k not in in_path
             } or None
         return Call(route.verb, rest_base(interface) + path, body, query, False, route.get_on_405, op.empty)
+    if interface.binding == GRPC:
+        # verb: the rpc's path; url: the interface's target; body: the 1.0 request (the wire converts it)
+        rpc = op.grpc.path_v03 if legacy else op.grpc.path
+        if rpc is None:
+            raise _missing(op, interface)
+        body = request if legacy else with_tenant(request, interface.tenant)
+        return Call(rpc, interface.url, body, None, False, empty=op.empty)
     raise ProtocolError("UnsupportedOperationError", f"the {interface.binding} binding is not supported yet")

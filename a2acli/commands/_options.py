@@ -98,7 +98,8 @@ TransportOpt = Annotated[
     setting(
         "--transport",
         autocompletion=complete_transport,
-        help="Preferred binding, repeatable, highest first: JSONRPC, HTTP+JSON (alias REST). Default: card order.",
+        help="Preferred binding, repeatable, highest first: JSONRPC, HTTP+JSON (alias REST), GRPC (pip install "
+        "'a2acli[grpc]'). Default: card order.",
     ),
 ]
 A2AVersionOpt = Annotated[
