@@ -182,3 +182,30 @@ def test_allow_any_agent_reaches_others_without_the_users_credentials(hostile: H
     assert to_other, "the unpinned agent was reached"
     for request in to_other:
         assert SECRET not in " ".join(request.headers.values()) and "authorization" not in request.headers
+
+
+@pytest.mark.parametrize(
+    ("scenario", "tool", "code"),
+    [
+        ("card-404", "get_agent_card", "A2ACLI_ERR_CARD_NOT_FOUND"),
+        ("html-card", "get_agent_card", "A2ACLI_ERR_CARD_INVALID"),
+        ("rpc-401", "send_message", "A2ACLI_ERR_CREDENTIALS_MISSING"),
+        ("unknown-code", "send_message", "A2ACLI_ERR_INTERNAL"),  # a code A2A does not define
+        ("rpc-html-200", "get_task", "InvalidAgentResponseError"),
+    ],
+)
+def test_failures_carry_the_spec_code(hostile: HostileAgent, scenario: str, tool: str, code: str) -> None:  # noqa: F811
+    arguments: dict[str, Any] = {"task_id": "task-hostile-1"} if tool == "get_task" else {}
+    if tool.startswith("send"):
+        arguments["text"] = "hi"
+    (result,) = _calls([hostile.origin_ref(scenario)], [(tool, arguments)])
+    assert result.isError is True
+    assert result.structuredContent["error"]["code"] == code, text_of(result)
+    assert text_of(result).startswith("error: ") and f"[{code}]" in text_of(result)
+
+
+def test_an_agent_that_is_not_there_is_unreachable() -> None:
+    from tests.support.server import free_port
+
+    (result,) = _calls([f"http://127.0.0.1:{free_port()}"], [("get_agent_card", {})])
+    assert result.isError is True and "[A2ACLI_ERR_UNREACHABLE]" in text_of(result), text_of(result)

@@ -331,3 +331,44 @@ def test_mcp_help_names_every_tool() -> None:
     assert proc.returncode == 0
     for name in TOOLS:
         assert name in proc.stdout
+
+
+def test_a_call_the_client_cancels_cancels_its_task_and_the_server_goes_on(slow_agent: str) -> None:
+    """notifications/cancelled mid-stream: the turn stops, the agent is asked to cancel the task (nobody waits for it
+    any more), and the next call is answered as usual."""
+    import anyio
+    import mcp.types as types
+
+    first: list[str] = []
+    started = anyio.Event()
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        if message and message.startswith("task "):
+            first.append(message.split()[1].rstrip(":"))
+        if message and message.startswith("artifact "):
+            started.set()
+
+    async def go() -> Any:
+        async with stdio_session("--agent", slow_agent) as session:
+            async with anyio.create_task_group() as group:
+
+                async def call() -> None:
+                    await session.call_tool("send_message_and_follow", {"text": "x"}, progress_callback=on_progress)
+
+                group.start_soon(call)
+                with anyio.fail_after(30):
+                    await started.wait()
+                cancel = types.CancelledNotification(params=types.CancelledNotificationParams(requestId=1))
+                await session.send_notification(types.ClientNotification(cancel))  # id 1: the first call
+                group.cancel_scope.cancel()  # the client stops waiting too
+            deadline = time.monotonic() + 20
+            while True:
+                result = await session.call_tool("get_task", {"task_id": first[0]})
+                state = result.structuredContent["task"]["status"]["state"]
+                if state == "TASK_STATE_CANCELED" or time.monotonic() > deadline:
+                    return result
+                await anyio.sleep(0.2)
+
+    result = run(go())
+    assert result.isError is False
+    assert result.structuredContent["task"]["status"]["state"] == "TASK_STATE_CANCELED"

@@ -9,11 +9,12 @@ here writes anything, nor imports the `mcp` SDK. Errors are the typed errors of 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from a2acli.errors import DeadlineExpired, UsageError
+from a2acli.errors import DeadlineExpired, Interrupted, UsageError
 from a2acli.mcp import summary
 
 if TYPE_CHECKING:
@@ -227,13 +228,31 @@ async def send(
         follow_up=_tool_hint,
     )
     collector = TurnCollector(progress)
-    await run_turn(target.settings, plan, collector)
+    try:
+        await run_turn(target.settings, plan, collector)
+    except Interrupted:
+        # The MCP client canceled the call (notifications/cancelled): nobody waits for this task any more.
+        if collector.ids is not None and collector.ids.task_id:
+            await _cancel_quietly(target, collector.ids.task_id)
+        raise
     result = collector.result
     structured: dict[str, Any] = {"agent": target.reference, **(result or {})}
     structured["text"] = summary.result_text(result)
     if progress is not None:
         structured["events"] = collector.events
     return _finish(structured, summary.result_summary(result, notes=collector.notes))
+
+
+async def _cancel_quietly(target: Target, task_id: str) -> None:
+    """CancelTask, shielded from the cancellation that got us here (the SDK's cancel scope would end any await
+    inside it at once), bounded, and silent: the call is over whatever the agent says."""
+    import anyio
+
+    from a2acli.client.tasks import cancel_task as cancel
+    from a2acli.errors import A2ACliError
+
+    with anyio.CancelScope(shield=True), anyio.move_on_after(5), contextlib.suppress(A2ACliError):
+        await cancel(target.settings, task_id, hint="")
 
 
 # ------------------------------------------------------------------------------------------------------ tasks
