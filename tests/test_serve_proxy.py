@@ -575,3 +575,71 @@ def test_the_proxy_keeps_serve_guards(upstream: str) -> None:
     assert refused.returncode == 4, refused.stderr  # SPEC: an authentication failure
     assert allowed.returncode == 0, allowed.stderr
     assert big.status_code == 413
+
+
+SCENARIOS = [
+    "complete",
+    "message",
+    "stream",
+    "progress",
+    "artifact-text",
+    "artifact-file",
+    "artifact-file-url",
+    "artifact-data",
+    "artifact-chunked",
+    "input-required",
+    "auth-required",
+    "fail",
+    "reject",
+    "error",
+]
+
+
+def _comparable(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events without what differs from run to run (ids, timestamps)."""
+    volatile = {"id", "taskId", "contextId", "messageId", "artifactId", "timestamp"}
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in volatile}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return [strip(e) for e in events]
+
+
+def test_every_demo_scenario_is_the_same_through_the_proxy(upstream: str) -> None:
+    """Direct replies, artifacts of every kind, interrupted and failed tasks, A2A errors: byte for byte (ids aside)."""
+    with proxy_for(upstream) as proxy:
+        for name in SCENARIOS:
+            direct = a2a("stream", "-a", upstream, "-o", "json", f"/scenario {name}")
+            proxied = a2a("stream", "-a", proxy, "-o", "json", f"/scenario {name}")
+            assert proxied.returncode == direct.returncode, (name, proxied.stderr)
+            events = [[json.loads(line) for line in r.stdout.splitlines() if line.strip()] for r in (direct, proxied)]
+            assert _comparable(events[1]) == _comparable(events[0]), name
+            if direct.returncode:
+                assert json.loads(proxied.stdout)["error"]["code"] == json.loads(direct.stdout)["error"]["code"], name
+
+
+def test_every_demo_scenario_replays_as_recorded(upstream: str, tmp_path: Path) -> None:
+    cassette = tmp_path / "scenarios.jsonl"
+    recorded: dict[str, tuple[int, str]] = {}
+    with proxy_for(upstream, record=str(cassette)) as proxy:
+        for name in SCENARIOS:
+            done = a2a("stream", "-a", proxy, "-o", "json", f"/scenario {name}")
+            recorded[name] = (done.returncode, done.stdout)
+    replay_options = ReplayOptions(str(cassette), speed=0)
+    with demo_agent(replay=replay_options, exchange_log=ExchangeLogOptions("json")) as replay:
+        for name in SCENARIOS:
+            done = a2a("stream", "-a", replay, "-o", "json", f"/scenario {name}")
+            code, out = recorded[name]
+            assert done.returncode == code, (name, done.stderr)
+
+            # Equal event by event; only the client's own message id (in a Task's history) is the recorded one.
+            replayed = [json.loads(line) for line in done.stdout.splitlines()]
+            original = [json.loads(line) for line in out.splitlines()]
+            for event in (*replayed, *original):
+                for message in event.get("task", {}).get("history", []):
+                    message.pop("messageId", None)
+            assert replayed == original, name
