@@ -101,6 +101,25 @@ def test_two_turns_stream_live_and_share_one_context(agent: str, tmp_path: Path)
     assert all(t["contextId"] == context_id for t in listed)
 
 
+def test_a_line_typed_while_an_answer_streams_is_the_next_message(agent: str, tmp_path: Path) -> None:
+    """Typed ahead, the line sits in the terminal (cooked mode turns its Enter into LF); the editor reads it
+    when the prompt returns and sends it, rather than breaking the line."""
+    with _chat(agent, tmp_path) as chat:
+        chat.expect(f"{PROMPT} >")
+        chat.sendline("/scenario long-running 2")
+        chat.expect("tick 1/2")
+        chat.sendline("typed ahead")
+        chat.expect("tick 2/2")  # the first answer runs to its end
+        chat.expect(r"Hello!")  # then the typed-ahead line is sent: the demo answer
+        chat.expect(DEMO_END)
+        chat.expect(rf"{PROMPT} \[COMPLETED\] >")
+        chat.sendline("/history")
+        chat.expect(r"2\. typed ahead -> task \S+ COMPLETED")
+        chat.expect(rf"{PROMPT} \[COMPLETED\] >")
+        chat.send(b"\x04")
+        assert chat.wait() == 0
+
+
 def test_input_required_then_a_plain_reply_completes_the_same_task(agent: str, tmp_path: Path) -> None:
     with _chat(agent, tmp_path) as chat:
         chat.expect(f"{PROMPT} >")

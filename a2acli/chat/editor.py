@@ -2,9 +2,11 @@
 keys, multi-line input, completion of the chat's commands and of file paths. Imported only when `a2a chat` runs
 on a terminal: no other command, and no piped chat, pays for prompt_toolkit.
 
-Keys: Enter sends, Alt-Enter (Esc Enter) or Ctrl-J inserts a new line; with `--multiline` Enter inserts a new
-line and Alt-Enter sends. Ctrl-C clears a line being typed and, at an empty prompt, ends the session; so does
-Ctrl-D. The history file holds only the lines typed (never an id: nothing of a conversation is resumed from it).
+Keys: Enter sends, Alt-Enter (Esc Enter) inserts a new line; with `--multiline` Enter inserts a new line and
+Alt-Enter sends. Ctrl-J is Enter: a line typed ahead while an answer streams reaches the editor with the
+terminal's own Enter (CR turned into LF in cooked mode), and must send, not break the line. Ctrl-C clears a line
+being typed and, at an empty prompt, ends the session; so does Ctrl-D. The history file holds only the lines
+typed (never an id: nothing of a conversation is resumed from it).
 """
 
 from __future__ import annotations
@@ -80,11 +82,12 @@ def _key_bindings(multiline: bool) -> KeyBindings:
 
     if multiline:
         keys.add("enter")(new_line)
+        keys.add("c-j")(new_line)
         keys.add("escape", "enter")(send)
     else:
         keys.add("enter")(send)
+        keys.add("c-j")(send)
         keys.add("escape", "enter")(new_line)
-        keys.add("c-j")(new_line)
 
     @keys.add("c-c")
     def _interrupt(event: KeyPressEvent) -> None:

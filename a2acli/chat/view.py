@@ -53,7 +53,7 @@ def help_text(*, interactive: bool = True, multiline: bool = False) -> str:
         keys = (
             "Enter: a new line · Alt-Enter (Esc Enter) sends"
             if multiline
-            else ("Enter sends · Alt-Enter (Esc Enter) or Ctrl-J: a new line")
+            else ("Enter sends · Alt-Enter (Esc Enter): a new line")
         )
         lines.append(f"Keys: {keys} · Tab completes · Up/Down: earlier lines")
         lines.append("      Ctrl-C stops following an answer (at an empty prompt it leaves) · Ctrl-D leaves")

@@ -56,8 +56,8 @@ MultilineOpt = Annotated[
     bool,
     setting(
         "--multiline",
-        help="Enter inserts a new line and Alt-Enter (Esc Enter) sends. Default: Enter sends, Alt-Enter or Ctrl-J"
-        " inserts a new line.",
+        help="Enter inserts a new line and Alt-Enter (Esc Enter) sends. Default: Enter sends, Alt-Enter inserts a"
+        " new line.",
     ),
 ]
 HistoryFileOpt = Annotated[
