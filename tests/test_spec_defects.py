@@ -322,7 +322,6 @@ def _usage_of(capsys: pytest.CaptureFixture[str], *command: str) -> tuple[int, s
     return code, out
 
 
-@defect("A2ACLI_AUTH_005", 14, "no `auth login` (also AUTH_006, AUTH_007)")
 def test_auth_login_exists(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _usage_of(capsys, "auth", "login")
     assert code == 0 and "Usage:" in out

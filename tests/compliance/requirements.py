@@ -62,6 +62,10 @@ CONFIG = "tests/test_config.py::"
 HELP = "tests/test_help.py::"
 SPEC = "tests/test_spec_requirements.py::"
 DEFECT = "tests/test_spec_defects.py::"
+AUTH_OIDC = "tests/test_auth_oidc.py::"
+AUTH_LOGIN = "tests/test_auth_login.py::"
+AUTH_STORE = "tests/test_auth_store.py::"
+AUTH_TLS = "tests/test_auth_tls.py::"
 
 EVIDENCE: Final[dict[str, Proven | Open]] = {
     # ─────────────── Tier 1 ───────────────
@@ -373,23 +377,43 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             "tests/test_resume_cli.py::test_task_subscribe_through_a_proxy_that_cuts_the_stream",
         ),
     ),
-    "A2ACLI_AUTH_005": Open(
-        "fail",
-        "Not implemented: `auth login` (device-code flow) is issue 14.",
-        14,
-        observed_by=(DEFECT + "test_auth_login_exists",),
+    "A2ACLI_AUTH_005": Proven(
+        (
+            DEFECT + "test_auth_login_exists",
+            AUTH_OIDC + "test_device_login_refresh_after_expiry_and_logout",
+            AUTH_OIDC + "test_device_login_denied_is_exit_4_nothing_stored",
+            AUTH_OIDC + "test_device_login_ctrl_c_is_clean",
+            AUTH_LOGIN + "test_device_login_then_send",
+            AUTH_LOGIN + "test_device_denied_and_expired",
+        ),
+        "RFC 8628 against panva's oidc-provider and the tests' own authorization server: verification URI,"
+        " complete URI and user code on stderr; interval, slow_down, authorization_pending, expired_token and"
+        " access_denied honoured; Ctrl-C stores nothing.",
     ),
-    "A2ACLI_AUTH_006": Open(
-        "fail",
-        "Not implemented: `auth login` (client-credentials flow) is issue 14.",
-        14,
-        observed_by=(DEFECT + "test_auth_login_exists",),
+    "A2ACLI_AUTH_006": Proven(
+        (
+            AUTH_OIDC + "test_client_credentials_login_send_refresh_logout",
+            AUTH_LOGIN + "test_client_credentials_login_is_stored_and_attached",
+            AUTH_LOGIN + "test_client_secret_from_variable_and_from_stdin",
+            AUTH_LOGIN + "test_secret_to_another_origin_needs_yes_off_a_terminal",
+            AUTH_LOGIN + "test_bad_token_answers_are_one_line_exit_4_nothing_stored",
+        ),
+        "The secret from A2ACLI_CLIENT_SECRET, the flag or stdin; scopes default to the card's requirement; a"
+        " token endpoint on another origin needs --yes off a terminal.",
     ),
-    "A2ACLI_AUTH_007": Open(
-        "fail",
-        "Not implemented: token storage for `auth login` is issue 14.",
-        14,
-        observed_by=(DEFECT + "test_auth_login_exists",),
+    "A2ACLI_AUTH_007": Proven(
+        (
+            AUTH_STORE + "test_the_keyring_holds_the_secrets_when_usable",
+            AUTH_STORE + "test_the_file_when_no_keyring_is_usable",
+            AUTH_LOGIN + "test_client_credentials_login_is_stored_and_attached",
+            AUTH_LOGIN + "test_refresh_after_expiry",
+            AUTH_LOGIN + "test_refresh_on_401_invalid_token_then_give_up",
+            AUTH_LOGIN + "test_logout_revokes_and_forgets",
+            AUTH_LOGIN + "test_explicit_bearer_wins_over_the_stored_login",
+            AUTH_OIDC + "test_device_login_refresh_after_expiry_and_logout",
+        ),
+        "The OS keyring when usable, else a 0600 file in a 0700 folder; attached by every agent command,"
+        " renewed when expired or once on 401 invalid_token; explicit flags win.",
     ),
     "A2ACLI_TX_004": Proven(
         (
@@ -497,8 +521,28 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         "A card endpoint gets a credential only after its 401/403 WWW-Authenticate challenge accepts it (same"
         " origin); the extended card only through a scheme the public card declares.",
     ),
-    "A2ACLI_AUTH_009": Open("fail", "Not implemented: mutual TLS is issue 14.", 14),
-    "A2ACLI_AUTH_010": Open("fail", "Not implemented: OpenID Connect is issue 14.", 14),
+    "A2ACLI_AUTH_009": Proven(
+        (
+            AUTH_TLS + "test_send_over_mutual_tls_with_cert_key_and_cacert",
+            AUTH_TLS + "test_settings_from_environment_variables",
+            AUTH_TLS + "test_without_a_client_certificate_is_one_line_exit_4",
+            AUTH_TLS + "test_a_certificate_from_another_ca_is_rejected_exit_4",
+            AUTH_TLS + "test_the_certificate_goes_only_to_the_agent_origin",
+            AUTH_TLS + "test_encrypted_key_with_password_and_wrong_password",
+        ),
+        "--cert/--key/--key-password/--cacert against a2a serve --tls-cert/--tls-key --client-ca; the"
+        " certificate goes to the agent's origins only.",
+    ),
+    "A2ACLI_AUTH_010": Proven(
+        (
+            AUTH_OIDC + "test_the_card_declares_the_provider",
+            AUTH_OIDC + "test_client_credentials_login_send_refresh_logout",
+            AUTH_OIDC + "test_authorization_code_with_pkce_on_a_loopback_redirect",
+            AUTH_OIDC + "test_a2a_serve_oauth_issuer_as_a_command",
+        ),
+        "The provider discovered from the card's openIdConnectUrl (issuer checked); tested against panva's"
+        " certified oidc-provider.",
+    ),
     "A2ACLI_AUTH_011": Proven(
         (
             POLL + "test_wait_stops_at_auth_required",
