@@ -104,6 +104,24 @@ def test_context_id_and_task_id_resume_a_conversation(
     assert set(_fields(out, "Context ID")) == {context_id} and task_id not in _fields(out, "Task ID")
 
 
+def test_the_same_conversation_on_every_binding(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chat has no transport code of its own: the connection's binding carries the context and the
+    input-required round trip alike, and the text floor reads the same (SPEC §6.4)."""
+    lines = "hi\n/scenario input-required\nmy answer\n/task\n"
+    shown = {}
+    with demo_agent(delay=0, grpc_port=0) as url:
+        for transport in ("JSONRPC", "HTTP+JSON", "GRPC"):
+            code, out, err = _chat(capsys, monkeypatch, lines, "-a", url, "--transport", transport)
+            assert code == 0, (transport, err)
+            assert len(set(_fields(out, "Context ID"))) == 1, transport
+            assert len(set(_fields(out, "Task ID"))) == 2, transport
+            assert out.count(f"Artifact: response\n{DEMO_TEXT}\n") == 3, transport  # 2 answers, then /task
+            shown[transport] = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "ID", out)
+    assert shown["HTTP+JSON"] == shown["JSONRPC"] == shown["GRPC"]
+
+
 def test_a_rejected_task_id_is_an_error_and_starts_no_task(
     agent: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
