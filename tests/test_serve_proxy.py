@@ -643,3 +643,30 @@ def test_every_demo_scenario_replays_as_recorded(upstream: str, tmp_path: Path) 
                 for message in event.get("task", {}).get("history", []):
                     message.pop("messageId", None)
             assert replayed == original, name
+
+
+def test_agent_escapes_never_reach_the_log(capfd: pytest.CaptureFixture[str]) -> None:
+    """What the log shows of the upstream (its error messages here) is cleaned of escape sequences."""
+    from tests.hostile.servers import EVIL_BYTES, hostile_agents
+
+    with hostile_agents() as hostile, proxy_for(hostile.origin_ref("escape-error"), log="text") as proxy:
+        capfd.readouterr()
+        done = a2a("stream", "-a", proxy, "go")
+        log = capfd.readouterr().err
+    assert done.returncode != 0
+    error_lines = [line for line in log.splitlines() if line.startswith("#1 ✗ SendStreamingMessage")]
+    assert error_lines and "task vanished [bold red]RICH[/bold red]" in error_lines[0]  # shown, literally ...
+    assert not [b for b in EVIL_BYTES if b in log], log  # ... without its escapes
+
+
+def test_sdk_log_lines_are_cleaned_in_the_serve_process() -> None:
+    """The SDK logs an upstream's error message (a request error, at WARNING): no escape reaches stderr."""
+    from tests.hostile.servers import EVIL_BYTES, hostile_agents
+    from tests.test_serve import serve_process
+
+    with hostile_agents() as hostile, serve_process("--proxy", hostile.origin_ref("escape-error")) as (proc, url):
+        a2a("stream", "-a", url, "go")
+        proc.terminate()
+        _out, err = proc.communicate(timeout=30)
+    assert "Request Error" in err and "task vanished" in err
+    assert not [b for b in EVIL_BYTES if b in err], err

@@ -26,13 +26,23 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
+class CleanFormatter(logging.Formatter):
+    """Log lines cleaned for a terminal: the SDK logs what a client or an upstream agent sent (an error message
+    in a request error), which may carry escape sequences (render/sanitize.py)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from a2acli.render.sanitize import clean_text
+
+        return clean_text(super().format(record))
+
+
 def configure_logging(level: str) -> None:
     """Every log line to stderr, in one format, at `level` (uvicorn's own loggers included)."""
     numeric = logging.getLevelName(level.upper())
     if not isinstance(numeric, int):
         raise UsageError(f"unknown log level {level!r}", hint="use debug, info, warning, error or critical")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(CleanFormatter(LOG_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
