@@ -358,3 +358,23 @@ def test_a_server_stop_ends_running_commands_and_a_restart_fails_their_tasks(tmp
     status = json.loads(got.stdout)["status"]
     assert status["state"] == "TASK_STATE_FAILED"
     assert "restarted" in status["message"]["parts"][0]["text"]
+
+
+def test_no_shell_unless_the_command_names_one(tmp_path: Path) -> None:
+    """`--exec` splits like a shell but runs no shell: `$HOME`, `;` and `|` reach the program as they are."""
+    with _exec_agent("echo $HOME ; ls | wc") as url:
+        code, events, stderr = _stream(url, "x")
+    assert code == 0, stderr
+    assert "".join(c["artifact"]["parts"][0]["text"] for c in _chunks(events)) == "$HOME ; ls | wc\n"
+    with _exec_agent("sh -c 'echo from a shell; echo $0'") as url:
+        code, events, stderr = _stream(url, "x")
+    assert "".join(c["artifact"]["parts"][0]["text"] for c in _chunks(events)) == "from a shell\nsh\n"
+
+
+def test_a_command_that_never_reads_its_stdin_still_completes() -> None:
+    """A message larger than the pipe buffer, to a command that exits without reading it."""
+    with _exec_agent("echo done") as url:
+        code, events, stderr = _stream(url, "y" * 100_000)  # past the 64 KiB pipe buffer, under one argv string's limit
+    assert code == 0, stderr
+    assert "".join(c["artifact"]["parts"][0]["text"] for c in _chunks(events)) == "done\n"
+    assert _final_state(events) == "TASK_STATE_COMPLETED"

@@ -180,11 +180,13 @@ class ExecAgentExecutor(AgentExecutor):
         lock = asyncio.Lock()
 
         async def feed_stdin() -> None:
+            # A command may exit, or close its stdin, without reading it: the pipe is then closed under us
+            # (BrokenPipe, or uvloop's RuntimeError on a closed transport). Its stdin was not wanted; not an error.
             assert process.stdin is not None
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            with contextlib.suppress(OSError, RuntimeError):
                 process.stdin.write(stdin)
                 await process.stdin.drain()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            with contextlib.suppress(OSError, RuntimeError):
                 process.stdin.close()
 
         async def chunk(text: str) -> None:
