@@ -378,3 +378,18 @@ def test_a_command_that_never_reads_its_stdin_still_completes() -> None:
     assert code == 0, stderr
     assert "".join(c["artifact"]["parts"][0]["text"] for c in _chunks(events)) == "done\n"
     assert _final_state(events) == "TASK_STATE_COMPLETED"
+
+
+def test_invalid_utf8_and_a_line_longer_than_a_read(tmp_path: Path) -> None:
+    program = """
+        import sys
+        sys.stdout.buffer.write(b"\\xff\\xfeok\\n")
+        sys.stdout.buffer.write("é".encode() * 150_000)  # 300 KB, no newline, a character split across reads
+        sys.stdout.flush()
+    """
+    with _exec_agent(_program(tmp_path, "bytes.py", program)) as url:
+        code, events, stderr = _stream(url, "x")
+    assert code == 0, stderr
+    text = "".join(c["artifact"]["parts"][0]["text"] for c in _chunks(events))
+    assert text == "\ufffd\ufffdok\n" + "é" * 150_000
+    assert len(_chunks(events)) > 3  # the long line came in pieces, as it was read
