@@ -203,6 +203,8 @@ def test_device_login_then_send(
     polls = auth_server.grants("urn:ietf:params:oauth:grant-type:device_code")
     assert len(polls) >= 2  # slow_down once, then the token
     assert cli(["send", "-a", agent_url, "hi"], capsys)[0] == 0
+    code, out, _ = cli(["auth", "status"], capsys)
+    assert code == 0 and "Refreshable: yes" in out and "Flow: device" in out
 
 
 def test_device_denied_and_expired(
@@ -278,7 +280,7 @@ def test_logout_revokes_and_forgets(
     refresh_token = entry["secrets"]["refresh_token"]
     code, _, err = cli(["auth", "logout", "-a", agent_url], capsys)
     assert code == 0, err
-    assert "revoked" in err and "logged out" in err
+    assert "revoked the refresh token" in err and "revoked the access token" in err and "logged out" in err
     revoked = [form["token"] for path, form in auth_server.requests if path == "/revoke"]
     assert refresh_token in revoked and auth_server.issued[-1] in revoked
     assert not index().exists()

@@ -280,16 +280,22 @@ async def logout(agent: str, settings: ConnectionSettings, ui: Announcer) -> boo
         from a2acli.client.wire import make_http_client
 
         auth = oauth.ClientAuth(login.client_id, login.client_secret)
+        host = oauth.host_of(login.revocation_endpoint)
         client = make_http_client(settings)
         try:
             for token, hint in ((login.refresh_token, "refresh_token"), (login.access_token, "access_token")):
-                if token:
-                    problem = await oauth.revoke(client, login.revocation_endpoint, token, hint, auth)
-                    if problem:
-                        ui.say(f"warning: revoking the {hint.replace('_', ' ')} failed: {problem}")
+                if not token:
+                    continue
+                what = hint.replace("_", " ")
+                problem = await oauth.revoke(client, login.revocation_endpoint, token, hint, auth)
+                if problem is None:
+                    ui.say(f"revoked the {what} at {host}")
+                elif problem == oauth.UNSUPPORTED_TOKEN_TYPE:
+                    ui.say(f"{host} does not revoke {what}s: it stays valid until it expires")
+                else:
+                    ui.say(f"warning: revoking the {what} failed: {problem}")
         finally:
             await client.aclose()
-        ui.say(f"revoked the tokens of {agent} at {oauth.host_of(login.revocation_endpoint)}")
     return store.remove(agent)
 
 

@@ -46,6 +46,7 @@ class Login:
     expires_at: float | None = None
     obtained_at: float = 0.0
     store: str = "file"  # keyring | file
+    renewable: bool = False  # a refresh token, or a client secret for the grant again (kept beside the secrets)
     access_token: str = field(default="", repr=False)
     refresh_token: str | None = field(default=None, repr=False)
     client_secret: str | None = field(default=None, repr=False)
@@ -59,9 +60,12 @@ class Login:
 
     def public(self) -> dict[str, Any]:
         """What `auth status` shows: everything but the secrets (whether a refresh token exists is said)."""
-        doc = {k: v for k, v in asdict(self).items() if k not in _SECRET_FIELDS}
-        doc["refreshable"] = bool(self.refresh_token) or bool(self.client_secret and self.flow == "client_credentials")
+        doc = {k: v for k, v in asdict(self).items() if k not in _SECRET_FIELDS and k != "renewable"}
+        doc["refreshable"] = self.renewable or self.can_renew()
         return doc
+
+    def can_renew(self) -> bool:
+        return bool(self.refresh_token) or bool(self.client_secret and self.flow == "client_credentials")
 
 
 def auth_dir() -> Path:
@@ -223,7 +227,7 @@ def put(login: Login) -> Login:
             raise TokenStoreError(
                 "the OS keyring refused to store the login", hint="A2ACLI_TOKEN_STORE=file to use a file"
             )
-    login = replace(login, store=store)
+    login = replace(login, store=store, renewable=login.can_renew())
     entry = {k: v for k, v in asdict(login).items() if k not in _SECRET_FIELDS}
     if store == "file":
         entry["secrets"] = secrets

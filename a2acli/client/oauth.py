@@ -431,13 +431,23 @@ async def authorization_code(
 # ------------------------------------------------------------------------------------------------ revocation
 
 
+UNSUPPORTED_TOKEN_TYPE = "unsupported_token_type"
+
+
 async def revoke(client: httpx.AsyncClient, url: str, token: str, hint: str, auth: ClientAuth) -> str | None:
-    """RFC 7009: revoke `token`; None when done, else why not (revocation is best effort at logout)."""
-    headers: dict[str, str] = {}
+    """RFC 7009: revoke `token`; None when done, `UNSUPPORTED_TOKEN_TYPE` when the server does not revoke that
+    kind of token (§2.2.1: a self-contained access token, often), else why not (best effort at logout)."""
+    headers: dict[str, str] = {"Accept": "application/json"}
     data = {"token": token, "token_type_hint": hint}
     auth.apply(data, headers)
     try:
-        status, _, _ = await _exchange(client, "POST", url, data=data, headers=headers)
+        status, _, body = await _exchange(client, "POST", url, data=data, headers=headers)
     except (UnreachableError, TimeoutExpiredError, AuthFailedError) as exc:
         return exc.message
-    return None if status == 200 else f"{host_of(url)} answered HTTP {status}"
+    if status == 200:
+        return None
+    with contextlib.suppress(ValueError, RecursionError):
+        doc = json.loads(body)
+        if isinstance(doc, dict) and doc.get("error") == UNSUPPORTED_TOKEN_TYPE:
+            return UNSUPPORTED_TOKEN_TYPE
+    return f"{host_of(url)} answered HTTP {status}"

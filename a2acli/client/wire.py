@@ -283,7 +283,10 @@ class Wire:
         session = self.credentials.session
         if session is None:
             return await self._send(request)
+        renewed_before = session.refreshed
         request.headers["Authorization"] = await session.header(self.client)
+        if self.debug and session.refreshed and not renewed_before:
+            self.debug_out(f"debug: the stored token for {session.agent} had expired: renewed it")
         response = await self._send(request)
         if response.status_code == 401 and _invalid_token(response.headers.get("www-authenticate", "")):
             renewed = await session.after_rejection(self.client)

@@ -194,6 +194,10 @@ def status(agent: AgentOptions, ctx: typer.Context) -> None:
         logins = [login for login in logins if login.agent == key]
         if not logins:
             raise CredentialsMissingError(f"no stored login for {key}", hint=f"a2a auth login -a {key}")
+    if not logins:
+        from a2acli.render.writers import diag
+
+        diag("no stored logins (a2a auth login -a AGENT)")
     _write_logins(logins, agent.output)
 
 

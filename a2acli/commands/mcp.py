@@ -25,12 +25,8 @@ AllowAnyOpt = Annotated[
         help="Let the client name any http(s) agent, not only the pinned ones (they get none of your credentials).",
     ),
 ]
-HttpOpt = Annotated[
-    bool, setting("--http", help="Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.")
-]
-HostOpt = Annotated[
-    str, setting("--host", help="With --http: the address to listen on (loopback unless a token).")
-]
+HttpOpt = Annotated[bool, setting("--http", help="Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.")]
+HostOpt = Annotated[str, setting("--host", help="With --http: the address to listen on (loopback unless a token).")]
 PortOpt = Annotated[int, setting("--port", min=0, max=65535, help="With --http: the port (0: any free port).")]
 HttpTokenOpt = Annotated[
     str | None,

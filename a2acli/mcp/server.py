@@ -143,9 +143,7 @@ def build_server(policy: AgentPolicy, limits: tools.Limits) -> Server[Any, Any]:
             session, request_id = context.session, str(context.request_id)
 
             async def send(progress: float, message: str) -> None:
-                await session.send_progress_notification(
-                    token, progress, None, message, related_request_id=request_id
-                )
+                await session.send_progress_notification(token, progress, None, message, related_request_id=request_id)
 
             pump = _ProgressPump(send)
         try:

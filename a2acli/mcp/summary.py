@@ -161,8 +161,10 @@ def card_summary(card: dict[str, Any], source: str) -> str:
         f"Agent {untrusted_line(card.get('name'))} (version {untrusted_line(card.get('version'), 40)}), card from"
         f" {untrusted_line(source, 300)}",
         "Interfaces: " + ("; ".join(interfaces[:10]) or "none"),
-        "Streaming: " + ("yes" if caps.get("streaming") is True else "no")
-        + " · push notifications: " + ("yes" if caps.get("pushNotifications") is True else "no"),
+        "Streaming: "
+        + ("yes" if caps.get("streaming") is True else "no")
+        + " · push notifications: "
+        + ("yes" if caps.get("pushNotifications") is True else "no"),
         f"Skills ({len(skills)}): " + ", ".join(untrusted_line(s.get("name") or s.get("id"), 80) for s in skills[:20]),
     ]
     description = card.get("description")
@@ -209,8 +211,10 @@ def report_summary(report: dict[str, Any]) -> str:
 
 def task_page_summary(page: dict[str, Any]) -> str:
     tasks = [_dict(t) for t in _list(page.get("tasks"))]
-    lines = [f"{len(tasks)} task(s)" + (f"; next page token: {untrusted_line(page['nextPageToken'])}"
-                                        if page.get("nextPageToken") else "")]
+    lines = [
+        f"{len(tasks)} task(s)"
+        + (f"; next page token: {untrusted_line(page['nextPageToken'])}" if page.get("nextPageToken") else "")
+    ]
     for task in tasks[:50]:
         lines += task_lines(task)[:1]
     if len(tasks) > 50:
