@@ -307,3 +307,57 @@ def test_store_folder_permissions_are_tightened(agent_url: str, capsys: pytest.C
     os.chmod(index(), 0o644)
     assert cli(["auth", "status"], capsys)[0] == 0
     assert stat.S_IMODE(index().stat().st_mode) == 0o600
+
+
+# ------------------------------------------------------------------------------------------- the card's own URLs
+
+
+def _card_with(agent_url: str, tmp_path: Path, schemes: dict[str, object]) -> Path:
+    import httpx
+
+    card = httpx.get(agent_url + "/.well-known/agent-card.json", headers={"A2A-Version": "1.0"}).json()
+    card["securitySchemes"] = schemes
+    card["securityRequirements"] = [{"schemes": {name: {"list": ["a2a.send"]}}} for name in schemes]
+    path = tmp_path / "card.json"
+    path.write_text(json.dumps(card))
+    return path
+
+
+def test_a_card_with_only_its_flow_urls(
+    agent_url: str, auth_server: MiniAuthServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """No metadata URL: the card's own tokenUrl; a local card's logins are filed under its interface's origin."""
+    flows = {"clientCredentials": {"tokenUrl": f"{auth_server.base}/token", "scopes": {"a2a.send": ""}}}
+    card = _card_with(agent_url, tmp_path, {"cc": {"oauth2SecurityScheme": {"flows": flows}}})
+    code, out, err = cli(
+        ["auth", "login", "-a", str(card), "--client-id", CC_CLIENT, "--client-secret", CC_SECRET, "--yes"], capsys
+    )
+    assert code == 0, err
+    assert f"Agent: {agent_url}" in out and "Scheme: cc" in out
+    assert auth_server.grants("client_credentials")[-1]["scope"] == "a2a.send"
+    assert cli(["send", "-a", str(card), "hi"], capsys)[0] == 0
+    assert cli(["send", "-a", agent_url, "hi"], capsys)[0] == 0  # the same agent, by its URL
+
+
+def test_metadata_naming_another_issuer_is_refused(
+    agent_url: str, auth_server: MiniAuthServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    metadata = f"{auth_server.base}/.well-known/oauth-authorization-server"
+    flows = {"clientCredentials": {"tokenUrl": f"{auth_server.base}/token", "scopes": {}}}
+    card = _card_with(
+        agent_url, tmp_path, {"o": {"oauth2SecurityScheme": {"oauth2MetadataUrl": metadata, "flows": flows}}}
+    )
+    auth_server.mode = "wrong_issuer"
+    code, _, err = cli(
+        ["auth", "login", "-a", str(card), "--client-id", CC_CLIENT, "--client-secret", CC_SECRET, "--yes"], capsys
+    )
+    assert code == 4 and "issuer.elsewhere.example" in one_line(err)
+    assert not auth_server.grants("client_credentials") and not index().exists()
+
+
+def test_a_card_without_oauth_has_nothing_to_log_in_to(
+    agent_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    card = _card_with(agent_url, tmp_path, {"k": {"apiKeySecurityScheme": {"location": "header", "name": "X-Key"}}})
+    code, _, err = cli(["auth", "login", "-a", str(card), "--client-id", CC_CLIENT], capsys)
+    assert code == 4 and "no OAuth 2 or OpenID Connect scheme" in one_line(err)

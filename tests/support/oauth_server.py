@@ -52,7 +52,7 @@ class MiniAuthServer:
     device_lifetime: int = 60
     interval: int = 1
     # "" (behave) | html | 500 | no_token_type | expires_0 | expires_negative | refresh_fails | slow_down_once |
-    # lying_expiry
+    # lying_expiry | wrong_issuer
     mode: str = ""
     base: str = ""
     key: Any = field(default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048))
@@ -129,7 +129,7 @@ class MiniAuthServer:
         b = self.base
         return JSONResponse(
             {
-                "issuer": b,
+                "issuer": "https://issuer.elsewhere.example" if self.mode == "wrong_issuer" else b,
                 "token_endpoint": f"{b}/token",
                 "device_authorization_endpoint": f"{b}/device",
                 "revocation_endpoint": f"{b}/revoke",
