@@ -196,7 +196,7 @@ def test_a_certificate_from_another_ca_is_rejected_exit_4(pki: Pki, mtls_agent: 
 def test_self_signed_agent_without_cacert_fails_tls_exit_3(pki: Pki, mtls_agent: str) -> None:
     done = a2a("send", "-a", mtls_agent, "--cert", str(pki.client_cert), "--key", str(pki.client_key), "hello")
     assert done.returncode == 3, done.stderr
-    one_line_error(done)
+    assert "--cacert" in one_line_error(done)
 
 
 def test_encrypted_key_with_password_and_wrong_password(pki: Pki, mtls_agent: str, tmp_path: Path) -> None:

@@ -598,8 +598,12 @@ async def _fetch_one(
             if alert is not None:
                 raise alert from None
             reason = str(exc) or type(exc).__name__
+            untrusted = "certificate verify failed" in reason.lower()
             raise UnreachableError(
-                f"cannot reach {_origin(current)}: {reason}", hint="is the agent running at that address?"
+                f"cannot reach {_origin(current)}: {reason}",
+                hint="trust the agent's CA with --cacert FILE (--insecure skips verification, development only)"
+                if untrusted
+                else "is the agent running at that address?",
             ) from None
     raise CardNotFoundError(f"too many redirects (>{MAX_REDIRECTS}) while fetching the card at {url}")
 

@@ -192,7 +192,8 @@ def _transport_error(exc: Exception, request: httpx.Request) -> A2ACliError:
         if "ssl" in low or "certificate" in low or "tls" in low:
             return UnreachableError(
                 f"TLS handshake with {origin} failed: {why}",
-                hint="check the certificate; --insecure skips verification (development only)",
+                hint="check the certificate; --cacert FILE trusts a private CA, --insecure skips verification"
+                " (development only)",
             )
         return UnreachableError(f"cannot reach {origin}: {why}", hint="is the agent running at that address?")
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
