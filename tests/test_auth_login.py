@@ -361,3 +361,34 @@ def test_a_card_without_oauth_has_nothing_to_log_in_to(
     card = _card_with(agent_url, tmp_path, {"k": {"apiKeySecurityScheme": {"location": "header", "name": "X-Key"}}})
     code, _, err = cli(["auth", "login", "-a", str(card), "--client-id", CC_CLIENT], capsys)
     assert code == 4 and "no OAuth 2 or OpenID Connect scheme" in one_line(err)
+
+
+# ------------------------------------------------------------------------------------------- --open
+
+
+def test_open_starts_the_browser_only_when_asked(
+    agent_url: str, auth_server: MiniAuthServer, tmp_path: Path, isolated_env: Path
+) -> None:
+    """$BROWSER (Python's webbrowser honours it) is a script that records the URL it was given."""
+    import subprocess
+    import sys
+
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.py"
+    browser.write_text(f"import sys\nopen({str(opened)!r}, 'a').write(sys.argv[1] + '\\n')\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")}
+    env["BROWSER"] = f"{sys.executable} {browser} %s"
+    for extra in ([], ["--open"]):
+        approver = approve_when_asked(auth_server)
+        done = subprocess.run(
+            [sys.executable, "-m", "a2acli", "auth", "login", "-a", agent_url, "--client-id", DEVICE_CLIENT, *extra],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        approver.join()
+        assert done.returncode == 0, done.stderr
+        if not extra:
+            assert not opened.exists(), "a browser was opened unasked"
+    assert opened.read_text().strip().startswith(f"{auth_server.base}/activate?user_code=")
