@@ -372,3 +372,23 @@ def test_a_call_the_client_cancels_cancels_its_task_and_the_server_goes_on(slow_
     result = run(go())
     assert result.isError is False
     assert result.structuredContent["task"]["status"]["state"] == "TASK_STATE_CANCELED"
+
+
+@pytest.mark.parametrize("binding", ["JSONRPC", "HTTP+JSON", "GRPC"])
+def test_every_binding_the_client_speaks_serves_the_tools(binding: str) -> None:
+    """The tools are the client the commands use: `--transport` picks the binding for them as for `a2a send`."""
+    log = Stdio()
+    with demo_agent(grpc_port=0, delay=0.01) as url:
+
+        async def go() -> tuple[Any, Any]:
+            async with stdio_session("--agent", url, "--transport", binding, "--debug", log=log) as session:
+                followed = await session.call_tool("send_message_and_follow", {"text": "hi"})
+                task = await session.call_tool("get_task", {"task_id": followed.structuredContent["task"]["id"]})
+                return followed, task
+
+        followed, task = run(go())
+    assert f"debug: interface: {binding} " in log.stderr, log.stderr[:2000]
+    assert followed.isError is False, text_of(followed)
+    assert followed.structuredContent["text"] == DEMO_TEXT
+    assert task.structuredContent["task"]["status"]["state"] == "TASK_STATE_COMPLETED"
+    assert task.structuredContent["text"] == DEMO_TEXT
