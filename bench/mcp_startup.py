@@ -5,7 +5,8 @@ tool on the SDK's FastMCP. Standard library only; the harness speaks raw JSON-RP
     .venv/bin/python bench/mcp_startup.py [--runs N]
 
 Runs are interleaved (subject, floor, FastMCP, subject, ...) after one untimed warm-up each (it writes the .pyc
-files); the figure is the median wall time, with the median CPU time (user + system of the child) beside it.
+files); the figure is the median wall time, with the median CPU time (user + system of the child, spawn to exit)
+beside it: on a loaded machine the CPU ratio is the steadier of the two.
 No agent is needed: `a2a mcp` contacts none before a tool call.
 """
 
@@ -93,13 +94,22 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     print(f"a2a mcp start-up to its first tools/list answer (median of {args.runs}, load {load:.1f})")
     floor = median([r[0] for r in results["floor: mcp low-level Server"]])
+    floor_cpu = median([r[1] for r in results["floor: mcp low-level Server"]])
     figures = {}
     for name, runs in results.items():
         wall, cpu = median([r[0] for r in runs]), median([r[1] for r in runs])
-        figures[name] = {"wall_ms": round((wall or 0) * 1000, 1), "cpu_ms": round((cpu or 0) * 1000, 1),
-                         "tools": runs[0][2], "ratio": round(ratio(wall, floor) or 0, 2)}
-        print(f"  {name:30} {figures[name]['wall_ms']:7.1f} ms wall  {figures[name]['cpu_ms']:7.1f} ms CPU"
-              f"  {runs[0][2]:2d} tools  {figures[name]['ratio']:.2f}x the floor")
+        figures[name] = {
+            "wall_ms": round((wall or 0) * 1000, 1),
+            "cpu_ms": round((cpu or 0) * 1000, 1),
+            "tools": runs[0][2],
+            "ratio": round(ratio(wall, floor) or 0, 2),
+            "cpu_ratio": round(ratio(cpu, floor_cpu) or 0, 2),
+        }
+        shown = figures[name]
+        print(
+            f"  {name:30} {shown['wall_ms']:7.1f} ms wall ({shown['ratio']:.2f}x the floor)"
+            f"  {shown['cpu_ms']:7.1f} ms CPU ({shown['cpu_ratio']:.2f}x)  {runs[0][2]:2d} tools"
+        )
     verdict = "PASS" if figures["a2a mcp"]["ratio"] <= TARGET else "MISS"
     print(f"target: a2a mcp <= {TARGET}x the floor: {verdict}")
     print(json.dumps(figures))
