@@ -392,3 +392,28 @@ def test_every_binding_the_client_speaks_serves_the_tools(binding: str) -> None:
     assert followed.structuredContent["text"] == DEMO_TEXT
     assert task.structuredContent["task"]["status"]["state"] == "TASK_STATE_COMPLETED"
     assert task.structuredContent["text"] == DEMO_TEXT
+
+
+def test_a_pinned_card_file_and_a_conversation_carried_by_its_context_id(agent: str) -> None:
+    """A card file is an agent reference too (pinned: files are read only then); `context_id` continues the
+    conversation a first send started."""
+    import httpx
+
+    card = httpx.get(f"{agent}/.well-known/agent-card.json", timeout=30).json()
+    path = os.path.join(os.getcwd(), "demo-card.json")
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(card, out)
+
+    async def go() -> tuple[Any, Any, Any]:
+        async with stdio_session("--agent", "./demo-card.json") as session:
+            shown = await session.call_tool("get_agent_card", {"agent": path})  # another spelling of the pin
+            first = await session.call_tool("send_message", {"text": "one"})
+            context = first.structuredContent["task"]["contextId"]
+            second = await session.call_tool("send_message", {"text": "two", "context_id": context})
+            return shown, first, second
+
+    shown, first, second = run(go())
+    assert shown.isError is False and shown.structuredContent["source"].endswith("demo-card.json")
+    assert first.isError is False and second.isError is False, text_of(second)
+    assert second.structuredContent["task"]["contextId"] == first.structuredContent["task"]["contextId"]
+    assert second.structuredContent["task"]["id"] != first.structuredContent["task"]["id"]
