@@ -96,8 +96,9 @@ class _ProgressPump:
             if self._done:
                 return
 
-    async def close(self, grace: float = 5.0) -> None:
-        """Send what is queued (within `grace` seconds), then stop."""
+    async def close(self, grace: float = 30.0) -> None:
+        """Send what is queued (within `grace` seconds: thousands of events to a client on a loaded machine), then
+        stop. A client that went away fails each send at once, so only a live, slow one is waited for."""
         self._done = True
         self._wake.set()
         try:
