@@ -258,3 +258,15 @@ def test_the_transcript_is_written_once_0600_never_over_a_file(tmp_path: Path) -
         transcript.save(str(path))
     with pytest.raises(UsageError, match="needs a path"):
         transcript.save(" ")
+
+
+def test_a_given_task_whose_agent_does_not_answer_delays_the_session_only_briefly() -> None:
+    """`--task-id`: the task's state for the prompt is asked once, and not waited for beyond a few seconds."""
+    from tests.hostile.servers import hostile_agents
+
+    with hostile_agents() as hostile:
+        started = time.monotonic()
+        proc = _piped(hostile.origin_ref("rpc-stall"), "", "--task-id", "t-1")
+        took = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr
+    assert took < 20, took  # the agent stalls for 30 s; the chat asked for 5 s at most

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from a2acli.settings import ConnectionSettings
 
 
+GIVEN_TASK_WAIT = 5.0  # seconds the state of a `--task-id` task is waited for before the first prompt
+
+
 @dataclass(frozen=True)
 class ChatOptions:
     agent_ref: str | None  # the agent as the user named it, for the commands printed (None: the default agent)
@@ -374,8 +377,9 @@ class ChatSession:
         task the agent will not continue is its error to report)."""
         assert self.conn is not None
         try:
-            task = await self.conn.get_task(task_id)
-        except A2ACliError:
+            async with asyncio.timeout(GIVEN_TASK_WAIT):  # only the prompt's state hangs on it: never for long
+                task = await self.conn.get_task(task_id)
+        except (A2ACliError, TimeoutError):
             return
         status = task.get("status")
         state = status.get("state") if isinstance(status, dict) else None
