@@ -208,6 +208,8 @@ def _environment_only() -> dict[str, tuple[Any, tuple[str, ...]]]:
     return {
         "A2ACLI_READ_TIMEOUT": (f"{settings.DEFAULT_READ_TIMEOUT:g}", talking),
         "A2ACLI_MAX_EVENT_BYTES": (str(settings.DEFAULT_MAX_EVENT_BYTES), talking),
+        # Where `a2a auth login` keeps logins: auto (the OS keyring when usable, else a 0600 file), keyring, file.
+        "A2ACLI_TOKEN_STORE": ("auto", (*talking, "auth")),
     }
 
 
