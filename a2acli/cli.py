@@ -64,7 +64,21 @@ def _complete_command_path(ctx: typer.Context, incomplete: str) -> list[str]:
 
 # The commands, in the order `--help` lists them. Each is registered only when a run needs it, so a run imports
 # the module of the command it names and no other.
-_ORDER = ("serve", "card", "send", "stream", "chat", "task", "auth", "mcp", "config", "completion", "push", "help")
+_ORDER = (
+    "serve",
+    "card",
+    "send",
+    "stream",
+    "chat",
+    "task",
+    "auth",
+    "conformance",
+    "mcp",
+    "config",
+    "completion",
+    "push",
+    "help",
+)
 _GROUPS = frozenset({"card", "task", "auth", "config", "push"})
 # The first paragraph of each command's help: all the root's help and a Tab press on the first word show of a
 # command, so both are answered without importing any command module (tests/test_cli_root.py holds every line to
@@ -77,6 +91,8 @@ _SUMMARIES = {
     "chat": "An interactive multi-turn session with an agent: the context and a waiting task carry from turn to turn.",
     "task": "Follow and manage tasks: get, list, cancel, subscribe, download, push-config.",
     "auth": "Log in to agents with OAuth 2 / OpenID Connect (device, client credentials, code + PKCE); stored tokens.",
+    "conformance": "Smoke-check a live agent against A2A 1.0 requirements (the A2A TCK's IDs); exit 1 when one at"
+    " --fail-on fails.",
     "mcp": "Serve A2A agents as tools to MCP clients: over stdio (the default), or streamable HTTP with --http.",
     "config": "Inspect the configuration (read-only): effective settings and where each came from.",
     "completion": "Print the shell completion script for bash, zsh, fish or powershell.",
@@ -106,6 +122,10 @@ def _register_one(app: typer.Typer, name: str) -> None:
         from a2acli.commands import mcp
 
         app.command("mcp", epilog=EXIT_CODES_EPILOG)(mcp.mcp)
+    elif name == "conformance":
+        from a2acli.commands import conformance
+
+        app.command("conformance", epilog=EXIT_CODES_EPILOG)(conformance.conformance)
     elif name == "completion":
         from a2acli.commands import completion
 

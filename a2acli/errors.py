@@ -144,6 +144,14 @@ class ProtocolError(A2ACliError):
 INTERRUPTED_CODE = "X_A2ACLI_INTERRUPTED"
 
 
+class ConformanceFailed(A2ACliError):
+    """`a2a conformance`: requirements at the failing level failed (exit 1). The report is the result; this only
+    sets the status (a vendor code: the SPEC's A2ACLI_ERR_* names no verdict about an agent)."""
+
+    code = "X_A2ACLI_CONFORMANCE_FAILED"
+    exit_status = ExitStatus.FAILURE
+
+
 class Interrupted(A2ACliError):
     """Ctrl-C: not a failure of the tool, but the run did not finish (exit 130, X_A2ACLI_INTERRUPTED)."""
 

@@ -166,3 +166,11 @@ def test_prompt_toolkit_lives_in_the_chat_editor() -> None:
 def test_the_chats_own_text_and_commands_are_pure() -> None:
     io = ("httpx", "a2acli.client", "a2acli.render.writers", "prompt_toolkit", "a2acli.chat.session")
     assert _offending(["a2acli.chat.view", "a2acli.chat.slash"], io) == {}
+
+
+def test_conformance_speaks_only_through_the_client() -> None:
+    # the checks drive agents through client/ (the connection façade and its wire), never an HTTP stack or SDK
+    # of their own; the registry, the report and its formats are pure
+    assert _offending(_in("a2acli.conformance"), ("httpx", "httpx_sse", "uvicorn", "a2a", "a2acli.agent")) == {}
+    pure = ["a2acli.conformance.registry", "a2acli.conformance.report", "a2acli.conformance.formats"]
+    assert _offending(pure, ("a2acli.client", "a2acli.conformance.checks", "a2acli.conformance.runner")) == {}

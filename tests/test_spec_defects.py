@@ -327,7 +327,6 @@ def test_auth_login_exists(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "Usage:" in out
 
 
-@defect("A2ACLI_CONFORM_001", 17, "no `conformance`")
 def test_conformance_exists(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _usage_of(capsys, "conformance")
     assert code == 0 and "Usage:" in out

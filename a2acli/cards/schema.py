@@ -32,6 +32,13 @@ def _load(name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def v1_validator() -> Any:
+    return definition_validator("Agent Card")
+
+
+@lru_cache(maxsize=32)
+def definition_validator(title: str) -> Any:
+    """A validator for one definition of the A2A 1.0 schema bundle ("Agent Card", "Task", "Message",
+    "Agent Interface", "List Tasks Response", ...), its references resolved inside the bundle."""
     from jsonschema import Draft202012Validator
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
@@ -39,13 +46,13 @@ def v1_validator() -> Any:
     bundle = _load("a2a-v1.0.0.schema.json")
     definitions: dict[str, Any] = bundle["definitions"]
     resources_by_uri = []
-    for title, schema in definitions.items():
-        compact = title.replace(" ", "")
+    for name, schema in definitions.items():
+        compact = name.replace(" ", "")
         package = "google.protobuf" if compact in ("Struct", "Timestamp", "Value") else "lf.a2a.v1"
         uri = f"{package}.{compact}.jsonschema.json"
         resources_by_uri.append((uri, Resource.from_contents(schema, default_specification=DRAFT202012)))
     registry: Any = Registry().with_resources(resources_by_uri)
-    return Draft202012Validator(definitions["Agent Card"], registry=registry)
+    return Draft202012Validator(definitions[title], registry=registry)
 
 
 @lru_cache(maxsize=1)

@@ -66,6 +66,7 @@ AUTH_OIDC = "tests/test_auth_oidc.py::"
 AUTH_LOGIN = "tests/test_auth_login.py::"
 AUTH_STORE = "tests/test_auth_store.py::"
 AUTH_TLS = "tests/test_auth_tls.py::"
+CONFORM = "tests/test_conformance_agents.py::"
 
 EVIDENCE: Final[dict[str, Proven | Open]] = {
     # ─────────────── Tier 1 ───────────────
@@ -444,11 +445,19 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         "-o json prints the Task; the files written are listed under its metadata key urn:a2acli:download.",
     ),
     "A2ACLI_OUT_007": Proven((SPEC + "test_debug_logs_the_raw_wire_on_stderr_only",)),
-    "A2ACLI_CONFORM_001": Open(
-        "fail",
-        "Not implemented: the `conformance` command is issue 17.",
-        17,
-        observed_by=(DEFECT + "test_conformance_exists",),
+    "A2ACLI_CONFORM_001": Proven(
+        (
+            DEFECT + "test_conformance_exists",
+            CONFORM + "test_a2a_serve_is_conformant_fast",
+            CONFORM + "test_plain_sdk_agent_fails_the_tcks_must_ids",
+            CONFORM + "test_sloppy_agent_fails_each_broken_rule",
+            CONFORM + "test_a_03_agent_fails_the_10_requirements",
+            CONFORM + "test_reachability_auth_and_timeout_exit_statuses",
+            CONFORM + "test_text_floor_and_junit_and_sarif",
+        ),
+        "Native checks named by the A2A TCK's requirement IDs (1.0-dev); verdicts compared with the TCK itself on"
+        " the same agents in docs/conformance-agreement.md (tests/test_conformance_tck.py runs both when"
+        " A2ACLI_TCK_DIR names a TCK checkout).",
     ),
     "A2ACLI_CLI_002": Proven(
         (
