@@ -17,7 +17,7 @@ import pytest
 from a2acli.cli import run
 from tests.hostile.servers import HostileAgent, hostile_agents
 from tests.support.agent import demo_agent
-from tests.support.peers import sdk_agent, sloppy_agent, v03_agent
+from tests.support.peers import install_js_agent, js_agent, sdk_agent, sloppy_agent, v03_agent
 
 # What the TCK (1.0-dev, 357c4a8, --level must) fails on each agent, besides the scenario checks it fails where
 # this tool skips them (DM-ART-001, DM-MSG-001: the agent does not answer tck-artifact-* / tck-message-response).
@@ -95,6 +95,19 @@ def test_plain_sdk_agent_fails_the_tcks_must_ids(capsys: pytest.CaptureFixture[s
     # push is not advertised: its CRUD checks are skipped, and CORE-CAP-001 (push refused) is checked instead
     assert _check(doc, "PUSH-CREATE-001", "JSONRPC")["status"] == "skip"
     assert _check(doc, "CORE-CAP-001", "JSONRPC")["status"] == "pass"
+
+
+def test_js_sdk_agent_fails_only_the_content_type(capsys: pytest.CaptureFixture[str]) -> None:
+    if install_js_agent() is None:
+        pytest.skip("node/npm not installed")
+    with js_agent() as url:
+        code, doc, _ = _json_run(capsys, "-a", url)
+    assert code == 1
+    # the @a2a-js/sdk answers HTTP+JSON as application/a2a+json, as the Python SDK does; everything else holds
+    assert _by_status(doc, "fail") == {"HTTP_JSON-SVC-001"}
+    assert _check(doc, "JSONRPC-SSE-002", "JSONRPC")["status"] == "pass"
+    assert {b["url"].rstrip("/").rsplit("/", 1)[-1] for b in doc["bindings"]} >= {"rest"}
+    assert doc["summary"]["passed"] >= 90
 
 
 def test_sloppy_agent_fails_each_broken_rule(capsys: pytest.CaptureFixture[str]) -> None:

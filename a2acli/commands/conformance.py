@@ -39,9 +39,7 @@ def conformance(
     ] = None,
     only: Annotated[
         list[str] | None,
-        setting(
-            "--only", help="Only these requirement IDs (e.g. CORE-SEND-001), any level; repeat or comma-separate."
-        ),
+        setting("--only", help="Only these requirement IDs (e.g. CORE-SEND-001), any level; repeat or comma-separate."),
     ] = None,
     skip: Annotated[
         list[str] | None, setting("--skip", help="Leave out these requirement IDs; repeat or comma-separate.")

@@ -8,6 +8,9 @@
   header (serves any version), answers errors with HTTP 200 JSON-RPC bodies without `data` and mislabels the
   unknown-task error code.
 
+`js_agent()` runs a plain @a2a-js/sdk 1.3 agent (tests/interop/js-agent/agent.mjs, npm-installed there on first
+use; None when node or npm is missing).
+
 `python -m tests.support.peers NAME PORT` serves one of them on 127.0.0.1:PORT (for running the TCK by hand).
 """
 
@@ -15,9 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from tests.support.server import serve_in_thread
@@ -201,6 +207,48 @@ def v03_agent() -> Iterator[str]:
 def sloppy_agent() -> Iterator[str]:
     with serve_in_thread(_Late(lambda base: _Sloppy(_sdk_app(base)))) as url:
         yield url
+
+
+JS_AGENT_DIR = Path(__file__).resolve().parents[1] / "interop" / "js-agent"
+
+
+def install_js_agent() -> Path | None:
+    """tests/interop/js-agent with its node_modules (npm ci on first use); None without node and npm."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        return None
+    if not (JS_AGENT_DIR / "node_modules" / "express" / "package.json").is_file():
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=JS_AGENT_DIR, capture_output=True, text=True, timeout=300
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"npm ci in {JS_AGENT_DIR} failed:\n{done.stderr[-2000:]}")
+    return JS_AGENT_DIR / "agent.mjs"
+
+
+@contextlib.contextmanager
+def js_agent() -> Iterator[str]:
+    """The @a2a-js/sdk agent on a free loopback port until the block ends."""
+    script = install_js_agent()
+    if script is None:
+        raise RuntimeError("node and npm are needed for the @a2a-js/sdk agent")
+    # stderr is not read (an undrained pipe could stall the agent): a failed start says how to see why
+    proc = subprocess.Popen(["node", str(script), "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(
+                f"the @a2a-js/sdk agent did not start: {proc.stderr.read()[-2000:] if proc.stderr else ''}"
+            )
+        yield json.loads(line)["url"]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 PEERS = {
