@@ -38,6 +38,10 @@ NOTES = [
     " otherwise (an agent may take any media type).",
     "- **CORE-STREAM-002** (a message-only stream): the TCK passes any stream with one event; `a2a conformance`"
     " checks the rule on a stream that begins with a Message and skips a task stream.",
+    "- **HTTP statuses**: the TCK checks the statuses of its own copy of the A2A text (1.0-dev), which maps"
+    " TaskNotCancelableError to 409 and ContentTypeNotSupportedError to 415, where the released 1.0.1 text says"
+    " 400 for both; `a2a conformance` accepts 400 or 409 for the first and, like the TCK, wants 415 when a"
+    " `text/plain` body is refused (so an @a2a-js/sdk agent fails HTTP_JSON-STATUS-001 in both tools).",
     "- **The 0.3-only agent**: the TCK cannot create a client for a card without `supportedInterfaces` and errors"
     " in every binding test (`—` above: not tested); `a2a conformance` fails each binding requirement with the"
     " reason (the card declares JSON-RPC only for A2A 0.3).",

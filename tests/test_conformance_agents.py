@@ -97,14 +97,16 @@ def test_plain_sdk_agent_fails_the_tcks_must_ids(capsys: pytest.CaptureFixture[s
     assert _check(doc, "CORE-CAP-001", "JSONRPC")["status"] == "pass"
 
 
-def test_js_sdk_agent_fails_only_the_content_type(capsys: pytest.CaptureFixture[str]) -> None:
+def test_js_sdk_agent_fails_the_tcks_must_ids(capsys: pytest.CaptureFixture[str]) -> None:
     if install_js_agent() is None:
         pytest.skip("node/npm not installed")
     with js_agent() as url:
         code, doc, _ = _json_run(capsys, "-a", url)
     assert code == 1
-    # the @a2a-js/sdk answers HTTP+JSON as application/a2a+json, as the Python SDK does; everything else holds
-    assert _by_status(doc, "fail") == {"HTTP_JSON-SVC-001"}
+    # the @a2a-js/sdk answers HTTP+JSON as application/a2a+json (its errors too) and refuses a text/plain body
+    # with 400, not the 415 of the TCK's spec text; everything else holds
+    assert _by_status(doc, "fail") == {"HTTP_JSON-SVC-001", "HTTP_JSON-ERR-001", "HTTP_JSON-STATUS-001"}
+    assert "415" in _check(doc, "HTTP_JSON-STATUS-001", "HTTP+JSON")["reason"]
     assert _check(doc, "JSONRPC-SSE-002", "JSONRPC")["status"] == "pass"
     assert {b["url"].rstrip("/").rsplit("/", 1)[-1] for b in doc["bindings"]} >= {"rest"}
     assert doc["summary"]["passed"] >= 90

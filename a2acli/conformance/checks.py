@@ -48,14 +48,17 @@ PUSH_WEBHOOK = "https://example.com/tck-push-webhook"
 KNOWN_BINDINGS = frozenset({JSONRPC, HTTP_JSON, GRPC})
 JSONRPC_CODES = {name: code for code, name in A2A_ERRORS_BY_JSONRPC_CODE.items()}
 REASONS = {name: reason for reason, name in A2A_ERRORS_BY_REASON.items()}
-#: A2A §5.4: every A2A error is HTTP 400 on HTTP+JSON but TaskNotFoundError (404) and InvalidAgentResponseError (500)
-HTTP_STATUS = {
-    "TaskNotFoundError": 404,
-    "TaskNotCancelableError": 400,
-    "PushNotificationNotSupportedError": 400,
-    "UnsupportedOperationError": 400,
-    "ContentTypeNotSupportedError": 400,
-    "VersionNotSupportedError": 400,
+#: A2A §5.4's HTTP statuses, as the TCK (1.0-dev) reads them. Where the released 1.0.1 text differs (it maps
+#: TaskNotCancelableError to 400 and ContentTypeNotSupportedError to 400; the TCK's copy to 409 and 415), a status
+#: either text gives is accepted for TaskNotCancelableError; ContentTypeNotSupportedError is checked only for a
+#: wrong Content-Type header, where 415 is HTTP's own answer too.
+HTTP_STATUS: dict[str, tuple[int, ...]] = {
+    "TaskNotFoundError": (404,),
+    "TaskNotCancelableError": (409, 400),
+    "PushNotificationNotSupportedError": (400,),
+    "UnsupportedOperationError": (400,),
+    "ContentTypeNotSupportedError": (415,),
+    "VersionNotSupportedError": (400,),
 }
 
 
@@ -1117,6 +1120,7 @@ async def rest_query(p: Probe) -> str:
 async def rest_error_format(p: Probe) -> str:
     reply = await _rest_unknown_task(p)
     error = _rest_error(reply)
+    expect(reply.content_type == "application/json", f"the error's Content-Type is {reply.content_type!r}")
     expect(error.get("code") == reply.status, f"error.code {error.get('code')!r} is not the HTTP status {reply.status}")
     expect(isinstance(error.get("status"), str), "error.status is not a string")
     expect(isinstance(error.get("message"), str), "error.message is not a string")
@@ -1131,8 +1135,9 @@ async def rest_error_info(p: Probe) -> str:
 
 def _expect_status(reply: RawReply, name: str) -> str:
     want = HTTP_STATUS[name]
-    expect(reply.status == want, f"{name} should be HTTP {want}, got {reply.status}")
-    return f"{name} {want}"
+    shown = " or ".join(str(w) for w in want)
+    expect(reply.status in want, f"{name} should be HTTP {shown}, got {reply.status}")
+    return f"{name} {reply.status}"
 
 
 @on_binding("HTTP_JSON-STATUS-001")
@@ -1147,10 +1152,8 @@ async def rest_status_codes(p: Probe) -> str:
     wrong = await p.raw(
         "POST", p.rest_url("/message:send"), content=json.dumps(body).encode(), headers={"Content-Type": "text/plain"}
     )
-    if wrong.status >= 400:
-        # a wrong Content-Type header: 400 (ContentTypeNotSupportedError, §5.4) or 415 (HTTP's own answer)
-        expect(wrong.status in (400, 415), f"a text/plain body answered HTTP {wrong.status}, not 400 or 415")
-        seen.append(f"wrong Content-Type {wrong.status}")
+    if wrong.status >= 400:  # refused (an agent may read any body as JSON): then as ContentTypeNotSupportedError
+        seen.append(_expect_status(wrong, "ContentTypeNotSupportedError"))
     if p.capabilities.get("pushNotifications") is not True:
         push = await p.raw(
             "POST", p.rest_url(f"/tasks/{task['id']}/pushNotificationConfigs"), body={"url": PUSH_WEBHOOK}
