@@ -37,8 +37,9 @@ from a2acli.errors import A2A_ERRORS_BY_JSONRPC_CODE, A2A_ERRORS_BY_REASON, A2AC
 from a2acli.protocol import GRPC, HTTP_JSON, JSONRPC
 
 if TYPE_CHECKING:
+    import httpx
+
     from a2acli.client.card_resolver import ResolvedCard
-    from a2acli.client.connection import AgentConnection
     from a2acli.protocol import JSONObject, JSONValue
 
 STREAM_EVENTS_MAX = 500
@@ -64,10 +65,11 @@ HTTP_STATUS: dict[str, tuple[int, ...]] = {
 
 @dataclass
 class CardProbe:
-    """The card as resolved, and a connection whose httpx client can fetch it again (headers, well-known path)."""
+    """The card as resolved, and the run's httpx client to fetch it again (its headers, the well-known path);
+    no client for a card read from a file."""
 
     card: ResolvedCard
-    conn: AgentConnection | None
+    client: httpx.AsyncClient | None
     well_known: str
 
 
@@ -124,7 +126,7 @@ REQUIRED_CARD_FIELDS = (
 
 @on_card("CARD-DISC-001")
 async def card_discovery(p: CardProbe) -> str:
-    if p.conn is None:
+    if p.client is None:
         expect(isinstance(p.card.document, dict), "the card is not a JSON object")
         return f"card read from {p.card.source}"
     reply = await _fetch_card(p)
@@ -138,8 +140,8 @@ async def card_discovery(p: CardProbe) -> str:
 
 
 async def _fetch_card(p: CardProbe) -> RawReply:
-    assert p.conn is not None
-    response = await p.conn.client.get(p.well_known, headers={"A2A-Version": "1.0", "Accept": "application/json"})
+    assert p.client is not None
+    response = await p.client.get(p.well_known, headers={"A2A-Version": "1.0", "Accept": "application/json"})
     return RawReply(response.status_code, dict(response.headers), response.content, None)
 
 
@@ -192,7 +194,7 @@ async def card_bindings(p: CardProbe) -> str:
 
 def _card_header(name: str) -> CardCheck:
     async def check(p: CardProbe) -> str:
-        if p.conn is None:
+        if p.client is None:
             skip("the card was read from a file")
         reply = await _fetch_card(p)
         value = reply.headers.get(name.lower())
@@ -696,7 +698,8 @@ async def empty_version(p: Probe) -> str:
 
 
 async def _sample(p: Probe) -> dict[str, Any]:
-    """The completed task as SendMessage returned it (the connection's last raw reply is the 1.0 JSON)."""
+    """The completed task the data-model checks read (as SendMessage returned it, or GetTask if it was not yet
+    terminal): a 1.0 answer reaches them as the agent sent it."""
     return await p.completed_task()
 
 

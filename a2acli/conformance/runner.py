@@ -99,10 +99,7 @@ async def run(settings: ConnectionSettings, plan: Plan, progress: Progress | Non
             if target.interface is not None:
                 conn = AgentConnection(card, settings, client, interface=target.interface)
                 probes[target.binding] = Probe(conn, plan.timeout)
-        card_conn = next((p.conn for p in probes.values()), None)
-        if card_conn is None and card.base_url:
-            card_conn = _card_only_connection(card, settings, client)
-        card_probe = registered.CardProbe(card, card_conn, _well_known(card))
+        card_probe = registered.CardProbe(card, client if card.base_url else None, _well_known(card))
         report = Report(
             agent=str(card.document.get("name") or ""),
             card_url=card.source,
@@ -137,15 +134,6 @@ async def run(settings: ConnectionSettings, plan: Plan, progress: Progress | Non
         return report
     finally:
         await client.aclose()
-
-
-def _card_only_connection(card: ResolvedCard, settings: ConnectionSettings, client: Any) -> Any:
-    """A connection for the card checks' own requests when no binding can be checked (a 0.3-only card)."""
-    from a2acli.client.connection import AgentConnection
-    from a2acli.client.interfaces import Interface
-
-    base = card.base_url or ""
-    return AgentConnection(card, settings, client, interface=Interface(base, "JSONRPC", "1.0"))
 
 
 async def _run_all(
