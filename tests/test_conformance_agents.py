@@ -237,3 +237,20 @@ def test_agent_text_never_reaches_the_terminal_raw(capsys: pytest.CaptureFixture
     out, _ = capsys.readouterr()
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_a_terminal_gets_the_table_and_the_progress_line(serve_url: str) -> None:
+    import os
+    import sys
+
+    from tests.support.pty import run_in_pty
+
+    a2a = str(Path(sys.executable).with_name("a2a"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_") and k != "NO_COLOR"}
+    env.update({"COLUMNS": "120", "LINES": "40", "TERM": "xterm-256color"})
+    code, out = run_in_pty([a2a, "conformance", "-a", serve_url, "--only", "CORE-SEND-001,CORE-GET-002"], env)
+    text = out.decode("utf-8", "replace")
+    assert code == 0, text
+    assert "\rconformance: " in text and "/4 checks" in text  # the live progress line, rewritten in place
+    assert "┃" in text or "│" in text  # Rich's table
+    assert "CORE-GET-002" in text and "conformant" in text
