@@ -42,6 +42,10 @@ NOTES = [
     " TaskNotCancelableError to 409 and ContentTypeNotSupportedError to 415, where the released 1.0.1 text says"
     " 400 for both; `a2a conformance` accepts 400 or 409 for the first and, like the TCK, wants 415 when a"
     " `text/plain` body is refused (so an @a2a-js/sdk agent fails HTTP_JSON-STATUS-001 in both tools).",
+    "- **A dual-version agent** (`a2a serve` without `--protocol-versions 1.0`, not in the table): the TCK fetches"
+    " the card without an `A2A-Version` header, which A2A reads as 0.3, gets the 0.3-compatible card and fails"
+    " CARD-STRUCT-001 on its 0.3 fields; `a2a conformance` asks for the 1.0 card (`A2A-Version: 1.0`, as every"
+    " a2a command does) and checks that one.",
     "- **The 0.3-only agent**: the TCK cannot create a client for a card without `supportedInterfaces` and errors"
     " in every binding test (`—` above: not tested); `a2a conformance` fails each binding requirement with the"
     " reason (the card declares JSON-RPC only for A2A 0.3).",
