@@ -80,6 +80,19 @@ def test_a2a_serve_is_conformant_fast(capsys: pytest.CaptureFixture[str], serve_
     assert elapsed < 30  # a few seconds on an idle machine; bounded either way (the TCK takes over a minute)
 
 
+def test_grpc_is_checked_through_the_same_operation_table(capsys: pytest.CaptureFixture[str]) -> None:
+    # no gRPC code in a2acli/conformance: the checks that go through the connection façade run on gRPC as on the
+    # other bindings (the binding-specific ones, JSONRPC-* and HTTP_JSON-*, only where they belong)
+    with demo_agent(protocol_versions="1.0", grpc_port=0) as url:
+        code, doc, err = _json_run(capsys, "-a", url, "--binding", "grpc")
+    assert code == 0, err
+    assert [b["binding"] for b in doc["bindings"]] == ["GRPC"]
+    grpc = {c["id"]: c["status"] for c in doc["checks"] if c["binding"] == "GRPC"}
+    for rid in ("CORE-SEND-001", "CORE-GET-002", "CORE-CANCEL-001", "STREAM-SUB-002", "VER-SERVER-002", "DM-TASK-001"):
+        assert grpc[rid] == "pass", rid
+    assert not any(rid.startswith(("JSONRPC-", "HTTP_JSON-")) for rid in grpc)
+
+
 def test_plain_sdk_agent_fails_the_tcks_must_ids(capsys: pytest.CaptureFixture[str], sdk_url: str) -> None:
     code, doc, err = _json_run(capsys, "-a", sdk_url)
     assert code == 1

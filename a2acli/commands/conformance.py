@@ -56,7 +56,7 @@ def conformance(
 ) -> None:
     """Smoke-check a live agent against A2A 1.0 requirements (the A2A TCK's IDs); exit 1 when one at --fail-on fails.
 
-    Checks the card, then every binding the card declares (JSON-RPC, HTTP+JSON), concurrently, each under
+    Checks the card, then every binding the card declares (JSON-RPC, HTTP+JSON, gRPC), concurrently, each under
     --timeout. Checks that need a TCK scenario (`tck-...` messageIds) run when the agent answers it and are
     skipped otherwise. -o json: one document; a terminal gets a table and a progress line.
     """
