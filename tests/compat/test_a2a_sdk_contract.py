@@ -57,3 +57,41 @@ def test_v03_rest_adapter_still_routes_its_streams_by_these_keys() -> None:
     assert set(routes) >= V03_STREAMS
     for method in ("on_message_send_stream", "on_subscribe_to_task"):
         assert callable(getattr(REST03Handler, method))
+
+
+def test_every_a2a_error_name_the_client_knows_is_an_sdk_error_class() -> None:
+    """`a2a serve --proxy` and `--replay` raise the upstream's error by name (agent/proxy.as_sdk_error,
+    cassette.ReplayHandler): a name the SDK dropped would turn into InternalError."""
+    from a2a.utils import errors as sdk_errors
+
+    from a2acli.errors import A2A_ERRORS_BY_JSONRPC_CODE
+
+    missing = [n for n in A2A_ERRORS_BY_JSONRPC_CODE.values() if not isinstance(getattr(sdk_errors, n, None), type)]
+    assert not missing, missing
+    for name in A2A_ERRORS_BY_JSONRPC_CODE.values():
+        assert issubclass(getattr(sdk_errors, name), sdk_errors.A2AError)
+        assert getattr(sdk_errors, name)(message="m").message == "m"
+
+
+def test_the_03_card_conversion_the_proxy_uses() -> None:
+    """agent/proxy.card_proto reads a 0.3 upstream card with the SDK's compat types and conversion."""
+    from a2a.compat.v0_3 import types as types_v03
+    from a2a.compat.v0_3.conversions import to_core_agent_card
+
+    card = to_core_agent_card(
+        types_v03.AgentCard.model_validate(
+            {
+                "name": "n",
+                "description": "d",
+                "url": "http://127.0.0.1:9/",
+                "version": "1",
+                "protocolVersion": "0.3.0",
+                "capabilities": {"streaming": True},
+                "defaultInputModes": ["text/plain"],
+                "defaultOutputModes": ["text/plain"],
+                "skills": [],
+            }
+        )
+    )
+    assert card.name == "n" and card.capabilities.streaming
+    assert card.supported_interfaces[0].url == "http://127.0.0.1:9/"
