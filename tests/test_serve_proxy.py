@@ -670,3 +670,16 @@ def test_sdk_log_lines_are_cleaned_in_the_serve_process() -> None:
         _out, err = proc.communicate(timeout=30)
     assert "Request Error" in err and "task vanished" in err
     assert not [b for b in EVIL_BYTES if b in err], err
+
+
+def test_a_03_only_upstream_reached_by_1_0_clients(tmp_path: Path) -> None:
+    """The proxy speaks 0.3 upstream (a2acli's client picks it from the 0.3 card) and 1.0 downstream."""
+    with demo_agent(protocol_versions="0.3", delay=0.01) as legacy:
+        direct = stream_json(legacy, "old", "--a2a-version", "0.3")
+        with proxy_for(legacy) as proxy:
+            card = httpx.get(proxy + "/.well-known/agent-card.json", headers=V1).json()
+            proxied = stream_json(proxy, "old")  # 1.0 JSON-RPC to the proxy
+            rest = stream_json(proxy, "old", "--transport", "HTTP+JSON")
+    assert ("JSONRPC", "1.0") in [(i["protocolBinding"], i["protocolVersion"]) for i in card["supportedInterfaces"]]
+    assert shape(proxied) == shape(direct) == shape(rest)
+    assert _text(proxied) == TUTORIAL_REPLY
