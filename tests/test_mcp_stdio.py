@@ -417,3 +417,16 @@ def test_a_pinned_card_file_and_a_conversation_carried_by_its_context_id(agent: 
     assert first.isError is False and second.isError is False, text_of(second)
     assert second.structuredContent["task"]["contextId"] == first.structuredContent["task"]["contextId"]
     assert second.structuredContent["task"]["id"] != first.structuredContent["task"]["id"]
+
+
+def test_a_send_whose_timeout_expires_names_the_task_and_leaves_it_running(slow_agent: str) -> None:
+    async def go() -> tuple[Any, Any]:
+        async with stdio_session("--agent", slow_agent) as session:
+            sent = await session.call_tool("send_message", {"text": "slow", "timeout": 1.5})
+            task_id = sent.structuredContent["error"]["message"].split("(task ", 1)[1].split(",", 1)[0]
+            return sent, await session.call_tool("get_task", {"task_id": task_id})
+
+    sent, task = run(go())
+    assert sent.isError is True and "[A2ACLI_ERR_TIMEOUT]" in text_of(sent), text_of(sent)
+    assert "the call's timeout" in text_of(sent) and "get_task" in text_of(sent)
+    assert task.structuredContent["task"]["status"]["state"] == "TASK_STATE_WORKING"
