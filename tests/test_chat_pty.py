@@ -9,6 +9,7 @@ import re
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -344,3 +345,20 @@ def test_hostile_agent_text_stays_sanitised_in_the_chat_view(tmp_path: Path) -> 
         assert byte not in raw, (byte, raw[-2000:])
     assert "[bold red]RICH[/bold red]" in raw  # markup shown literally, never interpreted
     assert "Chatting with Evil" in raw
+
+
+def test_ctrl_c_while_a_command_waits_on_the_agent_returns_to_the_prompt(tmp_path: Path) -> None:
+    """/task against an agent that never answers: Ctrl-C abandons the request, the session goes on."""
+    from tests.hostile.servers import hostile_agents
+
+    with hostile_agents() as hostile, _chat(hostile.origin_ref("rpc-stall"), tmp_path, "--task-id", "t-1") as chat:
+        chat.expect(r"Hostile agent >")  # the task's state was not waited for long (the agent stalls)
+        chat.sendline("/task")
+        chat.expect(rb"\x1b\[\?2004l")  # the line editor has given the terminal back (cooked mode)
+        time.sleep(0.5)
+        chat.send(b"\x03")
+        chat.expect("stopped waiting for the agent")
+        chat.expect(r"Hostile agent >")
+        chat.send(b"\x04")
+        assert chat.wait() == 0
+        assert "Traceback" not in chat.text()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -103,6 +103,7 @@ class ChatSession:
         self._stack: contextlib.AsyncExitStack | None = None
         self._reconnect = False
         self._said_not_streaming = False
+        self._sigint = False  # Ctrl-C arrived while a turn or a command was being waited for
         self._label = ""
 
     # ------------------------------------------------------------------------------------------------ the loop
@@ -136,7 +137,7 @@ class ChatSession:
             return True
         try:
             if invocation is not None:
-                return await self._command(invocation)
+                return await self._interruptible(self._command(invocation))
             await self._send(line)
         except A2ACliError as exc:
             if not self.source.interactive or isinstance(exc, Interrupted):
@@ -243,8 +244,22 @@ class ChatSession:
             if login:
                 self._reconnect = True  # the next turn resolves the credentials again (a stored login)
 
+    async def _interruptible(self, work: Coroutine[Any, Any, bool]) -> bool:
+        """A chat command that waits on the agent (/task, /cancel): on a terminal Ctrl-C abandons the request and
+        the prompt returns."""
+        task = asyncio.ensure_future(work)
+        self._sigint = False
+        try:
+            with self._ctrl_c_cancels(task):
+                return await task
+        except asyncio.CancelledError:
+            if not self._sigint:
+                raise  # the session itself is being cancelled
+            self._note("stopped waiting for the agent")
+            return True
+
     @contextlib.contextmanager
-    def _ctrl_c_cancels(self, turn: asyncio.Future[None]) -> Iterator[None]:
+    def _ctrl_c_cancels(self, turn: asyncio.Future[Any]) -> Iterator[None]:
         """On a terminal, Ctrl-C cancels the turn, not the session (the turn then reports where it stood)."""
         if not self.source.interactive:
             yield
@@ -252,6 +267,7 @@ class ChatSession:
         loop = asyncio.get_running_loop()
 
         def on_sigint(signum: int, frame: Any) -> None:
+            self._sigint = True
             loop.call_soon_threadsafe(turn.cancel)
 
         try:
