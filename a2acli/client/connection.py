@@ -207,6 +207,7 @@ class AgentConnection:
         assert op.replies is not None, f"{op.name} streams: it is read by _stream"
         call = ops.plan(op, self.interface, request)
         if self.interface.binding == GRPC:  # the wire hands back 1.0 JSON for 0.3 agents too
+            await self._stored_login_for_grpc()
             return scrub_json(op.replies.v10(await self._grpc().unary(call)))
         result = await self.wire.call(self.wire.build(call.verb, call.url, body=call.body, query=call.query))
         if call.rpc:
@@ -219,7 +220,7 @@ class AgentConnection:
     def _stream(self, op: ops.Operation[None], request: ops.Request) -> AsyncIterator[dict[str, Any]]:
         call = ops.plan(op, self.interface, request)
         if self.interface.binding == GRPC:
-            events: AsyncIterator[StreamResponse] = self._grpc().stream(call)
+            events: AsyncIterator[StreamResponse] = self._grpc_stream(call)
             if has_secrets():
                 events = _scrubbed(events, self.echo)
             return cast("AsyncIterator[dict[str, Any]]", events)
@@ -237,6 +238,31 @@ class AgentConnection:
         if has_secrets():
             events = _scrubbed(events, self.echo)
         return cast("AsyncIterator[dict[str, Any]]", events)  # see _plain
+
+    async def _stored_login_for_grpc(self) -> None:
+        """A stored login (renewed when expired) as the `authorization` metadata of the gRPC calls; the HTTP wire
+        places it per request itself (client/wire.Wire.send)."""
+        session = self.credentials.session
+        if session is None:
+            return
+        header = await session.header(self.client)
+        if self.wire.headers.get("Authorization") == header:
+            return
+        self.wire.headers["Authorization"] = header
+        if self._grpc_wire is not None:
+            kept = tuple((k, v) for k, v in self._grpc_wire.metadata if k != "authorization")
+            self._grpc_wire.metadata = (*kept, ("authorization", header))
+
+    async def _grpc_stream(self, call: ops.Call) -> AsyncIterator[StreamResponse]:
+        await self._stored_login_for_grpc()
+        stream = self._grpc().stream(call)
+        try:
+            async for event in stream:
+                yield event
+        finally:
+            close = getattr(stream, "aclose", None)
+            if close is not None:
+                await close()
 
     def _grpc(self) -> GrpcWire:
         """The gRPC wire of a GRPC interface (grpc is imported here, on first use)."""

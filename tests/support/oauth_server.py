@@ -63,6 +63,8 @@ class MiniAuthServer:
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)
     slowed: bool = False
+    # Issue this opaque token instead of a JWT (for an agent that checks one fixed bearer token: `--bearer-token`).
+    fixed_token: str = ""
 
     # ---------------------------------------------------------------- test hooks
 
@@ -104,7 +106,8 @@ class MiniAuthServer:
             return HTMLResponse("<html><body><h1>Login</h1></body></html>")
         if mode == "500":
             return PlainTextResponse("internal error", status_code=500)
-        body: dict[str, Any] = {"access_token": self._access_token(client, scope), "token_type": "Bearer"}
+        token = self.fixed_token or self._access_token(client, scope)
+        body: dict[str, Any] = {"access_token": token, "token_type": "Bearer"}
         body["expires_in"] = {"expires_0": 0, "expires_negative": -30}.get(mode, self.lifetime)
         if mode == "no_token_type":
             del body["token_type"]
