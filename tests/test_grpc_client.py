@@ -290,6 +290,19 @@ def test_an_oversized_grpc_message_is_refused(tmp_path: Path, capsys: pytest.Cap
     assert "InvalidAgentResponseError" in err and "65536-byte limit" in err and "Traceback" not in err
 
 
+def test_a_silent_grpc_stream_times_out_exit_5(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    os.environ["A2ACLI_READ_TIMEOUT"] = "1"
+    try:
+        with hostile_grpc("stall") as server:
+            card = grpc_card(tmp_path / "card.json", server.target)
+            code, out, err = _run(capsys, "stream", "hello", "-a", card, "-o", "json", "--timeout", "4")
+    finally:
+        del os.environ["A2ACLI_READ_TIMEOUT"]
+    assert code == 5, err  # silence is a drop, as on the other bindings: resubscribed until --timeout
+    assert "silent for 1s" in err and "Traceback" not in err
+    assert json.loads(out.splitlines()[0])["task"]["id"] == "t-1"  # what came first is shown
+
+
 def test_tls_mismatch_both_ways_is_unreachable_exit_3(
     agent: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -386,3 +399,13 @@ def test_the_table_names_every_0_3_rpc_of_the_compat_proto() -> None:
     declared = {op.grpc.method_v03 for op in ops.OPERATIONS.values()} - {None}
     assert declared == {m.name for m in service.methods}
     assert ops.LIST_TASKS.grpc.method_v03 is None  # 0.3 has no ListTasks
+
+
+def test_card_validate_live_probes_the_grpc_interfaces(agent: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "card", "validate", agent, "--live", "-o", "json")
+    assert code == 0, out + err
+    findings = json.loads(out)["findings"]
+    grpc_findings = [f["message"] for f in findings if f["message"].startswith("GRPC ")]
+    assert any(m.startswith("GRPC 1.0 at 127.0.0.1:") and "answers as an A2A endpoint" in m for m in grpc_findings)
+    assert any(m.startswith("GRPC 0.3 at 127.0.0.1:") and "answers as an A2A endpoint" in m for m in grpc_findings)
+    assert all(f["code"] == "AC100" for f in findings), findings

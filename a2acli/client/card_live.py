@@ -42,7 +42,7 @@ def _origin(url: str) -> str:
 async def probe_live(resolved: ResolvedCard, settings: ConnectionSettings, *, stream: bool = False) -> Findings:
     from a2acli.client.card_resolver import WELL_KNOWN_PATH, resolve_card
     from a2acli.client.connection import AgentConnection
-    from a2acli.client.interfaces import GRPC, Interface, declared_interfaces
+    from a2acli.client.interfaces import GRPC, GRPC_EXTRA, Interface, declared_interfaces, grpc_installed
     from a2acli.client.wire import make_http_client
 
     findings = Findings()
@@ -82,18 +82,26 @@ async def probe_live(resolved: ResolvedCard, settings: ConnectionSettings, *, st
         for path, iface in declared:
             at = pointer(*path)
             label = f"{iface.binding} {iface.protocol_version} at {iface.url}"
-            if iface.binding == GRPC:
-                findings.add("AC100", at, f"{label}: gRPC is not probed")
+            if iface.binding == GRPC and not grpc_installed():
+                findings.add("AC100", at, f"{label}: gRPC is not probed (needs {GRPC_EXTRA})")
                 continue
-            if iface.binding not in ("JSONRPC", "HTTP+JSON"):
+            if iface.binding not in ("JSONRPC", "HTTP+JSON", GRPC):
                 findings.add("AC100", at, f"{label}: custom binding, not probed")
                 continue
             conn = AgentConnection(resolved, settings, client, interface=iface)
-            answered = await _expect_not_found(conn, findings, at, label)
+            try:
+                answered = await _expect_not_found(conn, findings, at, label)
+            finally:
+                await conn.aclose()  # a gRPC channel
             if not answered or iface.legacy:
                 continue
-            odd = Interface(iface.url, iface.binding, "99.0", iface.tenant)
-            await _expect_version_refused(AgentConnection(resolved, settings, client, interface=odd), findings, at)
+            odd = AgentConnection(
+                resolved, settings, client, interface=Interface(iface.url, iface.binding, "99.0", iface.tenant)
+            )
+            try:
+                await _expect_version_refused(odd, findings, at)
+            finally:
+                await odd.aclose()
 
         # 4. streaming, opt-in
         if stream:

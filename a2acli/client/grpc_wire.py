@@ -435,17 +435,25 @@ class GrpcWire:
                 response_deserializer=_message_class(descriptor.output_type).FromString,
             )
             stream = rpc(request, metadata=self.metadata, timeout=self.settings.timeout)
+            idle = _IdleWatch(stream, self.read_timeout)
             try:
                 while True:
-                    event = await asyncio.wait_for(stream.read(), self.read_timeout)
+                    try:
+                        event = await stream.read()
+                    except asyncio.CancelledError:
+                        if idle.fired:
+                            raise TimeoutError from None
+                        raise
                     if event is grpc.aio.EOF:
                         if not started:
                             # a stream with no event at all, ended with OK: nothing was answered
                             raise StreamDroppedError(f"the gRPC stream from {self.target} ended without an event")
                         return
+                    idle.last = idle.loop.time()
                     started = True
                     yield self._event(event)
             finally:
+                idle.close()
                 stream.cancel()
         except TimeoutError:
             from a2acli.client.events import silent_stream
@@ -463,6 +471,30 @@ class GrpcWire:
         if len(doc) != 1:
             raise invalid_response("the agent sent a gRPC StreamResponse with no payload")
         return doc  # type: ignore[return-value]
+
+
+class _IdleWatch:
+    """Cancels a streaming call once nothing arrived for `seconds`: one timer re-armed from the time of the last
+    event (an `asyncio.wait_for` per event would cost a task per event on the hot path)."""
+
+    def __init__(self, call: Any, seconds: float) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.call = call
+        self.seconds = seconds
+        self.last = self.loop.time()
+        self.fired = False
+        self.handle = self.loop.call_later(seconds, self._check)
+
+    def _check(self) -> None:
+        idle = self.loop.time() - self.last
+        if idle >= self.seconds:
+            self.fired = True
+            self.call.cancel()
+        else:
+            self.handle = self.loop.call_later(self.seconds - idle, self._check)
+
+    def close(self) -> None:
+        self.handle.cancel()
 
 
 _V10_OF_V03 = {

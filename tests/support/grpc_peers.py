@@ -42,13 +42,21 @@ def stream_message(text: str = "hello") -> bytes:
     return a2a_pb2.StreamResponse(message=msg).SerializeToString()
 
 
+def working_task() -> bytes:
+    from a2a.types import a2a_pb2
+
+    task = a2a_pb2.Task(id="t-1", context_id="c-1", status=a2a_pb2.TaskStatus(state=a2a_pb2.TASK_STATE_WORKING))
+    return a2a_pb2.StreamResponse(task=task).SerializeToString()
+
+
 class HostileGrpc:
     """An HTTP/2 server answering every call as `mode` says:
 
     - `status:N` -> trailers-only answer with grpc-status N (any number, e.g. 99) and a message;
     - `cut` -> headers, then half of a message, then the connection is closed;
     - `big:N` -> one well-formed StreamResponse message of about N bytes, then OK;
-    - `garbage` -> one message whose bytes are not a protobuf, then OK.
+    - `garbage` -> one message whose bytes are not a protobuf, then OK;
+    - `stall` -> a WORKING task, then nothing for up to 10 s (the client is to give up first).
     """
 
     def __init__(self, mode: str) -> None:
@@ -107,6 +115,11 @@ class HostileGrpc:
             conn.sendall(h2c.data_to_send())
             return False
         h2c.send_headers(sid, headers)
+        if mode == "stall":
+            h2c.send_data(sid, frame(working_task()))
+            conn.sendall(h2c.data_to_send())
+            self._stop.wait(10)
+            return True
         if mode == "cut":
             body = frame(stream_message())
             h2c.send_data(sid, body[: len(body) // 2])
