@@ -409,3 +409,35 @@ def test_card_validate_live_probes_the_grpc_interfaces(agent: str, capsys: pytes
     assert any(m.startswith("GRPC 1.0 at 127.0.0.1:") and "answers as an A2A endpoint" in m for m in grpc_findings)
     assert any(m.startswith("GRPC 0.3 at 127.0.0.1:") and "answers as an A2A endpoint" in m for m in grpc_findings)
     assert all(f["code"] == "AC100" for f in findings), findings
+
+
+def test_mutual_tls_over_grpc_presents_the_client_certificate(tmp_path: Path) -> None:
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    server, client, stranger = ca.issue_cert("127.0.0.1"), ca.issue_cert("me@example"), trustme.CA().issue_cert("x")
+    files = {}
+    for name, cert in (("server", server), ("client", client), ("stranger", stranger)):
+        cert.cert_chain_pems[0].write_to_path(str(tmp_path / f"{name}.pem"))
+        cert.private_key_pem.write_to_path(str(tmp_path / f"{name}.key"))
+        (tmp_path / f"{name}.key").chmod(0o600)
+        files[name] = (str(tmp_path / f"{name}.pem"), str(tmp_path / f"{name}.key"))
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    tls = {"tls_cert": files["server"][0], "tls_key": files["server"][1], "client_ca": str(tmp_path / "ca.pem")}
+    results = []
+    with demo_agent(grpc_port=0, **tls) as url:
+        card = grpc_card(tmp_path / "card.json", grpc_target(url))
+        for who in (None, "client", "stranger"):
+            identity = ["--cert", files[who][0], "--key", files[who][1]] if who else []
+            cacert = ["--cacert", str(tmp_path / "ca.pem")]
+            proc = subprocess.run(
+                [sys.executable, "-m", "a2acli", "send", "hi", "-a", card, *cacert, *identity],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            results.append((proc.returncode, proc.stderr))
+    assert results[1][0] == 0, results[1][1]
+    assert results[0][0] == 4 and "requires a client certificate" in results[0][1], results[0][1]
+    assert results[2][0] == 4 and "refused the client certificate" in results[2][1], results[2][1]
+    for _, err in results:
+        assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, err  # no gRPC core log lines

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import logging
+import os
 import socket
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from a2acli.agent.options import ServeOptions
 
 log = logging.getLogger("a2acli.serve")
+# gRPC core's own INFO lines (every refused handshake) are not the server's log; errors only unless asked.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 #: seconds open calls get to finish at shutdown before they are cancelled
 GRACE_SECONDS = 1.0

@@ -23,8 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
+
+# gRPC core's own log lines (handshake failures, GOAWAYs at INFO) would land on stderr next to the one-line
+# error; errors only, unless the user asks for more.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 import grpc
 import grpc.aio
@@ -186,6 +191,8 @@ def rpc_error(
     credentials: Credentials,
     timeout: float | None,
     started: bool,
+    tls: bool = False,
+    presents_certificate: bool = False,
 ) -> A2ACliError:
     """The typed error for a failed call (`started`: events were already received on this stream)."""
     code = err.code()
@@ -212,7 +219,24 @@ def rpc_error(
         return CredentialsMissingError(message, a2a_code=code.value[0], hint=hint)
     if code == grpc.StatusCode.RESOURCE_EXHAUSTED and "larger than max" in low:
         return invalid_response(f"the agent's reply exceeds the {max_event_bytes()}-byte limit ({details})")
-    if code in _DROPPED and any(w in low for w in ("stream removed", "reset", "socket closed", "eof", "goaway")):
+    connect_failed = "failed to connect" in low
+    if connect_failed and tls and any(w in low for w in ("socket closed", "reset", "eof")):
+        # The TLS server hung up in the handshake: what a server requiring client certificates does to a
+        # client without an acceptable one (a refused server certificate says so instead: see below).
+        if presents_certificate:
+            return AuthFailedError(
+                f"the agent at {target} closed the TLS connection in the handshake: it refused the client certificate",
+                hint="check that --cert is issued by a CA the agent trusts",
+            )
+        return CredentialsMissingError(
+            f"the agent at {target} closed the TLS connection in the handshake: it requires a client certificate",
+            hint="pass --cert FILE --key FILE (or set A2ACLI_CERT / A2ACLI_KEY)",
+        )
+    if (
+        not connect_failed
+        and code in _DROPPED
+        and any(w in low for w in ("stream removed", "reset", "socket closed", "eof", "goaway"))
+    ):
         return StreamDroppedError(f"the gRPC stream from {target} broke off: {details or code.name}")
     if code == grpc.StatusCode.UNAVAILABLE and not started:
         if "http1" in low or "http/1" in low:
@@ -295,6 +319,7 @@ class GrpcWire:
         self.max_bytes = max_event_bytes()
         self.read_timeout = read_timeout()
         self._channel: grpc.aio.Channel | None = None
+        self._tls = False
         self._compat: Any = None
 
     # ---------------------------------------------------------------- channel
@@ -302,6 +327,7 @@ class GrpcWire:
     def channel(self) -> grpc.aio.Channel:
         if self._channel is None:
             creds = channel_credentials(self.target, self.tls, self.settings)
+            self._tls = creds is not None
             options = [
                 ("grpc.max_receive_message_length", max(self.max_bytes, 1024)),
                 ("grpc.max_send_message_length", MAX_BODY_BYTES),
@@ -358,6 +384,8 @@ class GrpcWire:
                 credentials=self.credentials,
                 timeout=self.settings.timeout,
                 started=started,
+                tls=self._tls,
+                presents_certificate=self.settings.cert is not None,
             )
         if isinstance(exc, A2ACliError):
             return exc
