@@ -441,3 +441,21 @@ def test_mutual_tls_over_grpc_presents_the_client_certificate(tmp_path: Path) ->
     assert results[2][0] == 4 and "refused the client certificate" in results[2][1], results[2][1]
     for _, err in results:
         assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, err  # no gRPC core log lines
+
+
+def test_tls_is_the_default_off_loopback_and_insecure_turns_it_off(capsys: pytest.CaptureFixture[str]) -> None:
+    from a2acli.client.grpc_wire import channel_credentials, parse_target
+    from a2acli.settings import ConnectionSettings
+
+    plain, insecure = ConnectionSettings(), ConnectionSettings(insecure=True)
+    assert parse_target("agent.example.com:443") == ("agent.example.com:443", None)
+    assert parse_target("grpcs://127.0.0.1:50051") == ("127.0.0.1:50051", True)
+    assert parse_target("grpc://agent.example.com:50051/") == ("agent.example.com:50051", False)
+    assert channel_credentials("agent.example.com:443", None, plain) is not None  # TLS off loopback
+    assert channel_credentials("[2001:db8::1]:443", None, plain) is not None
+    assert channel_credentials("127.0.0.1:50051", None, plain) is None  # plaintext on loopback
+    assert channel_credentials("[::1]:50051", None, plain) is None
+    assert channel_credentials("agent.example.com:443", None, insecure) is None  # --insecure: plaintext
+    # ... and --insecure is said on stderr by every command that honours it
+    code = run(["task", "get", "t", "-a", "http://127.0.0.1:9", "--insecure", "--transport", "GRPC"])
+    assert code == 3 and "--insecure" in capsys.readouterr().err
