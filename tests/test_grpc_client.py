@@ -459,3 +459,18 @@ def test_tls_is_the_default_off_loopback_and_insecure_turns_it_off(capsys: pytes
     # ... and --insecure is said on stderr by every command that honours it
     code = run(["task", "get", "t", "-a", "http://127.0.0.1:9", "--insecure", "--transport", "GRPC"])
     assert code == 3 and "--insecure" in capsys.readouterr().err
+
+
+def test_task_subscribe_over_grpc_follows_a_running_task(capsys: pytest.CaptureFixture[str]) -> None:
+    with demo_agent(grpc_port=0, delay=0.2) as url:
+        t = ("-a", url, "--transport", "GRPC")
+        code, out, err = _run(capsys, "send", "hello", *t, "--async", "-o", "json")
+        assert code == 0, err
+        task_id = json.loads(out)["task"]["id"]
+        code, out, err = _run(capsys, "task", "subscribe", task_id, *t, "--stream", "-o", "json")
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert events[0]["task"]["id"] == task_id  # SubscribeToTask: the task as it is now first
+    assert events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
+    text = "".join(p["text"] for e in events if "artifactUpdate" in e for p in e["artifactUpdate"]["artifact"]["parts"])
+    assert TUTORIAL_REPLY.endswith(text) and text  # the words still to come, each once
