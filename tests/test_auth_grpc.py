@@ -66,3 +66,34 @@ def test_a_stored_login_goes_as_grpc_metadata_and_is_renewed(
     code, out, err = cli([*send[:-1], "--stream", "hi"], capsys)
     assert code == 0, err
     assert len(auth_server.grants("client_credentials")) == 2
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_unauthenticated_renews_once_then_retries(
+    stream: bool, agent_url: str, auth_server: MiniAuthServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The stored token is refused (UNAUTHENTICATED) though it has not expired: one renewal, one retry; a token the
+    server refuses again ends as exit 4 with the hint to log in again."""
+    card = httpx.get(agent_url + "/.well-known/agent-card.json", headers={"A2A-Version": "1.0"}).json()
+    flows = {"clientCredentials": {"tokenUrl": f"{auth_server.base}/token", "scopes": {}}}
+    card["securitySchemes"]["oauth"] = {"oauth2SecurityScheme": {"flows": flows}}
+    path = tmp_path / "card.json"
+    path.write_text(json.dumps(card))
+    auth_server.lifetime, auth_server.fixed_token = 300, "stale-token-not-accepted-5a1"
+    try:
+        login = ["auth", "login", "-a", str(path), "--client-id", CC_CLIENT, "--client-secret", CC_SECRET, "--yes"]
+        assert cli(login, capsys)[0] == 0
+        auth_server.fixed_token = TOKEN  # the next grant gives the token the agent takes
+        before = len(auth_server.grants("client_credentials"))
+        send = ["send", "-a", agent_url, "--transport", "GRPC", *(["--stream"] if stream else []), "hi"]
+        code, out, err = cli(send, capsys)
+        assert code == 0, err
+        assert "Hello!" in out
+        assert len(auth_server.grants("client_credentials")) == before + 1
+
+        auth_server.fixed_token = "stale-token-not-accepted-5a1"
+        assert cli(login, capsys)[0] == 0
+        code, _, err = cli(send, capsys)  # renewed, and refused again: no loop
+        assert code == 4 and "a2a auth login" in err
+    finally:
+        auth_server.lifetime, auth_server.fixed_token = 2, TOKEN

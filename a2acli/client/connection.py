@@ -29,6 +29,7 @@ from a2acli.client.wire import (
     make_http_client,
     rpc_result,
 )
+from a2acli.errors import AuthFailedError
 from a2acli.redact import has_secrets, mentions_secret, register_secret, scrub_json
 from a2acli.render.writers import warn_once
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from a2acli.settings import ConnectionSettings
 
 R = TypeVar("R")
+GRPC_UNAUTHENTICATED = 16  # grpc.StatusCode.UNAUTHENTICATED, the a2a_code of the wire's AuthFailedError
 
 __all__ = [
     "AgentConnection",
@@ -208,7 +210,13 @@ class AgentConnection:
         call = ops.plan(op, self.interface, request)
         if self.interface.binding == GRPC:  # the wire hands back 1.0 JSON for 0.3 agents too
             await self._stored_login_for_grpc()
-            return scrub_json(op.replies.v10(await self._grpc().unary(call)))
+            try:
+                reply = await self._grpc().unary(call)
+            except AuthFailedError as exc:
+                if not await self._renewed_after_grpc_refusal(exc):
+                    raise
+                reply = await self._grpc().unary(call)
+            return scrub_json(op.replies.v10(reply))
         result = await self.wire.call(self.wire.build(call.verb, call.url, body=call.body, query=call.query))
         if call.rpc:
             if call.empty and isinstance(result, dict) and "result" not in result and result.get("error") is None:
@@ -253,16 +261,34 @@ class AgentConnection:
             kept = tuple((k, v) for k, v in self._grpc_wire.metadata if k != "authorization")
             self._grpc_wire.metadata = (*kept, ("authorization", header))
 
+    async def _renewed_after_grpc_refusal(self, exc: AuthFailedError) -> bool:
+        """UNAUTHENTICATED with a stored login: renew it once (as the HTTP wire does on a 401), then retry."""
+        session = self.credentials.session
+        if session is None or exc.a2a_code != GRPC_UNAUTHENTICATED:
+            return False
+        header = await session.after_rejection(self.client)
+        if header is None:
+            return False
+        await self._stored_login_for_grpc()
+        return True
+
     async def _grpc_stream(self, call: ops.Call) -> AsyncIterator[StreamResponse]:
         await self._stored_login_for_grpc()
-        stream = self._grpc().stream(call)
-        try:
-            async for event in stream:
-                yield event
-        finally:
-            close = getattr(stream, "aclose", None)
-            if close is not None:
-                await close()
+        for attempt in (1, 2):
+            stream = self._grpc().stream(call)
+            started = False
+            try:
+                async for event in stream:
+                    started = True
+                    yield event
+                return
+            except AuthFailedError as exc:
+                if started or attempt == 2 or not await self._renewed_after_grpc_refusal(exc):
+                    raise
+            finally:
+                close = getattr(stream, "aclose", None)
+                if close is not None:
+                    await close()
 
     def _grpc(self) -> GrpcWire:
         """The gRPC wire of a GRPC interface (grpc is imported here, on first use)."""
