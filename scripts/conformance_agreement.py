@@ -46,6 +46,9 @@ NOTES = [
     " the card without an `A2A-Version` header, which A2A reads as 0.3, gets the 0.3-compatible card and fails"
     " CARD-STRUCT-001 on its 0.3 fields; `a2a conformance` asks for the 1.0 card (`A2A-Version: 1.0`, as every"
     " a2a command does) and checks that one.",
+    "- **gRPC**: `a2a serve` runs with `--grpc-port 0` here, so both tools check its gRPC binding as well (the"
+    " TCK's own `GRPC-*` requirements are not in `a2a conformance`'s registry, so not in this table; every other"
+    " requirement above ran on gRPC too, through the client's operation table).",
     "- **The 0.3-only agent**: the TCK cannot create a client for a card without `supportedInterfaces` and errors"
     " in every binding test (`—` above: not tested); `a2a conformance` fails each binding requirement with the"
     " reason (the card declares JSON-RPC only for A2A 0.3).",

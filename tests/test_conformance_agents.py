@@ -6,7 +6,6 @@ agents (docs/conformance-agreement.md, tests/test_conformance_tck.py)."""
 from __future__ import annotations
 
 import json
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,10 +61,8 @@ def sdk_url() -> Iterator[str]:
         yield url
 
 
-def test_a2a_serve_is_conformant_fast(capsys: pytest.CaptureFixture[str], serve_url: str) -> None:
-    started = time.monotonic()
+def test_a2a_serve_is_conformant(capsys: pytest.CaptureFixture[str], serve_url: str) -> None:
     code, doc, err = _json_run(capsys, "-a", serve_url)
-    elapsed = time.monotonic() - started
     assert code == 0, err
     assert doc["ok"] is True and doc["summary"]["failing"] == 0
     assert _by_status(doc, "fail", None) == set()
@@ -77,7 +74,6 @@ def test_a2a_serve_is_conformant_fast(capsys: pytest.CaptureFixture[str], serve_
     assert _check(doc, "JSONRPC-SSE-002", "JSONRPC")["status"] == "pass"
     assert doc["summary"]["passed"] >= 110
     assert all(set(c) >= {"id", "level", "binding", "status", "reason", "durationSeconds"} for c in doc["checks"])
-    assert elapsed < 30  # a few seconds on an idle machine; bounded either way (the TCK takes over a minute)
 
 
 def test_grpc_is_checked_through_the_same_operation_table(capsys: pytest.CaptureFixture[str]) -> None:

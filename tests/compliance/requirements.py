@@ -448,7 +448,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
     "A2ACLI_CONFORM_001": Proven(
         (
             DEFECT + "test_conformance_exists",
-            CONFORM + "test_a2a_serve_is_conformant_fast",
+            CONFORM + "test_a2a_serve_is_conformant",
             CONFORM + "test_plain_sdk_agent_fails_the_tcks_must_ids",
             CONFORM + "test_sloppy_agent_fails_each_broken_rule",
             CONFORM + "test_a_03_agent_fails_the_10_requirements",

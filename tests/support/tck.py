@@ -176,7 +176,7 @@ def agents() -> Iterator[list[tuple[str, str]]]:
 
     js = js_agent() if install_js_agent() is not None else contextlib.nullcontext("")
     with (
-        demo_agent(protocol_versions="1.0") as serve,
+        demo_agent(protocol_versions="1.0", grpc_port=0) as serve,
         sdk_agent() as sdk,
         js as js_url,
         sloppy_agent() as sloppy,
@@ -184,7 +184,7 @@ def agents() -> Iterator[list[tuple[str, str]]]:
         hostile_agent() as hostile,
     ):
         yield [
-            ("a2a serve --protocol-versions 1.0", serve),
+            ("a2a serve --protocol-versions 1.0 --grpc-port 0", serve),
             ("a2a-sdk 1.3 plain agent", sdk),
             *([("@a2a-js/sdk 1.3 plain agent", js_url)] if js_url else []),
             ("a2a-sdk agent, sloppy on purpose", sloppy),
