@@ -113,6 +113,10 @@ def test_client_credentials_login_is_stored_and_attached(
     assert code == 0 and f"Agent: {shown['agent']}" in out and "Flow: client-credentials" in out
     assert token not in out + err and CC_SECRET not in out + err
 
+    code, out, _ = cli(["auth", "status", "-o", "json"], capsys)
+    (listed,) = json.loads(out)["logins"]
+    assert listed["agent"] == shown["agent"] and "access_token" not in listed and token not in out
+
     code, out, _ = cli(["auth", "token", "-a", agent_url], capsys)
     assert code == 0 and out.strip() == token
 

@@ -81,12 +81,13 @@ def _rows(login: Login) -> list[tuple[str, str]]:
     ]
 
 
-def _write_logins(logins: list[Login], output: OutputFormat) -> None:
+def _write_logins(logins: list[Login], output: OutputFormat, *, listing: bool = False) -> None:
+    """Text: one block of `Label: value` lines per login. JSON: one document, the login (`auth login`) or
+    `{"logins": [...]}` (`auth status`)."""
     from a2acli.render.writers import field, write_json, write_text
 
     if output is OutputFormat.json:
-        for login in logins:
-            write_json(login.public())
+        write_json({"logins": [login.public() for login in logins]} if listing else logins[0].public())
         return
     blocks = ["".join(field(label, value) for label, value in _rows(login)) for login in logins]
     write_text("\n".join(blocks))
@@ -198,7 +199,7 @@ def status(agent: AgentOptions, ctx: typer.Context) -> None:
         from a2acli.render.writers import diag
 
         diag("no stored logins (a2a auth login -a AGENT)")
-    _write_logins(logins, agent.output)
+    _write_logins(logins, agent.output, listing=True)
 
 
 @app.command("logout")
