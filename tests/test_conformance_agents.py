@@ -263,3 +263,8 @@ def test_a_terminal_gets_the_table_and_the_progress_line(serve_url: str) -> None
     assert "\rconformance: " in text and "/4 checks" in text  # the live progress line, rewritten in place
     assert "┃" in text or "│" in text  # Rich's table
     assert "CORE-GET-002" in text and "conformant" in text
+    # an explicit -o text keeps the floor on a terminal too (SPEC §6.1), the progress line aside
+    code, out = run_in_pty([a2a, "conformance", "-a", serve_url, "--only", "CORE-SEND-001", "-o", "text"], env)
+    text = out.decode("utf-8", "replace")
+    assert code == 0, text
+    assert "PASS  CORE-SEND-001  JSONRPC" in text and "┃" not in text and "│" not in text

@@ -6,6 +6,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
+import typer
+
 from a2acli.commands._options import AgentOptions, OutputFormat, agent_options, setting
 from a2acli.errors import UsageError
 from a2acli.render import writers
@@ -23,12 +25,25 @@ class FailOnChoice(StrEnum):
     should = "should"
 
 
+def _table(ctx: typer.Context, agent: AgentOptions) -> bool:
+    """The Rich table on a terminal: by default (like `a2a stream`'s live view) and with -o rich; an explicit
+    `-o text` (flag, variable or file) keeps the floor there too."""
+    import sys
+
+    from a2acli._compat.typer import ParameterSource
+
+    if not sys.stdout.isatty() or agent.output is OutputFormat.json:
+        return False
+    return agent.output is OutputFormat.rich or ctx.get_parameter_source("output") in (ParameterSource.DEFAULT, None)
+
+
 def _ids(values: list[str] | None) -> tuple[str, ...]:
     """`--only A --only B` and `--only A,B` alike."""
     return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
 
 
 def conformance(
+    ctx: typer.Context,
     agent: AgentOptions,
     level: Annotated[
         LevelChoice, setting("--level", help="Check requirements up to this level: must, should (+SHOULD), may (all).")
@@ -84,7 +99,7 @@ def conformance(
         report = asyncio.run(runner.run(agent.settings(), plan, progress))
     finally:
         progress.clear()
-    view.show(report, json_output=agent.output is OutputFormat.json)
+    view.show(report, json_output=agent.output is OutputFormat.json, table=_table(ctx, agent))
     if junit:
         from a2acli.conformance.formats import junit as to_junit
 

@@ -41,7 +41,7 @@ def text_lines(report: Report) -> list[str]:
     return lines
 
 
-def table(report: Report) -> Table:
+def rich_table(report: Report) -> Table:
     from rich.markup import escape
     from rich.table import Table
 
@@ -87,17 +87,18 @@ class Progress:
             sys.stderr.flush()
 
 
-def show(report: Report, *, json_output: bool) -> None:
+def show(report: Report, *, json_output: bool, table: bool = False) -> None:
+    """-o json: one document; `table` (a terminal): the Rich table and the summary; else the text floor."""
     from a2acli.conformance.formats import document
 
     if json_output:
         writers.write_json(document(report))
         return
-    if sys.stdout.isatty():
+    if table:
         from rich.console import Console
 
         console = Console(highlight=False, soft_wrap=False)
-        console.print(table(report))
+        console.print(rich_table(report))
         console.print(summary(report), markup=False)
         return
     for line in text_lines(report):
