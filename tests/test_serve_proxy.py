@@ -683,3 +683,30 @@ def test_a_03_only_upstream_reached_by_1_0_clients(tmp_path: Path) -> None:
     assert ("JSONRPC", "1.0") in [(i["protocolBinding"], i["protocolVersion"]) for i in card["supportedInterfaces"]]
     assert shape(proxied) == shape(direct) == shape(rest)
     assert _text(proxied) == TUTORIAL_REPLY
+
+
+def test_the_proxy_passes_a2a_conformance_like_its_upstream() -> None:
+    """`a2a conformance` (the TCK's 1.0 requirement IDs, both bindings) finds the proxy as conformant as the demo
+    agent behind it: subscriptions to interrupted tasks stay open until terminal, errors keep their names, every
+    subscriber gets every event."""
+    from tests.test_serve import serve_process
+
+    # Both as processes: a check completes its task 0.3 s after subscribing, a race a proxy sharing the test
+    # process's interpreter with its upstream could lose on a loaded machine.
+    with (
+        serve_process("--delay", "0") as (up_proc, up),
+        serve_process("--proxy", up, "--log-format", "json") as (proxy_proc, proxy),
+    ):
+        direct = a2a("conformance", "-a", up, "--level", "should", "-o", "json", timeout=180)
+        proxied = a2a("conformance", "-a", proxy, "--level", "should", "-o", "json", timeout=180)
+        for proc in (proxy_proc, up_proc):
+            proc.terminate()
+            proc.communicate(timeout=30)
+    assert direct.returncode == 0, direct.stdout[-2000:]
+    assert proxied.returncode == 0, proxied.stdout[-3000:]
+
+    def outcomes(done: subprocess.CompletedProcess[str]) -> dict[tuple[str, str], str]:
+        document = json.loads(done.stdout)
+        return {(r["id"], r.get("binding") or ""): r["status"] for r in document["checks"]}
+
+    assert outcomes(proxied) == outcomes(direct)

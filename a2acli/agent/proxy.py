@@ -12,7 +12,8 @@ façade answers A2A 1.0 JSON, parsed back into protos for the SDK's routes to wr
 - Credentials: `--upstream-bearer` / `--upstream-api-key` are placed as the upstream card says (the client's
   credential code, client/credentials.py). The client's own `Authorization` / API-key headers go upstream only
   with `--forward-credentials`.
-- Streams survive a cut between the proxy and the upstream: a2acli's own resumption (client/resume.py)
+- Streams are passed on as the upstream streams them, ending when it ends; a cut between the proxy and the
+  upstream (before a terminal state) is taken over by a2acli's own resumption (client/resume.py), which
   resubscribes and reconciles, so the client sees every event once. A client that goes away closes the
   upstream stream (the generator is closed; its `finally` closes the upstream one).
 - Errors: an upstream A2A error is raised as the same SDK error (same name, the upstream's message); the
@@ -259,19 +260,42 @@ class ProxyHandler(RequestHandler):
             raise as_sdk_error(exc, self.upstream.name) from None
 
     async def _stream(self, opened: Callable[[AgentConnection], AsyncIterator[dict[str, Any]]], context: Any) -> Any:
-        from a2acli.client.resume import resilient_events
+        """The upstream's stream as it comes, ending when it ends (a subscription to an INPUT_REQUIRED task stays
+        open, as the upstream keeps it). Only a cut (a transport failure before a terminal state) is taken over
+        by a2acli's resumption, from what was already passed on: every event once."""
+        from a2acli.client.resume import StreamLedger, is_transient, resilient_events
+        from a2acli.protocol import TERMINAL_STATES
 
         connection = self.upstream.connection(context)
-        events = resilient_events(lambda: opened(connection), connection, on_notice=self.upstream.on_notice)
+        ledger = StreamLedger()
+        events = opened(connection)
         try:
             with self._errors():
+                try:
+                    async for event in events:
+                        ledger.observe(event)
+                        yield stream_payload(event)
+                    return
+                except Exception as exc:
+                    if not is_transient(exc) or not ledger.task_id or ledger.state in TERMINAL_STATES:
+                        raise
+                    if self.upstream.on_notice is not None:
+                        from a2acli.client.resume import ResumeNotice
+
+                        self.upstream.on_notice(ResumeNotice("dropped", ledger.task_id, 1, 0.0, str(exc) or repr(exc)))
+                await _aclose(events)
+                task_id = ledger.task_id
+                events = resilient_events(
+                    lambda: connection.subscribe(task_id),
+                    connection,
+                    task_id=task_id,
+                    ledger=ledger,
+                    on_notice=self.upstream.on_notice,
+                )
                 async for event in events:
                     yield stream_payload(event)
         finally:
-            close = getattr(events, "aclose", None)
-            if close is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.shield(close())
+            await asyncio.shield(_aclose(events))
 
     async def on_message_send(self, params: SendMessageRequest, context: ServerCallContext) -> Task | Message:
         with self._errors():
@@ -348,6 +372,13 @@ class ProxyHandler(RequestHandler):
         extended.supported_interfaces.extend(self.card.supported_interfaces)
         del extended.signatures[:]
         return extended
+
+
+async def _aclose(events: Any) -> None:
+    close = getattr(events, "aclose", None)
+    if close is not None:
+        with contextlib.suppress(Exception):
+            await close()
 
 
 def _request(params: ProtoMessage) -> dict[str, Any]:
