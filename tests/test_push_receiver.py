@@ -248,3 +248,59 @@ def test_receiver_limited_to_expected_tasks_refuses_others() -> None:
             return codes, rx.app.stats.rejected_task
 
     assert run(scenario()) == ([200, 404, 200], 1)
+
+
+def _echoing(token: str) -> dict[str, Any]:
+    """A delivery from an agent that echoes the push token back: in its text, an artifact name, a data key."""
+    return {
+        "artifactUpdate": {
+            "taskId": "t-1",
+            "contextId": "c-1",
+            "artifact": {
+                "artifactId": "a-1",
+                "name": f"report for {token}",
+                "parts": [{"text": f"your token is {token} (Authorization: Bearer {token})"}, {"data": {token: 1}}],
+            },
+        }
+    }
+
+
+@pytest.mark.parametrize("output", ["json", "text"])
+def test_push_listen_never_prints_the_token_an_agent_echoes(listener: Any, output: str) -> None:
+    token = "tok-echo-9876"
+    proc, url = listener("--token", token, "-o", output, "--count", "2")
+    assert httpx.post(url, json=_echoing(token), headers={"X-A2A-Notification-Token": token}).status_code == 200
+    assert httpx.post(url, json=_echoing(token), headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert token not in out and token not in err
+    assert "your token is ***" in out  # the rest of the delivery is shown
+    if output == "json":
+        assert [json.loads(line)["artifactUpdate"]["artifact"]["name"] for line in out.splitlines()] == [
+            "report for ***"
+        ] * 2
+
+
+def test_push_listen_a_short_token_is_redacted_where_it_stands_alone(listener: Any) -> None:
+    proc, url = listener("--token", "k3y", "--count", "1")
+    assert httpx.post(url, json=_echoing("k3y"), headers={"X-A2A-Notification-Token": "k3y"}).status_code == 200
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "your token is ***" in out and "k3y" not in out and "k3y" not in err
+
+
+def test_push_listen_shows_a_generated_token_once_to_register_it_and_never_again(listener: Any) -> None:
+    proc, url = listener("--count", "1", "-o", "json")
+    assert proc.stderr is not None
+    token = ""
+    for _ in range(5):
+        line = proc.stderr.readline()
+        if line.startswith("Register: "):
+            token = line.rsplit(" --token ", 1)[1].strip()
+            break
+    assert token
+    assert httpx.post(url, json=_echoing(token), headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert token not in out and token not in err  # err: everything after the Register line
+    assert json.loads(out)["artifactUpdate"]["artifact"]["name"] == "report for ***"

@@ -104,7 +104,7 @@ def listen(
     from a2acli.push.listen import ListenOptions
     from a2acli.push.listen import listen as run_listen
     from a2acli.push.receiver import RunningReceiver
-    from a2acli.redact import register_secret
+    from a2acli.redact import register_credential
     from a2acli.render import writers
     from a2acli.render.push_output import delivery_writer, receiver_summary
     from a2acli.settings import parse_duration
@@ -116,7 +116,7 @@ def listen(
     if not no_auth and not token:
         token, generated = secrets.token_urlsafe(24), True
     if token and not generated:
-        register_secret(token)
+        register_credential(token)
     options = ListenOptions(
         host=host,
         port=port,
@@ -145,6 +145,8 @@ def listen(
                 from_env = bool(os.environ.get("A2ACLI_TOKEN"))
                 hint += " --token " + ("$A2ACLI_TOKEN" if from_env else "<your --token>")
         writers.diag(f"Register: {hint}")
+        if generated:
+            register_credential(options.token)  # shown once to be registered; redacted from then on
 
     try:
         stats = asyncio.run(run_listen(options, on_ready=on_ready, on_delivery=on_delivery))

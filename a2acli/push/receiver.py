@@ -8,7 +8,9 @@ The agent POSTs a `StreamResponse` JSON object to the webhook URL. The receiver:
 - bounds the body (`max_body_bytes`, 413 beyond it) and the backlog (429 when the queue is full);
 - accepts only JSON objects shaped like a `StreamResponse` (exactly one of task / message / statusUpdate /
   artifactUpdate); a 0.3-era payload (a bare Task with `"kind": "task"`) is wrapped as `{"task": ...}`;
-- acknowledges with 200 and hands each notification to an asyncio queue, in arrival order.
+- acknowledges with 200 and hands each notification to an asyncio queue, in arrival order, with the user's
+  credentials (the token itself, anything registered with a2acli.redact) replaced by *** as the connection does
+  for replies: an agent may echo the token into any string, and every output mode prints the payload.
 
 It is a raw ASGI app served by uvicorn in the caller's event loop, bound to loopback unless told otherwise.
 """
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from a2acli.errors import UsageError
+from a2acli.redact import scrub_json
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_BACKLOG = 1000
@@ -166,6 +169,7 @@ class PushReceiverApp:
             return
         client = scope.get("client")
         remote = f"{client[0]}:{client[1]}" if client else "?"
+        payload = scrub_json(payload)
         delivery = Delivery(payload, self._count + 1, time.time(), remote, str(scope.get("path", "/")))
         try:
             self.queue.put_nowait(delivery)

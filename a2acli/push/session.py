@@ -27,7 +27,7 @@ from a2acli.client.resume import StreamLedger, TaskSource
 from a2acli.errors import DeadlineExpired, ProtocolError
 from a2acli.protocol import FINAL_STATES
 from a2acli.push.receiver import DEFAULT_MAX_BODY_BYTES, RunningReceiver, open_receiver, payload_task_id
-from a2acli.redact import register_secret
+from a2acli.redact import register_credential
 
 
 @dataclass
@@ -57,7 +57,7 @@ async def push_session(
     *, host: str = "127.0.0.1", max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 ) -> AsyncIterator[PushSession]:
     token = secrets.token_urlsafe(24)
-    register_secret(token)
+    register_credential(token)
     async with open_receiver(host=host, port=0, token=token, max_body_bytes=max_body_bytes) as receiver:
         yield PushSession(receiver=receiver, token=token, config_id=f"a2acli-{secrets.token_hex(6)}")
 
