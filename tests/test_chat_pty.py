@@ -3,6 +3,7 @@ check the screen. The pty is the program's controlling terminal, so Ctrl-C is ty
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -10,7 +11,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -362,3 +363,70 @@ def test_ctrl_c_while_a_command_waits_on_the_agent_returns_to_the_prompt(tmp_pat
         chat.send(b"\x04")
         assert chat.wait() == 0
         assert "Traceback" not in chat.text()
+
+
+def test_the_session_survives_the_agent_going_away_and_coming_back(tmp_path: Path) -> None:
+    from tests.support.server import free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with _chat_later(url, tmp_path) as start:
+        with _serve_on(port):
+            chat = start()
+            chat.expect(f"{PROMPT} >")
+            chat.sendline("hi")
+            chat.expect(rf"{PROMPT} \[COMPLETED\] >")
+        chat.sendline("are you there?")  # the agent is gone: the error, and the session goes on
+        chat.expect(r"error: .*\[A2ACLI_ERR_UNREACHABLE\]")
+        chat.expect(rf"{PROMPT} \[COMPLETED\] >")
+        with _serve_on(port):
+            chat.sendline("hello again")
+            chat.expect(DEMO_END)
+            chat.expect(rf"{PROMPT} \[COMPLETED\] >")
+            chat.sendline("/history")
+            chat.expect(r"3\. hello again -> task \S+ COMPLETED")
+            chat.expect(rf"{PROMPT} \[COMPLETED\] >")
+            chat.send(b"\x04")
+            assert chat.wait() == 0
+
+
+@contextlib.contextmanager
+def _chat_later(agent: str, home: Path) -> Iterator[Callable[[], PtySession]]:
+    """A chat started when the test says (once its agent is up), closed at the end whatever happened."""
+    started: list[PtySession] = []
+
+    def start() -> PtySession:
+        started.append(_chat(agent, home))
+        return started[-1]
+
+    try:
+        yield start
+    finally:
+        for chat in started:
+            chat.close()
+
+
+@contextlib.contextmanager
+def _serve_on(port: int) -> Iterator[None]:
+    """`a2a serve` on this very port (started again on it after a stop)."""
+    import urllib.request
+
+    proc = subprocess.Popen(
+        [A2A, "serve", "--port", str(port), "--delay", "0.01"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={k: v for k, v in os.environ.items() if not k.startswith("A2ACLI_")},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/.well-known/agent-card.json", timeout=1):
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "a2a serve did not come up"
+                time.sleep(0.1)
+        yield
+    finally:
+        proc.kill()
+        proc.wait(10)

@@ -152,12 +152,7 @@ class ChatSession:
         from a2acli.client.turn import TurnPlan, run_turn
         from a2acli.render.presenters import choose_presenter
 
-        if self._reconnect:
-            self._reconnect = False
-            await self._disconnect()
-            await self._connect()
-        conn = self.conn
-        assert conn is not None
+        conn = await self._connection()
         attached, self.pending = self.pending, []
         continuing = self.task_id
         request = build_request(
@@ -289,7 +284,7 @@ class ChatSession:
         if name == "/help":
             self._info(view.help_text(interactive=self.source.interactive, multiline=self.options.multiline))
         elif name == "/card":
-            self._show_card()
+            await self._show_card()
         elif name == "/new":
             self.context_id = self.task_id = self.last_task_id = self.state = None
             self.pending = []
@@ -309,9 +304,8 @@ class ChatSession:
             self._info(view.history_text(self.turns))
         return True
 
-    def _show_card(self) -> None:
-        assert self.conn is not None
-        card = self.conn.card
+    async def _show_card(self) -> None:
+        card = (await self._connection()).card
         if self.options.json_output:
             write_json(card.document)
             return
@@ -324,8 +318,7 @@ class ChatSession:
         if not task_id:
             self._note("no task yet in this conversation")
             return
-        assert self.conn is not None
-        task = await self.conn.get_task(task_id)
+        task = await (await self._connection()).get_task(task_id)
         self._task_seen(task)
         if self.options.json_output:
             write_json(task)
@@ -339,8 +332,7 @@ class ChatSession:
         if not task_id:
             self._note("no task to cancel: " + ("the last one has ended" if self.last_task_id else "none yet"))
             return
-        assert self.conn is not None
-        task = await self.conn.cancel_task(task_id)
+        task = await (await self._connection()).cancel_task(task_id)
         self._task_seen(task)
         from a2acli.render.events import short_state
 
@@ -382,6 +374,16 @@ class ChatSession:
         self.conn = await stack.enter_async_context(open_connection(self.settings))
         self._stack = stack
         self._label = view.agent_label(self.conn.agent_name, self.options.agent_ref or self.settings.agent_card)
+
+    async def _connection(self) -> AgentConnection:
+        """The session's connection; a fresh one after an auth error or AUTH_REQUIRED (a login stored meanwhile is
+        then used), or when the last attempt to open one failed."""
+        if self._reconnect or self.conn is None:
+            await self._disconnect()
+            await self._connect()
+            self._reconnect = False
+        assert self.conn is not None
+        return self.conn
 
     async def _disconnect(self) -> None:
         stack, self._stack, self.conn = self._stack, None, None
