@@ -610,6 +610,26 @@ async def history_length(p: Probe) -> str:
     return f"{len(history)} message(s) for historyLength 1"
 
 
+@on_binding("CORE-HIST-001")
+async def history_zero_on_get(p: Probe) -> str:
+    task = await p.completed_task()
+    got = await p.conn.get_task(task["id"], history_length=0)
+    history = got.get("history") or []
+    expect(not history, f"historyLength 0 returned {len(history)} message(s)")
+    return "no history for historyLength 0"
+
+
+@on_binding("CORE-HIST-003")
+async def history_zero_on_send(p: Probe) -> str:
+    reply = await p.send("tck-complete-task", historyLength=0)
+    task = task_of(reply)
+    if task is None:
+        skip("the agent answered with a Message: no task history to check")
+    history = task.get("history") or []
+    expect(not history, f"historyLength 0 on SendMessage returned {len(history)} message(s)")
+    return "no history for historyLength 0"
+
+
 # ================================================================================================ errors
 
 
@@ -837,6 +857,22 @@ async def timestamps(p: Probe) -> str:
         offset = parsed.utcoffset()
         expect(offset is not None and offset.total_seconds() == 0, f"{path}/timestamp {value!r} is not in UTC")
     return f"{count} timestamp(s) in ISO 8601 UTC" if count else "no timestamp to check"
+
+
+@on_binding("DM-SERIAL-005")
+async def unknown_fields_ignored(p: Probe) -> str:
+    message = user_message("tck-dm-serial-005", "forward compatibility test", tckUnknownField="should-be-ignored")
+    params = {"message": message, "tckExtraParam": 42}
+    if p.binding == JSONRPC:
+        reply = await p.rpc("SendMessage", params)
+        doc = reply.doc
+        expect(
+            isinstance(doc, dict) and "result" in doc, f"refused a request with unknown fields: {reply.body[:120]!r}"
+        )
+    else:
+        reply = await p.raw("POST", p.rest_url("/message:send"), body=params)
+        expect(reply.status < 300, f"refused a request with unknown fields: HTTP {reply.status}")
+    return "unknown fields ignored"
 
 
 # ================================================================================================ push

@@ -146,6 +146,8 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     ),
     _r("CORE-MULTI-006", M, "a taskId with another task's contextId is rejected", "3.4.3"),
     _r("CORE-HIST-002", M, "history never exceeds historyLength", "3.2.4", scenario="tck-input-required"),
+    _r("CORE-HIST-001", S, "historyLength 0 on GetTask omits the history", "3.2.4"),
+    _r("CORE-HIST-003", S, "historyLength 0 on SendMessage omits the history", "3.2.4"),
     # --- errors and capabilities (§3.3)
     _r("CORE-ERR-001", M, "errors carry a code and a message", "3.3.2"),
     _r("CORE-ERR-002", M, "malformed requests are rejected", "3.3.2"),
@@ -166,6 +168,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     _r("DM-SERIAL-001", M, "JSON field names are camelCase", "5.5"),
     _r("DM-SERIAL-002", M, "enum values are ProtoJSON strings", "5.5"),
     _r("DM-SERIAL-003", M, "timestamps are ISO 8601 in UTC", "5.5"),
+    _r("DM-SERIAL-005", S, "unknown fields in a request are ignored", "5.5", (JSONRPC, HTTP_JSON)),
     # --- push notifications (§3.1.7 - §3.1.10)
     _r("PUSH-CREATE-001", M, "CreateTaskPushNotificationConfig returns the config", "3.1.7", capability=PUSH),
     _r("PUSH-GET-001", M, "GetTaskPushNotificationConfig returns the config", "3.1.8", capability=PUSH),
