@@ -67,6 +67,8 @@ AUTH_LOGIN = "tests/test_auth_login.py::"
 AUTH_STORE = "tests/test_auth_store.py::"
 AUTH_TLS = "tests/test_auth_tls.py::"
 CONFORM = "tests/test_conformance_agents.py::"
+GRPC_CLIENT = "tests/test_grpc_client.py::"
+GRPC_INTEROP = "tests/test_grpc_interop.py::"
 
 EVIDENCE: Final[dict[str, Proven | Open]] = {
     # ─────────────── Tier 1 ───────────────
@@ -516,7 +518,26 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         " next line (checked with `a2a task list` against `a2a serve` in a pty); interactive only when stdin and"
         " stdout are terminals, else one message per line on the text floor (or JSON lines), never a prompt.",
     ),
-    "A2ACLI_TX_005": Open("fail", "Not implemented: the gRPC binding is issue 15.", 15),
+    "A2ACLI_TX_005": Proven(
+        (
+            GRPC_CLIENT + "test_send_prints_the_same_in_every_mode_on_every_binding",
+            GRPC_CLIENT + "test_stream_json_lines_are_the_same_events_word_by_word",
+            GRPC_CLIENT + "test_task_commands_and_push_configs_over_grpc_match_json_rpc",
+            GRPC_CLIENT + "test_card_order_picks_grpc_when_listed_first",
+            GRPC_CLIENT + "test_a_0_3_agent_over_grpc_is_normalised_to_1_0",
+            GRPC_CLIENT + "test_metadata_carries_version_extensions_credentials_and_the_deadline",
+            GRPC_CLIENT + "test_a_cut_grpc_stream_resubscribes_and_shows_every_word_once",
+            GRPC_CLIENT + "test_hostile_grpc_servers_get_the_spec_error_and_exit_status",
+            GRPC_CLIENT + "test_tls_mismatch_both_ways_is_unreachable_exit_3",
+            GRPC_CLIENT + "test_without_the_extra_explicit_grpc_and_grpc_only_agents_name_it",
+            GRPC_INTEROP + "test_a2a_streams_from_the_a2a_sdk_grpc_server",
+            GRPC_INTEROP + "test_a2a_streams_from_the_a2a_js_grpc_server",
+        ),
+        "`--transport GRPC` (and a card listing GRPC first) on every agent command, through the operation table's"
+        " gRPC column: output, exit codes and error names as on JSON-RPC and HTTP+JSON; 0.3 agents normalised to"
+        " 1.0; against the a2a-sdk 1.3 and @a2a-js/sdk 1.3 gRPC servers. The `grpc` extra; without it a one-line"
+        " error naming it.",
+    ),
     "A2ACLI_AUTH_008": Proven(
         (
             DEFECT + "test_card_credentials_go_only_where_a_scheme_accepts_them",
