@@ -474,3 +474,15 @@ def test_task_subscribe_over_grpc_follows_a_running_task(capsys: pytest.CaptureF
     assert events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
     text = "".join(p["text"] for e in events if "artifactUpdate" in e for p in e["artifactUpdate"]["artifact"]["parts"])
     assert TUTORIAL_REPLY.endswith(text) and text  # the words still to come, each once
+
+
+def test_a_request_the_agent_finds_too_large_is_its_refusal_not_ours(tmp_path: Path) -> None:
+    with demo_agent(grpc_port=0, max_body_bytes=2048) as url:
+        proc = subprocess.run(
+            [sys.executable, "-m", "a2acli", "send", "x" * 5000, "-a", url, "--transport", "GRPC"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 1, proc.stderr
+    assert "the agent refused the request as too large" in proc.stderr and "Traceback" not in proc.stderr

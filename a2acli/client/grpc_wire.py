@@ -218,7 +218,15 @@ def rpc_error(
             return AuthFailedError(message, a2a_code=code.value[0], hint=hint)
         return CredentialsMissingError(message, a2a_code=code.value[0], hint=hint)
     if code == grpc.StatusCode.RESOURCE_EXHAUSTED and "larger than max" in low:
-        return invalid_response(f"the agent's reply exceeds the {max_event_bytes()}-byte limit ({details})")
+        import re
+
+        sizes = re.search(r"\((\d+) vs\. (\d+)\)", details)
+        limit = max_event_bytes()
+        if sizes is None or int(sizes.group(2)) == max(limit, 1024):  # our own receive limit
+            return invalid_response(f"the agent's reply exceeds the {limit}-byte limit ({details})")
+        return InternalError(
+            f"the agent refused the request as too large: {details}", a2a_code=code.value[0], hint="send less"
+        )
     connect_failed = "failed to connect" in low
     if connect_failed and tls and any(w in low for w in ("socket closed", "reset", "eof")):
         # The TLS server hung up in the handshake: what a server requiring client certificates does to a
