@@ -486,3 +486,15 @@ def test_a_request_the_agent_finds_too_large_is_its_refusal_not_ours(tmp_path: P
         )
     assert proc.returncode == 1, proc.stderr
     assert "the agent refused the request as too large" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("scenario", ["fail", "reject", "input-required"])
+def test_scenarios_end_the_same_over_grpc_and_json_rpc(
+    agent: str, scenario: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outs = {}
+    for binding in ("JSONRPC", "GRPC"):
+        code, out, err = _run(capsys, "send", f"/scenario {scenario}", "-a", agent, "--transport", binding)
+        outs[binding] = (code, _masked(out), _masked(err))
+    assert outs["GRPC"] == outs["JSONRPC"]
+    assert "State: " in outs["GRPC"][1]
