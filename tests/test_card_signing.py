@@ -208,6 +208,18 @@ def test_cli_verify_absent_and_unverifiable(capsys: pytest.CaptureFixture[str], 
     assert cli(capsys, "card", "verify", unsigned, "--require-signature")[0] == 1
 
 
+
+def test_cli_verify_offers_only_options_it_uses(capsys: pytest.CaptureFixture[str]) -> None:
+    """verify reads the card and key sets, never an A2A operation: --extension (A2A-Extensions, declared on A2A
+    requests) had no request to go on, so it is not offered, like --svc-param and --transport."""
+    code, out, _ = cli(capsys, "card", "verify", "--help")
+    assert code == 0 and "--require-signature" in out
+    for flag in ("--extension", "--svc-param", "--transport"):
+        assert flag not in out
+    unsigned = str(CARDS / "valid" / "v1-minimal.json")
+    code, _, err = cli(capsys, "card", "verify", unsigned, "--extension", "https://example.com/ext")
+    assert code == 2 and "--extension" in err
+
 def _card_server(card: dict[str, Any] | None, jwks: dict[str, Any] | None, seen: list[str]) -> Starlette:
     """A card server: the card at the well-known path, a key set at /jwks.json; every request path recorded."""
 

@@ -340,7 +340,7 @@ def validate_command(
 
 
 @app.command("verify", epilog=EXIT_EPILOG)
-@agent_options(omit=(*_NOT_FOR_CARDS, "transport", "a2a_version", "svc_param"))
+@agent_options(omit=(*_NOT_FOR_CARDS, "transport", "a2a_version", "svc_param", "extension"))
 def verify_command(
     ctx: typer.Context,
     agent: AgentOptions,
