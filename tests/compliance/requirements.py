@@ -513,6 +513,8 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             CHAT_PIPED + "test_context_id_and_task_id_resume_a_conversation",
             CHAT_PIPED + "test_a_rejected_task_id_is_an_error_and_starts_no_task",
             CHAT_PIPED + "test_prompt_toolkit_is_imported_only_by_chat_on_a_terminal",
+            CHAT_PIPED + "test_the_same_conversation_on_every_binding",
+            "tests/test_chat_auth.py::test_log_in_from_another_terminal_then_the_next_line_goes_through",
         ),
         "`a2a chat`: the contextId carried to every turn and an INPUT_REQUIRED/AUTH_REQUIRED task continued by the"
         " next line (checked with `a2a task list` against `a2a serve` in a pty); interactive only when stdin and"
