@@ -90,18 +90,25 @@ def test_task_commands_and_push_configs_over_grpc_match_json_rpc(
             ("task", "get", task_id, "--history", "1"),
             ("task", "cancel", task_id),
             ("task", "get", "no-such-task"),
-            ("push", "set", task_id, "http://127.0.0.1:9/hook", "--id", "c1"),
-            ("push", "get", task_id, "c1"),
-            ("push", "list", task_id),
-            ("push", "delete", task_id, "c1"),
-            ("push", "list", task_id),
+            ("task", "push-config", "create", task_id, "--webhook", "http://127.0.0.1:9/hook", "--id", "c1"),
+            ("task", "push-config", "get", task_id, "c1"),
+            ("task", "push-config", "list", task_id),
+            ("task", "push-config", "delete", task_id, "c1"),
+            ("task", "push-config", "list", task_id),
             ("card", "get", "--extended"),
         ):
             code, out, err = _run(capsys, *args, "-a", agent, *t, "-o", "json")
+            assert code != 2, err  # each command is real: no usage error hides a difference
             doc = json.loads(out) if out.strip() else None
             if isinstance(doc, dict) and "error" in doc:
                 doc["error"].pop("a2aCode")  # the binding's own code (SPEC §11: JSON-RPC, HTTP or gRPC status)
-            seen.append((args[:2], code, _masked(json.dumps(doc, sort_keys=True)).replace(task_id, "<task>")))
+            seen.append(
+                (
+                    tuple(a for a in args[:3] if a != task_id),
+                    code,
+                    _masked(json.dumps(doc, sort_keys=True)).replace(task_id, "<task>"),
+                )
+            )
         code, out, err = _run(capsys, "task", "list", "-a", agent, *t, "-o", "json")
         assert code == 0, err
         assert task_id in out
@@ -110,8 +117,12 @@ def test_task_commands_and_push_configs_over_grpc_match_json_rpc(
         assert grpc_row == rpc_row, (grpc_row, rpc_row)
         assert grpc_row[:2] == rest_row[:2]
     codes = [row[1] for row in results["GRPC"]]
-    assert codes[2] == 1  # TaskNotFoundError, exit 1
-    assert "TaskNotFoundError" in results["GRPC"][2][2]
+    assert codes == [0, 1, 1, 0, 0, 0, 0, 0, 1]  # cancel of a COMPLETED task, unknown task, no extended card
+    rows = [row[2] for row in results["GRPC"]]
+    assert "TaskNotCancelableError" in rows[1] and "TaskNotFoundError" in rows[2]
+    assert '"url": "http://127.0.0.1:9/hook"' in rows[3] and '"id": "c1"' in rows[4]
+    assert '"c1"' in rows[5] and '"c1"' not in rows[7]  # listed, then deleted
+    assert "ExtendedAgentCardNotConfiguredError" in rows[8]
 
 
 def test_card_order_picks_grpc_when_listed_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,7 +148,20 @@ def test_a_0_3_agent_over_grpc_is_normalised_to_1_0(capsys: pytest.CaptureFixtur
         code, out, err = _run(capsys, "task", "get", task_id, *args, "-o", "json")
         assert code == 0, err
         task = json.loads(out)
+        configs = []
+        for step in (
+            ("create", task_id, "--webhook", "http://127.0.0.1:9/hook", "--id", "c1"),
+            ("get", task_id, "c1"),
+            ("list", task_id),
+            ("delete", task_id, "c1"),
+            ("list", task_id),
+        ):
+            step_code, step_out, step_err = _run(capsys, "task", "push-config", *step, *args, "-o", "json")
+            assert step_code == 0, step_err
+            configs.append(json.loads(step_out))
         code, _, err = _run(capsys, "task", "list", *args)
+    assert configs[0] == configs[1] == {"id": "c1", "taskId": task_id, "url": "http://127.0.0.1:9/hook"}
+    assert configs[2] == {"configs": [configs[0]]} and configs[4] == {}  # a2a.v1's push-config rpcs, as 1.0 JSON
     assert events[-1]["statusUpdate"]["status"]["state"] == "TASK_STATE_COMPLETED"
     text = "".join(p["text"] for e in events if "artifactUpdate" in e for p in e["artifactUpdate"]["artifact"]["parts"])
     assert text == TUTORIAL_REPLY
