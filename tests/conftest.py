@@ -45,3 +45,12 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
     writers.set_mode("text")
     yield home
+
+
+@pytest.fixture(scope="module")
+def agent() -> Iterator[str]:
+    """The demo agent with its defaults, one per test module (a module needing another agent defines its own)."""
+    from tests.support.agent import demo_agent
+
+    with demo_agent() as url:
+        yield url

@@ -19,28 +19,17 @@ from starlette.routing import Route
 
 from a2acli.cli import run
 from tests.support.agent import demo_agent
+from tests.support.cli import run_cli as cli
 from tests.support.server import free_port, serve_in_thread
 
 CARDS = Path(__file__).parent / "cards"
 ESC_OR_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def one_line_error(err: str, code: str) -> None:
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines and lines[-1].startswith("error: ") and f"[{code}]" in lines[-1], err
     assert "Traceback" not in err
-
-
-@pytest.fixture(scope="module")
-def agent() -> Iterator[str]:
-    with demo_agent() as url:
-        yield url
 
 
 # ------------------------------------------------------------------------------------------------------ showing

@@ -30,8 +30,8 @@ from a2acli.cards.signing import (
     sign_card_dict,
     verify_card,
 )
-from a2acli.cli import run
 from tests.support.agent import demo_agent
+from tests.support.cli import run_cli as cli
 from tests.support.server import serve_in_thread
 
 CARDS = Path(__file__).parent / "cards"
@@ -167,12 +167,6 @@ def test_pem_public_key_material(keys: dict[str, bytes]) -> None:
 # ------------------------------------------------------------------------------------------------------ the CLI
 
 
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_cli_sign_and_verify(capsys: pytest.CaptureFixture[str], keys: dict[str, bytes], tmp_path: Path) -> None:
     key = tmp_path / "key.pem"
     key.write_bytes(keys["ec"])
@@ -208,7 +202,6 @@ def test_cli_verify_absent_and_unverifiable(capsys: pytest.CaptureFixture[str], 
     assert cli(capsys, "card", "verify", unsigned, "--require-signature")[0] == 1
 
 
-
 def test_cli_verify_offers_only_options_it_uses(capsys: pytest.CaptureFixture[str]) -> None:
     """verify reads the card and key sets, never an A2A operation: --extension (A2A-Extensions, declared on A2A
     requests) had no request to go on, so it is not offered, like --svc-param and --transport."""
@@ -219,6 +212,7 @@ def test_cli_verify_offers_only_options_it_uses(capsys: pytest.CaptureFixture[st
     unsigned = str(CARDS / "valid" / "v1-minimal.json")
     code, _, err = cli(capsys, "card", "verify", unsigned, "--extension", "https://example.com/ext")
     assert code == 2 and "--extension" in err
+
 
 def _card_server(card: dict[str, Any] | None, jwks: dict[str, Any] | None, seen: list[str]) -> Starlette:
     """A card server: the card at the well-known path, a key set at /jwks.json; every request path recorded."""

@@ -8,12 +8,9 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.support.agent import demo_agent
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("jq") is None or shutil.which("bash") is None, reason="needs jq, bash")
@@ -30,12 +27,6 @@ def _recipe(keyword: str) -> str:
     found = [r for r in _recipes() if keyword in r]
     assert len(found) == 1, f"one README recipe should contain {keyword!r}: {found}"
     return found[0]
-
-
-@pytest.fixture(scope="module")
-def agent() -> Iterator[str]:
-    with demo_agent() as base_url:
-        yield base_url
 
 
 def _bash(script: str, agent_card: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +11,9 @@ import pytest
 
 from a2acli.cli import run
 from tests.support.agent import demo_agent
+from tests.support.cli import run_cli as _run
 
 DEMO_TEXT = "Hello! I'm streaming this response word by word to demonstrate real-time communication capabilities."
-
-
-@pytest.fixture(scope="module")
-def agent() -> Iterator[str]:
-    with demo_agent() as url:
-        yield url
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _lines(out: str) -> list[dict[str, Any]]:

@@ -27,8 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from a2acli.cli import run
 from tests.support.agent import demo_agent
+from tests.support.cli import run_cli as _run
 from tests.support.server import serve_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,18 +38,6 @@ SECRET = "defect-test-bearer-0123456789"
 
 def defect(requirement: str, issue: int, what: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"{requirement} not met yet (issue {issue}): {what}")
-
-
-@pytest.fixture(scope="module")
-def agent() -> Iterator[str]:
-    with demo_agent() as url:
-        yield url
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _option_help(out: str, option: str) -> str:

@@ -11,28 +11,14 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from a2acli.cli import run
-from tests.support.agent import demo_agent
+from tests.support.cli import run_cli as _run
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def agent() -> Iterator[str]:
-    with demo_agent() as url:
-        yield url
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _task(out: str) -> dict[str, Any]:
