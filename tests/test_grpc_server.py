@@ -357,3 +357,38 @@ def test_serve_grpc_port_without_grpcio_names_the_extra(tmp_path: Any) -> None:
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2, err
     assert "pip install 'a2acli[grpc]'" in err and "Traceback" not in err
+
+
+def test_sigterm_with_an_open_grpc_stream_ends_it_and_exits_0() -> None:
+    proc = _serve("--grpc-port", "0", "--delay", "0.5")
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        port = int(line.split("gRPC at 127.0.0.1:")[1].split(")")[0])
+        deadline = time.monotonic() + 20
+        while "Application startup complete" not in proc.stderr.readline():
+            assert time.monotonic() < deadline
+
+        async def body(stub: Any, md: Any) -> tuple[int, Any, float]:
+            stream = stub.SendStreamingMessage(a2a_pb2.SendMessageRequest(message=_message()), metadata=md)
+            seen, code, stopped = 0, None, time.monotonic()
+            try:
+                while (await stream.read()) is not grpc.aio.EOF:
+                    seen += 1
+                    if seen == 3:  # the task is streaming: stop the server under it
+                        proc.send_signal(signal.SIGTERM)
+                        stopped = time.monotonic()
+            except grpc.aio.AioRpcError as err:
+                code = err.code()
+            return seen, code, time.monotonic() - stopped
+
+        seen, code, took = asyncio.run(_stub_run(f"127.0.0.1:{port}", body))
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert 3 <= seen < len(TUTORIAL_REPLY.split()) + 3  # cut short: the server did not wait for the whole reply
+    assert code == grpc.StatusCode.UNAVAILABLE and took < 10
+    assert "Traceback" not in err
