@@ -285,10 +285,10 @@ def test_a_grpc_url_that_is_really_http_1_1_is_unreachable_exit_3(agent: str, tm
 @pytest.mark.parametrize(
     ("mode", "exit_code", "words"),
     [
-        ("status:99", 1, ["A2ACLI_ERR_INTERNAL"]),
-        ("status:13", 1, ["InternalError"]),
-        ("cut", 3, ["broke off"]),
-        ("garbage", 1, ["A2ACLI_ERR"]),
+        ("status:99", 1, ["A2ACLI_ERR_INTERNAL", "error code 2,"]),  # grpcio reads an undefined code as UNKNOWN
+        ("status:13", 1, ["[InternalError]"]),
+        ("cut", 3, ["broke off", "A2ACLI_ERR_UNREACHABLE"]),
+        ("garbage", 1, ["is not an A2A StreamResponse", "[InvalidAgentResponseError]"]),
     ],
 )
 def test_hostile_grpc_servers_get_the_spec_error_and_exit_status(

@@ -39,7 +39,6 @@ from google.protobuf.message import Message as ProtoMessage
 from a2acli.client.wire import (
     MAX_BODY_BYTES,
     StreamDroppedError,
-    a2a_named,
     invalid_response,
     max_event_bytes,
     read_timeout,
@@ -273,7 +272,7 @@ def rpc_error(
     if code == grpc.StatusCode.INTERNAL and ("protocol" in low or "frame" in low or "parse" in low):
         return invalid_response(f"the agent's gRPC reply is malformed: {details}", a2a_code=code.value[0])
     status = {"code": code.value[0], "status": code.name, "message": details or code.name}
-    return a2a_named(rest_error(code.value[0], {"error": status}))
+    return rest_error(code.value[0], {"error": status})  # by status code, A2A-named or A2ACLI_ERR_INTERNAL
 
 
 # ------------------------------------------------------------------------------------------------ the wire
@@ -429,8 +428,10 @@ class GrpcWire:
             raise
         except Exception as exc:  # the compat client's own errors, raised from the gRPC error
             raise self._error(exc) from None
-        if call.empty or reply is None:
+        if call.empty:
             return None
+        if reply is None:  # grpcio could not deserialize it
+            raise invalid_response(f"the agent's gRPC reply to {method} is not the message A2A defines")
         return self._reply(reply)
 
     async def _compat_unary(self, call: Call, method: str) -> ProtoMessage | None:
@@ -502,7 +503,9 @@ class GrpcWire:
         except Exception as exc:
             raise self._error(exc, started) from None
 
-    def _event(self, message: ProtoMessage) -> StreamResponse:
+    def _event(self, message: ProtoMessage | None) -> StreamResponse:
+        if message is None:  # grpcio could not deserialize it
+            raise invalid_response("the agent sent a gRPC message that is not an A2A StreamResponse")
         doc = self._reply(message)
         if len(doc) != 1:
             raise invalid_response("the agent sent a gRPC StreamResponse with no payload")
