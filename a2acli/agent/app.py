@@ -106,7 +106,7 @@ def create_app(options: ServeOptions) -> Starlette:
     from a2acli.agent.card import build_agent_card, build_card_set
     from a2acli.agent.executor import DemoAgentExecutor
     from a2acli.agent.fastpath import LeanRunner
-    from a2acli.agent.live import DemoRequestHandler, LiveTasks, Shutdown
+    from a2acli.agent.live import DemoRequestHandler, LiveTasks, NoReopen, Shutdown
     from a2acli.agent.oauth_guard import discover_issuer
     from a2acli.agent.push import make_push_url_validators
 
@@ -132,7 +132,7 @@ def create_app(options: ServeOptions) -> Starlette:
 
         agent_executor = ExecAgentExecutor(options.command)
     sdk_handler = DefaultRequestHandlerV2(
-        agent_executor=agent_executor,
+        agent_executor=NoReopen(agent_executor),  # a terminal task is never run again (live.py)
         task_store=task_store,
         agent_card=card,
         push_config_store=push_store,

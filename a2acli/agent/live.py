@@ -15,6 +15,9 @@ binding or version:
   the running task's events, SendMessage the task at its next status update, i.e. COMPLETED or CANCELED).
   Deliberately NOT as the SDK path goes on: SDK 1.3 then runs the queued follow-up on the COMPLETED task,
   reopening a terminal task (WORKING again, a second artifact), which A2A forbids; here it never runs.
+  On the SDK path (a task the lean path does not run: `--exec`'s command, a scenario, a returnImmediately send)
+  `NoReopen` keeps the same promise: every executor is wrapped in it, and a queued follow-up whose task is
+  terminal by the time it would run is not run (its client has the rest of the task's events, as here).
 
 `DemoRequestHandler` is a `RequestHandler` (the SDK's public interface for every binding) that holds the SDK's
 `DefaultRequestHandlerV2` and hands it every request that does not name a live lean task. It reads the task
@@ -31,6 +34,7 @@ import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from a2a.server.agent_execution import AgentExecutor
 from a2a.server.request_handlers import DefaultRequestHandlerV2, RequestHandler
 from a2a.types.a2a_pb2 import (
     AgentCard,
@@ -62,7 +66,9 @@ from a2a.utils.proto_utils import validate_proto_required_fields
 from a2acli import protocol
 
 if TYPE_CHECKING:
+    from a2a.server.agent_execution import RequestContext
     from a2a.server.context import ServerCallContext
+    from a2a.server.events import EventQueue
     from a2a.server.tasks import PushNotificationConfigStore, TaskStore
 
 log = logging.getLogger("a2acli.serve")
@@ -217,6 +223,29 @@ def is_final(event: Any) -> bool:
     if isinstance(event, TaskStatusUpdateEvent | Task):
         return event.status.state in (TERMINAL_STATES | INTERRUPTED_STATES)
     return False
+
+
+class NoReopen(AgentExecutor):
+    """`executor`, except that a follow-up is never run on a task that is already terminal (module doc).
+
+    The SDK's producer takes a queued follow-up, waits for the running request to end (the task COMPLETED,
+    FAILED, CANCELED or REJECTED) and then calls `execute` with that terminal task as `current_task`. Nothing
+    runs then: the request ends with no event, so its SendMessage has the terminal task (its next status update)
+    and its stream ends after the rest of the task's events, as a follow-up to a running lean task.
+    """
+
+    def __init__(self, executor: AgentExecutor) -> None:
+        self.executor = executor
+
+    async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
+        task = context.current_task
+        if task is not None and task.status.state in TERMINAL_STATES:
+            log.info("a follow-up to task %s was not run: the task is %s", task.id, TaskState.Name(task.status.state))
+            return
+        await self.executor.execute(context, event_queue)
+
+    async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
+        await self.executor.cancel(context, event_queue)
 
 
 class DemoRequestHandler(RequestHandler):
