@@ -74,12 +74,13 @@ _ORDER = (
     "auth",
     "conformance",
     "mcp",
+    "catalog",
     "config",
     "completion",
     "push",
     "help",
 )
-_GROUPS = frozenset({"card", "task", "auth", "config", "push"})
+_GROUPS = frozenset({"card", "task", "auth", "catalog", "config", "push"})
 # The first paragraph of each command's help: all the root's help and a Tab press on the first word show of a
 # command, so both are answered without importing any command module (tests/test_cli_root.py holds every line to
 # the command's own help).
@@ -94,6 +95,7 @@ _SUMMARIES = {
     "conformance": "Smoke-check a live agent against A2A 1.0 requirements (the A2A TCK's IDs); exit 1 when one at"
     " --fail-on fails.",
     "mcp": "Serve A2A agents as tools to MCP clients: over stdio (the default), or streamable HTTP with --http.",
+    "catalog": "Name agents in a local catalog and reach them as -a catalog:NAME from every agent command.",
     "config": "Inspect the configuration (read-only): effective settings and where each came from.",
     "completion": "Print the shell completion script for bash, zsh, fish or powershell.",
     "push": "Receive A2A push notifications (webhooks).",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from typer import Context
 
     from a2acli._compat.typer import Command
+    from a2acli.catalog import Entry as CatalogEntry
 
 ENV_PREFIX = "A2ACLI_"
 # Tuning knobs of the client read from the environment only (no flag); `config show` reports them.
@@ -327,6 +328,24 @@ def check_card_reference(ref: str) -> None:
         )
 
 
+def catalog_location() -> tuple[str, bool]:
+    """The agent catalog in use and whether the user named it: A2ACLI_CATALOG (a file or an http(s) URL; also read
+    from a .env file), else `<config dir>/a2a-cli/catalog.json` (absent: an empty catalog)."""
+    named = os.environ.get("A2ACLI_CATALOG") or LOADED.values.get("A2ACLI_CATALOG")
+    if named:
+        return named, True
+    return str(global_config_path().parent / "catalog.json"), False
+
+
+def resolve_agent_reference(ref: str) -> tuple[str, CatalogEntry | None]:
+    """The one place an agent reference is expanded: `catalog:NAME` becomes its catalog entry's reference (SPEC
+    §10.1 catalog resolution), before any other operation; every other reference is returned unchanged."""
+    from a2acli import catalog
+
+    where, explicit = catalog_location()
+    return catalog.resolve(ref, where, explicit=explicit)
+
+
 def connection_settings(
     *,
     agent_card: str,
@@ -351,6 +370,9 @@ def connection_settings(
     from a2acli.errors import UsageError
     from a2acli.redact import register_secret
 
+    agent_card, entry = resolve_agent_reference(agent_card)  # `catalog:NAME`, before any other operation
+    if entry is not None and not transport:
+        transport = entry.transports
     check_card_reference(agent_card)
     params: list[tuple[str, str]] = []
     for item in svc_param or ():

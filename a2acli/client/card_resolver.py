@@ -723,3 +723,40 @@ async def fetch_key_document(url: str, conn: ConnectionSettings, *, limit: int =
         except TimeoutError:
             raise TimeoutExpiredError(f"timed out fetching the key set at {url}") from None
     return raw
+
+
+def fetch_catalog_document(url: str, *, limit: int) -> bytes:
+    """GET an agent catalog (`A2ACLI_CATALOG=https://...`): https only, except loopback; capped; no credentials
+    (the catalog is read before any agent is known, so nothing of the user's is sent). Synchronous: it runs before
+    any other operation, from code that may itself be inside an event loop (`a2a mcp`), so it gets its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    parts = urlsplit(url)
+    try:
+        host = parts.hostname or ""
+    except ValueError:
+        host = ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise CardNotFoundError(f"invalid catalog URL: {url!r}")
+    if parts.scheme == "http" and not is_loopback_host(host):
+        raise CardNotFoundError(
+            f"refusing to fetch the catalog over plain http from {host}",
+            hint="a catalog decides which agent you reach: serve it over https",
+        )
+    headers = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate, identity"}
+    headers["User-Agent"] = f"a2acli/{__version__}"
+
+    async def fetch() -> bytes:
+        deadline = DEFAULT_CARD_TIMEOUT
+        async with httpx.AsyncClient(timeout=httpx.Timeout(deadline, connect=10.0), trust_env=True) as client:
+            try:
+                async with asyncio.timeout(deadline):
+                    raw, _, _ = await _fetch_one(client, url, headers, limit)
+            except _NotThere:
+                raise CardNotFoundError(f"no catalog at {url} (HTTP 404)") from None
+            except TimeoutError:
+                raise TimeoutExpiredError(f"timed out fetching the catalog at {url}") from None
+        return raw
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, fetch()).result()

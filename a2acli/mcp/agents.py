@@ -61,7 +61,10 @@ class AgentPolicy:
     """The pins, the `--allow-any-agent` choice and the user's connection settings; `target(ref)` per call."""
 
     def __init__(self, pins: tuple[str, ...], base: ConnectionSettings, *, allow_any: bool) -> None:
-        self.pins = tuple(dict.fromkeys(p.strip() for p in pins if p.strip()))
+        from a2acli.settings import resolve_agent_reference
+
+        # `--agent catalog:NAME` pins the entry's agent (its reference, resolved once, at start).
+        self.pins = tuple(dict.fromkeys(resolve_agent_reference(p.strip())[0] for p in pins if p.strip()))
         self.allow_any = allow_any
         self.base = base
         self._keys = {reference_key(pin): pin for pin in self.pins}  # a broken pin fails at start, not per call
