@@ -17,21 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from a2acli.cli import run
-from tests.support.agent import demo_agent
+from tests.support.cli import run_cli as _run
 from tests.support.server import serve_in_thread
-
-
-@pytest.fixture(scope="module")
-def agent() -> Iterator[str]:
-    with demo_agent(delay=0) as url:
-        yield url
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _catalog_file() -> Path:
