@@ -41,9 +41,15 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.chdir(work)
+    from a2acli import redact
     from a2acli.render import writers
 
     writers.set_mode("text")
+    # The redaction registry lives as long as the process: a credential one test passed ("nope") would be
+    # redacted from every later test's output. Each test starts from what was registered before it (module
+    # fixtures' tokens included) and what it registers is forgotten after it.
+    monkeypatch.setattr(redact, "_SECRETS", set(redact._SECRETS))
+    monkeypatch.setattr(redact, "_short_pattern", redact._short_pattern)
     yield home
 
 
