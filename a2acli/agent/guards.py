@@ -13,7 +13,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from a2acli.agent.asgi import read_body, replaying
+from a2acli.agent.asgi import authorization, exempt_from_credentials, read_body, replaying, respond, rest_error
 
 ASGIApp = Any
 Scope = dict[str, Any]
@@ -21,17 +21,6 @@ Scope = dict[str, Any]
 
 def _jsonrpc_error(code: int, message: str) -> bytes:
     return json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}).encode()
-
-
-def _rest_error(status: int, grpc_status: str, message: str) -> bytes:
-    return json.dumps({"error": {"code": status, "status": grpc_status, "message": message}}).encode()
-
-
-async def _respond(send: Any, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    headers.extend(extra or [])
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 BODY_TIMEOUT_SECONDS = 30.0
@@ -70,9 +59,9 @@ class BodyLimit:
         if scope.get("path") in self.jsonrpc_paths:
             body = _jsonrpc_error(-32600, message)
         else:
-            body = _rest_error(408, "DEADLINE_EXCEEDED", message)
+            body = rest_error(408, "DEADLINE_EXCEEDED", message)
         with contextlib.suppress(Exception):
-            await _respond(send, 408, body, [(b"connection", b"close")])
+            await respond(send, 408, body, [(b"connection", b"close")])
 
     def _timed(self, receive: Any) -> Any:
         """`receive`, bounded by one deadline for the whole body (from now); free once the body is complete."""
@@ -99,8 +88,8 @@ class BodyLimit:
         if scope.get("path") in self.jsonrpc_paths:
             body = _jsonrpc_error(-32600, message)
         else:
-            body = _rest_error(413, "INVALID_ARGUMENT", message)
-        await _respond(send, 413, body, [(b"connection", b"close")])
+            body = rest_error(413, "INVALID_ARGUMENT", message)
+        await respond(send, 413, body, [(b"connection", b"close")])
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or self.limit <= 0:
@@ -165,22 +154,18 @@ class BearerGuard:
         self.public = frozenset(public_paths)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("path") in self.public or scope.get("method") == "OPTIONS":
+        if exempt_from_credentials(scope, self.public):
             await self.app(scope, receive, send)
             return
-        supplied = b""
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                supplied = value
-                break
+        supplied = authorization(scope)
         # Case-insensitive scheme, constant-time token comparison.
         if supplied[:7].lower() == b"bearer " and hmac.compare_digest(supplied[7:].strip(), self.expected[7:]):
             await self.app(scope, receive, send)
             return
         error = "invalid_token" if supplied else "invalid_request"
-        body = _rest_error(401, "UNAUTHENTICATED", "authentication required: send Authorization: Bearer <token>")
+        body = rest_error(401, "UNAUTHENTICATED", "authentication required: send Authorization: Bearer <token>")
         challenge = f'Bearer realm="a2a", error="{error}"'.encode()
-        await _respond(send, 401, body, [(b"www-authenticate", challenge)])
+        await respond(send, 401, body, [(b"www-authenticate", challenge)])
 
 
 class VersionQueryToHeader:
@@ -259,7 +244,7 @@ class RestInputGuard:
                     try:
                         int(value)
                     except ValueError:
-                        await _respond(send, 400, _rest_error(400, "INVALID_ARGUMENT", f"{key} must be an integer"))
+                        await respond(send, 400, rest_error(400, "INVALID_ARGUMENT", f"{key} must be an integer"))
                         return
         if scope.get("method") not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
@@ -270,7 +255,7 @@ class RestInputGuard:
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
-            await _respond(send, 400, _rest_error(400, "INVALID_ARGUMENT", "the request body is not UTF-8"))
+            await respond(send, 400, rest_error(400, "INVALID_ARGUMENT", "the request body is not UTF-8"))
             return
         await self.app(scope, replaying(body, receive), send)
 
@@ -289,9 +274,9 @@ class RefuseVersion1:
                 if name == b"a2a-version" and value.strip().startswith(b"1"):
                     message = "A2A version 1.x is not served here (this agent speaks 0.3 only)"
                     if scope.get("path") in self.jsonrpc:
-                        await _respond(send, 200, _jsonrpc_error(-32009, message))
+                        await respond(send, 200, _jsonrpc_error(-32009, message))
                     else:
-                        await _respond(send, 400, _rest_error(400, "FAILED_PRECONDITION", message))
+                        await respond(send, 400, rest_error(400, "FAILED_PRECONDITION", message))
                     return
         await self.app(scope, receive, send)
 
@@ -350,8 +335,8 @@ class JsonDepthGuard:
         if json_depth_exceeds(body):
             text = f"Parse error: the JSON body nests deeper than {MAX_JSON_DEPTH} levels"
             if scope.get("path") in self.jsonrpc:
-                await _respond(send, 200, _jsonrpc_error(-32700, text))
+                await respond(send, 200, _jsonrpc_error(-32700, text))
             else:
-                await _respond(send, 400, _rest_error(400, "INVALID_ARGUMENT", text))
+                await respond(send, 400, rest_error(400, "INVALID_ARGUMENT", text))
             return
         await self.app(scope, replaying(body, receive), send)

@@ -11,11 +11,11 @@ An unknown key id refetches the JWKS, at most every 30 s (key rotation).
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from a2acli.agent.asgi import authorization, exempt_from_credentials, respond, rest_error
 from a2acli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -205,15 +205,10 @@ class OAuthGuard:
         return claims
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("path") in self.public or scope.get("method") == "OPTIONS":
+        if exempt_from_credentials(scope, self.public):
             await self.app(scope, receive, send)
             return
-        supplied = b""
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                supplied = value
-                break
-        text = supplied.decode("latin-1")
+        text = authorization(scope).decode("latin-1")
         try:
             if text[:7].lower() != "bearer " or not text[7:].strip():
                 raise _Rejected(401, "", "authentication required: send an access token from " + self.issuer.issuer)
@@ -230,11 +225,5 @@ class OAuthGuard:
         if self.issuer.scopes:
             challenge += f', scope="{" ".join(self.issuer.scopes)}"'
         status = "UNAUTHENTICATED" if exc.status == 401 else "PERMISSION_DENIED"
-        body = json.dumps({"error": {"code": exc.status, "status": status, "message": exc.description}}).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"www-authenticate", challenge.encode("latin-1", "replace")),
-        ]
-        await send({"type": "http.response.start", "status": exc.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        body = rest_error(exc.status, status, exc.description)
+        await respond(send, exc.status, body, [(b"www-authenticate", challenge.encode("latin-1", "replace"))])
