@@ -206,11 +206,16 @@ def assemble(
     from a2acli.agent.numbers import WholeNumbers
 
     v03 = options.serves_v03
+    tokens = None
+    if issuer is not None:  # --oauth-issuer: one check of access tokens for HTTP and gRPC alike
+        from a2acli.agent.oauth_guard import AccessTokens
+
+        tokens = AccessTokens(issuer)
     grpc_service = None
     if options.grpc_port is not None:  # the gRPC binding, on the same handler (agent/grpc_server.py)
         from a2acli.agent.grpc_server import GrpcService
 
-        grpc_service = GrpcService(options, handler)
+        grpc_service = GrpcService(options, handler, tokens=tokens)
         lifespan = _with_grpc(lifespan, grpc_service)
 
     # A2A §8.6.1 (TCK CARD-CACHE-001..003): Cache-Control with max-age, ETag, Last-Modified; 304 on a match.
@@ -259,10 +264,10 @@ def assemble(
     ]
     if options.bearer_token:
         middleware.append(Middleware(BearerGuard, token=options.bearer_token, public_paths=CARD_PATHS))
-    if issuer is not None:
+    if tokens is not None:
         from a2acli.agent.oauth_guard import OAuthGuard
 
-        middleware.append(Middleware(OAuthGuard, issuer=issuer, public_paths=CARD_PATHS))
+        middleware.append(Middleware(OAuthGuard, tokens=tokens, public_paths=CARD_PATHS))
     from a2acli.agent.guards import JsonDepthGuard
 
     # Before anything parses the body (the lean path, the SDK): past ~970 levels Python's parsers overflow.

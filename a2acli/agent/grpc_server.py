@@ -8,6 +8,9 @@ open) and stopped by it (before they close). It serves `lf.a2a.v1.A2AService` th
 - Limits: a request message larger than `--max-body-bytes` is refused (RESOURCE_EXHAUSTED), metadata larger
   than `--max-header-bytes` too.
 - `--bearer-token`: every call needs `authorization: Bearer TOKEN` metadata (UNAUTHENTICATED otherwise).
+- `--oauth-issuer`: every call needs a JWT access token in `authorization` metadata, checked by the HTTP guard's
+  own check (oauth_guard.AccessTokens: issuer keys, audience, scopes): UNAUTHENTICATED, or PERMISSION_DENIED for
+  a token lacking a scope.
 - Errors: A2A errors carry `google.rpc.ErrorInfo` (reason, domain `a2a-protocol.org`) in the status details.
 - The port: `reserve_port` binds it before the card is built (P=0 picks one), with SO_REUSEPORT so grpc can
   bind the same port; the reservation is closed once grpc listens.
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from a2acli.errors import UsageError
 
 if TYPE_CHECKING:
+    from a2acli.agent.oauth_guard import AccessTokens
     from a2acli.agent.options import ServeOptions
 
 log = logging.getLogger("a2acli.serve")
@@ -101,31 +105,73 @@ def grpc_target(options: ServeOptions) -> str:
 # ------------------------------------------------------------------------------------------------ auth
 
 
-def _bearer_interceptor(token: str) -> Any:
+#: what an auth check answers for a call's `authorization` metadata (None: not sent): None lets the call through,
+#: else (status code, details, trailing metadata) refuses it
+Refusal = tuple[Any, str, tuple[tuple[str, str], ...]]
+AuthCheck = Callable[[str | None], Awaitable[Refusal | None]]
+
+
+def _bearer_check(token: str) -> AuthCheck:
+    """`--bearer-token`: the one token, compared in constant time."""
     import grpc
-    import grpc.aio
 
     expected = token.encode()
 
-    def _authorized(details: Any) -> bool:
+    async def check(authorization: str | None) -> Refusal | None:
+        raw = (authorization or "").encode()
+        if raw[:7].lower() == b"bearer " and hmac.compare_digest(raw[7:].strip(), expected):
+            return None
+        return grpc.StatusCode.UNAUTHENTICATED, "authentication required: send authorization: Bearer <token>", ()
+
+    return check
+
+
+def _oauth_check(tokens: AccessTokens) -> AuthCheck:
+    """`--oauth-issuer`: the HTTP guard's own check (oauth_guard.AccessTokens), its 401 / 403 as UNAUTHENTICATED /
+    PERMISSION_DENIED, its RFC 6750 challenge as `www-authenticate` trailing metadata."""
+    import grpc
+
+    from a2acli.agent.oauth_guard import Rejected
+
+    async def check(authorization: str | None) -> Refusal | None:
+        try:
+            await tokens.authorize(authorization or "")
+        except Rejected as exc:
+            code = grpc.StatusCode.PERMISSION_DENIED if exc.status == 403 else grpc.StatusCode.UNAUTHENTICATED
+            return code, exc.description, (("www-authenticate", exc.challenge(tokens.issuer.scopes)),)
+        return None
+
+    return check
+
+
+def _auth_interceptor(check: AuthCheck) -> Any:
+    """Every call's `authorization` metadata asked of `check` before the call's handler runs."""
+    import grpc
+    import grpc.aio
+
+    def _authorization(details: Any) -> str | None:
         for key, value in details.invocation_metadata or ():
             if key.lower() == "authorization":
-                raw = value.encode() if isinstance(value, str) else bytes(value)
-                return raw[:7].lower() == b"bearer " and hmac.compare_digest(raw[7:].strip(), expected)
-        return False
+                return value if isinstance(value, str) else bytes(value).decode("latin-1")
+        return None
 
-    async def _refuse(request: Any, context: Any) -> Any:
-        await context.abort(
-            grpc.StatusCode.UNAUTHENTICATED, "authentication required: send authorization: Bearer <token>"
-        )
-
-    class BearerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         async def intercept_service(
             self, continuation: Callable[[Any], Awaitable[Any]], handler_call_details: Any
         ) -> Any:
             handler = await continuation(handler_call_details)
-            if handler is None or _authorized(handler_call_details):
+            if handler is None:
                 return handler
+            refusal = await check(_authorization(handler_call_details))
+            if refusal is None:
+                return handler
+            code, details, trailers = refusal
+
+            async def _refuse(request: Any, context: Any) -> Any:
+                if trailers:
+                    context.set_trailing_metadata(trailers)
+                await context.abort(code, details)
+
             if handler.response_streaming:
 
                 async def _refuse_stream(request: Any, context: Any) -> Any:
@@ -143,7 +189,7 @@ def _bearer_interceptor(token: str) -> Any:
                 response_serializer=handler.response_serializer,
             )
 
-    return BearerInterceptor()
+    return AuthInterceptor()
 
 
 # ------------------------------------------------------------------------------------------------ the servicer
@@ -209,10 +255,18 @@ def _server_credentials(options: ServeOptions) -> Any:
 class GrpcService:
     """The gRPC server of one `a2a serve`, started and stopped by the app's lifespan."""
 
-    def __init__(self, options: ServeOptions, handler: Any, reservation: socket.socket | None = None) -> None:
+    def __init__(
+        self,
+        options: ServeOptions,
+        handler: Any,
+        reservation: socket.socket | None = None,
+        *,
+        tokens: AccessTokens | None = None,
+    ) -> None:
         self.options = options
         self.handler = handler
         self.reservation = reservation
+        self.tokens = tokens  # --oauth-issuer's check, shared with the HTTP guard
         self.server: Any = None
 
     async def start(self) -> None:
@@ -226,7 +280,11 @@ class GrpcService:
         ]
         if options.max_header_bytes:
             channel_options.append(("grpc.max_metadata_size", options.max_header_bytes))
-        interceptors = [_bearer_interceptor(options.bearer_token)] if options.bearer_token else []
+        interceptors = []
+        if options.bearer_token:
+            interceptors.append(_auth_interceptor(_bearer_check(options.bearer_token)))
+        if self.tokens is not None:
+            interceptors.append(_auth_interceptor(_oauth_check(self.tokens)))
         server = grpc.aio.server(interceptors=interceptors, options=channel_options)
         if options.serves_v10:
             a2a_pb2_grpc.add_A2AServiceServicer_to_server(_servicer(self.handler), server)  # type: ignore[no-untyped-call]

@@ -5,8 +5,10 @@ At start the issuer's metadata (OpenID Connect Discovery, else RFC 8414) and its
 declares the matching scheme (openIdConnect with the discovery URL, or oauth2 with the metadata URL and the flows
 the server offers) and requires the scopes. Every A2A request needs a JWT access token (RFC 9068 style) signed by
 a key of that JWKS, issued by that issuer, for that audience, not expired, holding the scopes; PyJWT checks the
-signature and the claims. Failures answer 401 `invalid_token` (403 `insufficient_scope`) with an RFC 6750 challenge.
-An unknown key id refetches the JWKS, at most every 30 s (key rotation).
+signature and the claims. Failures answer 401 `invalid_token` (403 `insufficient_scope`) with an RFC 6750 challenge;
+on gRPC (`--grpc-port`) the same check of the `authorization` metadata answers UNAUTHENTICATED (PERMISSION_DENIED),
+the challenge as `www-authenticate` trailing metadata. An unknown key id refetches the JWKS, at most every 30 s
+(key rotation).
 """
 
 from __future__ import annotations
@@ -130,21 +132,32 @@ def card_schemes(issuer: Issuer) -> dict[str, dict[str, Any]]:
     }
 
 
-class _Rejected(Exception):
+class Rejected(Exception):
+    """A refused access token: `status` 401 (`error` invalid_token, or "" when none was sent) or 403
+    (insufficient_scope), as HTTP answers it; gRPC answers UNAUTHENTICATED / PERMISSION_DENIED."""
+
     def __init__(self, status: int, error: str, description: str) -> None:
         super().__init__(description)
         self.status, self.error, self.description = status, error, description
 
+    def challenge(self, scopes: tuple[str, ...]) -> str:
+        """The RFC 6750 `WWW-Authenticate` value."""
+        value = 'Bearer realm="a2a"'
+        if self.error:
+            value += f', error="{self.error}", error_description="{self.description.replace(chr(34), chr(39))}"'
+        if scopes:
+            value += f', scope="{" ".join(scopes)}"'
+        return value
 
-class OAuthGuard:
-    """Require a valid JWT access token from the issuer on every A2A endpoint; the card paths stay public."""
 
-    def __init__(self, app: ASGIApp, issuer: Issuer, public_paths: tuple[str, ...] = ()) -> None:
+class AccessTokens:
+    """The one check of an access token against the issuer's keys and claims, for every binding: the HTTP guard
+    (`OAuthGuard`) and the gRPC server (agent/grpc_server.py) share one instance, so one key set and refetch."""
+
+    def __init__(self, issuer: Issuer) -> None:
         import jwt
 
-        self.app = app
         self.issuer = issuer
-        self.public = frozenset(public_paths)
         self.keys = jwt.PyJWKSet.from_dict(issuer.jwks)
         self.fetched = time.monotonic()
 
@@ -168,20 +181,26 @@ class OAuthGuard:
                 return key
         return None
 
+    async def authorize(self, header: str) -> dict[str, Any]:
+        """The claims of the token an `Authorization` value ("Bearer TOKEN") carries; `Rejected` otherwise."""
+        if header[:7].lower() != "bearer " or not header[7:].strip():
+            raise Rejected(401, "", "authentication required: send an access token from " + self.issuer.issuer)
+        return await self.check(header[7:].strip())
+
     async def check(self, token: str) -> dict[str, Any]:
         import jwt
 
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise _Rejected(401, "invalid_token", "the access token is not a JWT") from None
+            raise Rejected(401, "invalid_token", "the access token is not a JWT") from None
         kid = header.get("kid")
         key = self._key(kid)
         if key is None:
             await self._refetch()
             key = self._key(kid)
         if key is None:
-            raise _Rejected(401, "invalid_token", "the access token is signed by an unknown key")
+            raise Rejected(401, "invalid_token", "the access token is signed by an unknown key")
         options = {"require": ["exp", "iss"], "verify_aud": self.issuer.audience is not None}
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -194,36 +213,38 @@ class OAuthGuard:
                 leeway=5,
             )
         except jwt.ExpiredSignatureError:
-            raise _Rejected(401, "invalid_token", "the access token has expired") from None
+            raise Rejected(401, "invalid_token", "the access token has expired") from None
         except jwt.PyJWTError as exc:
-            raise _Rejected(401, "invalid_token", f"the access token is not valid here: {exc}") from None
+            raise Rejected(401, "invalid_token", f"the access token is not valid here: {exc}") from None
         granted = claims.get("scope") or claims.get("scp") or ""
         have = set(granted.split() if isinstance(granted, str) else granted if isinstance(granted, list) else ())
         missing = [s for s in self.issuer.scopes if s not in have]
         if missing:
-            raise _Rejected(403, "insufficient_scope", f"the access token lacks the scope {' '.join(missing)}")
+            raise Rejected(403, "insufficient_scope", f"the access token lacks the scope {' '.join(missing)}")
         return claims
+
+
+class OAuthGuard:
+    """Require a valid JWT access token from the issuer on every A2A endpoint; the card paths stay public."""
+
+    def __init__(self, app: ASGIApp, tokens: AccessTokens, public_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.tokens = tokens
+        self.public = frozenset(public_paths)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if exempt_from_credentials(scope, self.public):
             await self.app(scope, receive, send)
             return
-        text = authorization(scope).decode("latin-1")
         try:
-            if text[:7].lower() != "bearer " or not text[7:].strip():
-                raise _Rejected(401, "", "authentication required: send an access token from " + self.issuer.issuer)
-            await self.check(text[7:].strip())
-        except _Rejected as exc:
+            await self.tokens.authorize(authorization(scope).decode("latin-1"))
+        except Rejected as exc:
             await self._refuse(send, exc)
             return
         await self.app(scope, receive, send)
 
-    async def _refuse(self, send: Any, exc: _Rejected) -> None:
-        challenge = 'Bearer realm="a2a"'
-        if exc.error:
-            challenge += f', error="{exc.error}", error_description="{exc.description.replace(chr(34), chr(39))}"'
-        if self.issuer.scopes:
-            challenge += f', scope="{" ".join(self.issuer.scopes)}"'
+    async def _refuse(self, send: Any, exc: Rejected) -> None:
+        challenge = exc.challenge(self.tokens.issuer.scopes)
         status = "UNAUTHENTICATED" if exc.status == 401 else "PERMISSION_DENIED"
         body = rest_error(exc.status, status, exc.description)
         await respond(send, exc.status, body, [(b"www-authenticate", challenge.encode("latin-1", "replace"))])
