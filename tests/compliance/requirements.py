@@ -69,6 +69,7 @@ AUTH_TLS = "tests/test_auth_tls.py::"
 CONFORM = "tests/test_conformance_agents.py::"
 GRPC_CLIENT = "tests/test_grpc_client.py::"
 GRPC_INTEROP = "tests/test_grpc_interop.py::"
+CATALOG = "tests/test_catalog.py::"
 
 EVIDENCE: Final[dict[str, Proven | Open]] = {
     # ─────────────── Tier 1 ───────────────
@@ -492,7 +493,21 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
         "Verified only by a key the user trusts: --jwks (file or URL, pinned as A2ACLI_JWKS) or a jku on the card's"
         " own https origin; a signature by any other key is unverifiable, with the reason, and fails the command.",
     ),
-    "A2ACLI_CARD_GET_005": Open("fail", "Not implemented: no catalog or registry reference is accepted.", None),
+    "A2ACLI_CARD_GET_005": Proven(
+        (
+            CATALOG + "test_send_card_task_and_conformance_accept_a_catalog_name",
+            CATALOG + "test_mcp_pins_a_catalog_entry",
+            CATALOG + "test_a_url_catalog_is_fetched_without_credentials",
+            CATALOG + "test_a_file_catalog_resolves_card_files_next_to_it",
+            CATALOG + "test_an_unknown_name_is_a_usage_error_naming_the_known_entries",
+            CATALOG + "test_entries_never_carry_credentials_or_chains",
+            CATALOG + "test_a_catalog_file_with_a_secret_field_is_refused",
+            CATALOG + "test_add_list_show_remove_and_the_file_stays_private",
+        ),
+        "-a catalog:NAME on every agent command (and a2a mcp --agent), resolved in settings.connection_settings"
+        " before any other operation, from the config dir's catalog.json (0600) or an A2ACLI_CATALOG file or"
+        " http(s) URL; the registry protocol itself is out of scope (SPEC §10.1).",
+    ),
     "A2ACLI_PUSH_002": Proven(
         (
             "tests/test_push_receiver.py::test_push_listen_prints_json_lines_and_stops_after_count",
