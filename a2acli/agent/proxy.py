@@ -3,7 +3,8 @@
 The proxy is served on the same SDK routes as the demo agent (`agent/app.py`), so a client reaches it over any
 version and binding `a2a serve` serves, behind the same guards (body and header limits, the bearer token); the
 upstream is reached through `client/connection.AgentConnection` over whatever version and binding a2acli picks
-from its card (no second client). Requests arrive as SDK protos and are sent upstream as A2A 1.0 JSON; the
+from its card (no second client): the card's order, gRPC included, or the transport a `--proxy catalog:NAME`
+entry prefers. Requests arrive as SDK protos and are sent upstream as A2A 1.0 JSON; the
 façade answers A2A 1.0 JSON, parsed back into protos for the SDK's routes to write in the client's own version.
 
 - The card: the upstream's (1.0 or 0.3), with the interfaces replaced by the proxy's own and the signatures
@@ -229,7 +230,10 @@ async def resolve_upstream(options: ProxyOptions, notice: Callable[[ResumeNotice
         card = await resolve_card(settings.agent_card, settings, client=client)
     finally:
         await client.aclose()
-    interface, _notes = select_interface(card.document, base_url=card.base_url)
+    # The preference `connection_settings` resolved (a `catalog:NAME` entry's transport), as every command honours it.
+    interface, _notes = select_interface(
+        card.document, base_url=card.base_url, transports=settings.transports, a2a_version=settings.a2a_version
+    )
     return Upstream(
         settings=settings,
         card=card,
