@@ -64,6 +64,8 @@ def check_reference(name: str, ref: str) -> None:
     text = ref.strip()
     if not text:
         raise UsageError(f"catalog entry {name!r} names no agent", hint="give it a url (or a card path)")
+    if text == "-":
+        raise UsageError(f"catalog entry {name!r}: stdin (-) names no agent", hint="give its URL or card file")
     if is_catalog_reference(text):
         raise UsageError(f"catalog entry {name!r} points at another catalog entry ({text})", hint="give its URL")
     if "://" in text:
@@ -156,6 +158,12 @@ def load(where: str, *, explicit: bool = True) -> dict[str, Entry]:
         if not explicit:
             return {}
         raise UsageError(f"catalog file not found: {path}", hint=f"check {ENV}")
+    if os.name == "posix" and path.stat().st_mode & 0o022:
+        # Whoever can write the catalog decides which agent your -a catalog:NAME (and its credentials) reaches.
+        raise UsageError(
+            f"catalog {path} is writable by others (mode {path.stat().st_mode & 0o777:o}): it is not used",
+            hint=f"chmod go-w {path}",
+        )
     try:
         raw = path.read_bytes()[: _MAX_BYTES + 1]
     except OSError as exc:

@@ -87,6 +87,7 @@ def test_an_unknown_name_is_a_usage_error_naming_the_known_entries(
         ("leaky", "https://agent.example.com/?access_token=s3cret", "'access_token' parameter"),
         ("loop", "catalog:demo", "another catalog entry"),
         ("8080", "127.0.0.1:1", "invalid catalog name"),
+        ("stdin", "-", "stdin (-) names no agent"),
     ],
 )
 def test_entries_never_carry_credentials_or_chains(
@@ -178,3 +179,32 @@ def test_mcp_pins_a_catalog_entry(agent: str, tmp_path: Path) -> None:
     result = run_mcp(go())
     assert result.isError is False, text_of(result)
     assert result.structuredContent["task"]["status"]["state"] == "TASK_STATE_COMPLETED"
+
+
+def test_a_catalog_others_can_write_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], agent: str
+) -> None:
+    """Whoever can write the catalog decides where -a catalog:NAME, and the credentials sent with it, go."""
+    catalog = tmp_path / "team.json"
+    catalog.write_text(json.dumps({"agents": [{"name": "demo", "url": agent}]}))
+    catalog.chmod(0o666)
+    monkeypatch.setenv("A2ACLI_CATALOG", str(catalog))
+    code, out, err = _run(capsys, "send", "-a", "catalog:demo", "hi")
+    assert code == 2 and out == "" and "writable by others" in err and "chmod go-w" in err
+    catalog.chmod(0o644)  # readable by others is fine: a catalog holds no secret
+    code, _, err = _run(capsys, "send", "-a", "catalog:demo", "hi")
+    assert code == 0, err
+
+
+def test_chat_reaches_a_catalog_name_and_its_resume_hint_keeps_it(
+    agent: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    assert _run(capsys, "catalog", "add", "demo", agent)[0] == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("hello\n"))
+    code, out, err = _run(capsys, "chat", "-a", "catalog:demo")
+    assert code == 0, err
+    assert "State: COMPLETED" in out
+    assert "Continue: a2a chat -a catalog:demo --context-id " in out  # the hint names the entry, not its URL

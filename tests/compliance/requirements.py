@@ -496,6 +496,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
     "A2ACLI_CARD_GET_005": Proven(
         (
             CATALOG + "test_send_card_task_and_conformance_accept_a_catalog_name",
+            CATALOG + "test_chat_reaches_a_catalog_name_and_its_resume_hint_keeps_it",
             CATALOG + "test_mcp_pins_a_catalog_entry",
             CATALOG + "test_a_url_catalog_is_fetched_without_credentials",
             CATALOG + "test_a_file_catalog_resolves_card_files_next_to_it",
@@ -503,6 +504,7 @@ EVIDENCE: Final[dict[str, Proven | Open]] = {
             CATALOG + "test_entries_never_carry_credentials_or_chains",
             CATALOG + "test_a_catalog_file_with_a_secret_field_is_refused",
             CATALOG + "test_add_list_show_remove_and_the_file_stays_private",
+            CATALOG + "test_a_catalog_others_can_write_is_not_used",
         ),
         "-a catalog:NAME on every agent command (and a2a mcp --agent), resolved in settings.connection_settings"
         " before any other operation, from the config dir's catalog.json (0600) or an A2ACLI_CATALOG file or"
