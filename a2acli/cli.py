@@ -85,7 +85,7 @@ _GROUPS = frozenset({"card", "task", "auth", "catalog", "config", "push"})
 # command, so both are answered without importing any command module (tests/test_cli_root.py holds every line to
 # the command's own help).
 _SUMMARIES = {
-    "serve": "Run the demo streaming agent: A2A 1.0 + 0.3, JSON-RPC and HTTP+JSON, word-by-word streaming.",
+    "serve": "Run an A2A agent: the streaming demo (1.0 + 0.3, JSON-RPC, HTTP+JSON, gRPC), --exec, --proxy, --replay.",
     "card": "Fetch, render, validate, sign and verify Agent Cards. With no subcommand: show the card.",
     "send": "Send a message to an agent and wait for the task to finish (or stop at INPUT_REQUIRED/AUTH_REQUIRED).",
     "stream": "Send a message and stream the answer live (Rich on a terminal, the text floor when piped, --jsonl).",

@@ -381,7 +381,7 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Run the demo streaming agent: A2A 1.0 + 0.3, JSON-RPC and HTTP+JSON, word-by-word streaming."""
+    """Run an A2A agent: the streaming demo (1.0 + 0.3, JSON-RPC, HTTP+JSON, gRPC), --exec, --proxy, --replay."""
     from a2acli.agent.options import ServeOptions, parse_protocol_versions
     from a2acli.agent.server import run
     from a2acli.errors import UsageError
