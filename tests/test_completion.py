@@ -105,7 +105,7 @@ def test_tab_completes_commands_and_subcommands() -> None:
     top = _bash_request("a2a ")
     for name in ("serve", "card", "send", "stream", "task", "config", "completion", "help"):
         assert name in top
-    assert _bash_request("a2a co") == ["completion", "config"]
+    assert _bash_request("a2a co") == ["conformance", "completion", "config"]
     assert _bash_request("a2a config ") == ["show"]
 
 
