@@ -136,6 +136,10 @@ class ProtocolError(A2ACliError):
     ) -> None:
         super().__init__(message, hint=hint, a2a_code=a2a_code, code=name)
         self.data = data
+        #: the gRPC binding only (set by `client.grpc_wire`): the call's status code name (`NOT_FOUND`) and the
+        #: `google.rpc.ErrorInfo` reason its status details carried (None when they carried none)
+        self.grpc_status: str | None = None
+        self.grpc_reason: str | None = None
 
 
 # Ctrl-C has no code in SPEC Appendix D, and A2ACLI_ERR_INTERNAL maps to exit 1 there: an interrupted run keeps the

@@ -183,6 +183,16 @@ def _legacy_name(details: str) -> tuple[str, str] | None:
     return None
 
 
+def _error_info_reason(doc: JSONObject | None) -> str | None:
+    error = doc.get("error") if doc else None
+    details = error.get("details") if isinstance(error, dict) else None
+    for detail in details if isinstance(details, list) else ():
+        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.ErrorInfo"):
+            reason = detail.get("reason")
+            return reason if isinstance(reason, str) else None
+    return None
+
+
 def rpc_error(
     err: grpc.aio.AioRpcError,
     *,
@@ -193,7 +203,33 @@ def rpc_error(
     tls: bool = False,
     presents_certificate: bool = False,
 ) -> A2ACliError:
-    """The typed error for a failed call (`started`: events were already received on this stream)."""
+    """The typed error for a failed call (`started`: events were already received on this stream); an A2A error
+    (`ProtocolError`) keeps the call's gRPC status code name and ErrorInfo reason (`grpc_status`, `grpc_reason`)."""
+    typed = _typed_error(
+        err,
+        target=target,
+        credentials=credentials,
+        timeout=timeout,
+        started=started,
+        tls=tls,
+        presents_certificate=presents_certificate,
+    )
+    if isinstance(typed, ProtocolError):
+        typed.grpc_status = err.code().name
+        typed.grpc_reason = _error_info_reason(_status_document(err))
+    return typed
+
+
+def _typed_error(
+    err: grpc.aio.AioRpcError,
+    *,
+    target: str,
+    credentials: Credentials,
+    timeout: float | None,
+    started: bool,
+    tls: bool = False,
+    presents_certificate: bool = False,
+) -> A2ACliError:
     code = err.code()
     details = clean_line(str(err.details() or ""))[:300]
     doc = _status_document(err)

@@ -62,6 +62,16 @@ HTTP_STATUS: dict[str, tuple[int, ...]] = {
     "VersionNotSupportedError": (400,),
 }
 
+#: A2A §5.4's gRPC status codes (the TCK's `ERROR_BINDINGS`, the same in the released 1.0.1 text).
+GRPC_STATUS: dict[str, str] = {
+    "TaskNotFoundError": "NOT_FOUND",
+    "TaskNotCancelableError": "FAILED_PRECONDITION",
+    "PushNotificationNotSupportedError": "UNIMPLEMENTED",
+    "UnsupportedOperationError": "UNIMPLEMENTED",
+    "VersionNotSupportedError": "UNIMPLEMENTED",
+}
+GRPC_TEST_EXTENSIONS = ("https://example.com/ext/v1", "https://example.com/ext/v2")
+
 
 @dataclass
 class CardProbe:
@@ -1209,3 +1219,88 @@ async def rest_stream(p: Probe) -> str:
     )
     expect(reply.content_type == "text/event-stream", f"Content-Type is {reply.content_type!r}")
     return "text/event-stream"
+
+
+# ================================================================================================ gRPC binding
+# The gRPC wire raises an A2A error that keeps the call's status code name and ErrorInfo reason
+# (`ProtocolError.grpc_status` / `.grpc_reason`); the checks read them there, on the connection's own channel.
+
+
+async def _grpc_error(call: Awaitable[Any]) -> ProtocolError:
+    err = await expect_error(call)
+    if err.grpc_status is None:
+        fail(f"the error {err.code} did not come from a gRPC status")
+    return err
+
+
+def _expect_grpc_status(err: ProtocolError, name: str) -> str:
+    want = GRPC_STATUS[name]
+    expect(err.grpc_status == want, f"{name} should be gRPC {want}, got {err.grpc_status} ({err.message[:120]})")
+    return f"{name} {want}"
+
+
+@on_binding("GRPC-SVC-001")
+async def grpc_service(p: Probe) -> str:
+    try:
+        reply = await p.send("tck-grpc-svc-001", "gRPC service test")
+    except ProtocolError as exc:
+        if exc.grpc_status == "UNIMPLEMENTED" and exc.grpc_reason is None:
+            fail(f"the agent does not implement A2AService/SendMessage ({exc.message[:120]})")
+        return f"A2AService answered with {exc.code} (gRPC {exc.grpc_status})"
+    kind = "task" if "task" in reply else "message" if "message" in reply else None
+    expect(kind, f"the SendMessageResponse holds neither a task nor a message: {json.dumps(reply)[:120]}")
+    return f"SendMessageResponse with a {kind}"
+
+
+@on_binding("GRPC-META-001")
+async def grpc_metadata(p: Probe) -> str:
+    conn = p.with_extensions(GRPC_TEST_EXTENSIONS)
+    message = user_message("tck-grpc-meta-001-ext", "Extensions metadata test")
+    try:
+        await conn.send_message({"message": message})
+    except ProtocolError as exc:
+        # as the TCK reads it: an A2A answer (even an error) shows the metadata reached the service; UNIMPLEMENTED
+        # does not
+        if exc.grpc_status == "UNIMPLEMENTED":
+            fail(f"the agent refused a call with a2a-extensions metadata: UNIMPLEMENTED ({exc.message[:120]})")
+        return f"a2a-extensions metadata accepted (answered {exc.code})"
+    return "a2a-extensions metadata accepted"
+
+
+@on_binding("GRPC-ERR-001")
+async def grpc_error_info(p: Probe) -> str:
+    err = await _grpc_error(p.conn.get_task(unknown_task_id()))
+    if err.grpc_reason is None:
+        fail(f"gRPC {err.grpc_status} without a google.rpc.ErrorInfo in its status details (grpc-status-details-bin)")
+    return _check_error_info(err.data, REASONS["TaskNotFoundError"])
+
+
+@on_binding("GRPC-ERR-002")
+async def grpc_status_codes(p: Probe) -> str:
+    seen = [_expect_grpc_status(await _grpc_error(p.conn.get_task(unknown_task_id())), "TaskNotFoundError")]
+    task = await p.completed_task()
+    seen.append(_expect_grpc_status(await _grpc_error(p.conn.cancel_task(task["id"])), "TaskNotCancelableError"))
+    odd = p.other_version("99.0")
+    message = user_message("tck-grpc-status-ver-005", "grpc version status test")
+    seen.append(
+        _expect_grpc_status(await _grpc_error(odd.send_message({"message": message})), "VersionNotSupportedError")
+    )
+    if p.capabilities.get("pushNotifications") is not True:
+        config: JSONObject = {"url": PUSH_WEBHOOK, "id": f"tck-push-{uuid.uuid4().hex[:8]}"}
+        push = await _grpc_error(p.conn.create_push_config(task["id"], config))
+        seen.append(_expect_grpc_status(push, "PushNotificationNotSupportedError"))
+    if p.capabilities.get("streaming") is not True:
+        stream: JSONObject = {"message": user_message("tck-grpc-status-unsupported-003", "grpc status code test")}
+        seen.append(
+            _expect_grpc_status(await _grpc_error(_collect(p.conn.stream_message(stream))), "UnsupportedOperationError")
+        )
+    return ", ".join(seen)
+
+
+@on_binding("GRPC-ERR-003")
+async def grpc_server_stream(p: Probe) -> str:
+    events = await _stream(p, "tck-grpc-stream-003", "gRPC streaming test")
+    expect(events, "the server-streaming rpc closed without a StreamResponse")
+    kinds = [event_kind(e) for e in events]
+    expect("?" not in kinds, f"a StreamResponse without one of task, message, statusUpdate, artifactUpdate: {kinds}")
+    return f"{len(events)} StreamResponse message(s), {kinds[0]} first"

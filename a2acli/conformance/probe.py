@@ -152,6 +152,15 @@ class Probe:
         odd = Interface(iface.url, iface.binding, version, iface.tenant)
         return AgentConnection(self.card, self.conn.settings, self.conn.client, interface=odd)
 
+    def with_extensions(self, uris: tuple[str, ...]) -> AgentConnection:
+        """The same interface with `uris` declared as A2A-Extensions (a header, or gRPC metadata)."""
+        import dataclasses
+
+        from a2acli.client.connection import AgentConnection
+
+        settings = dataclasses.replace(self.conn.settings, extensions=(*self.conn.settings.extensions, *uris))
+        return AgentConnection(self.card, settings, self.conn.client, interface=self.interface)
+
     # ---------------------------------------------------------------- shared tasks (created once per binding)
 
     def _once(self, key: str, make: Callable[[], Awaitable[Any]]) -> Awaitable[Any]:

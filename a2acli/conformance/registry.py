@@ -66,6 +66,7 @@ M, S, Y = Level.MUST, Level.SHOULD, Level.MAY
 C = (CARD,)
 RPC = (JSONRPC,)
 REST = (HTTP_JSON,)
+GRPC_ONLY = (GRPC,)
 STREAMING = "streaming"
 PUSH = "pushNotifications"
 
@@ -195,6 +196,19 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     _r("HTTP_JSON-ERR-002", M, "A2A errors carry an ErrorInfo in details", "11.6", REST),
     _r("HTTP_JSON-STATUS-001", M, "A2A errors map to their HTTP status codes", "5.4", REST),
     _r("HTTP_JSON-SSE-001", M, "streams are Server-Sent Events", "11.7", REST, capability=STREAMING),
+    # --- gRPC binding (§10): read from the status the gRPC wire keeps on the A2A error it raises
+    _r("GRPC-SVC-001", M, "the A2AService answers SendMessage with a SendMessageResponse", "10.1", GRPC_ONLY),
+    _r("GRPC-META-001", M, "service parameters (A2A-Extensions) travel as gRPC metadata", "10.2", GRPC_ONLY),
+    _r("GRPC-ERR-001", M, "A2A errors carry an ErrorInfo in the status details", "10.6", GRPC_ONLY),
+    _r("GRPC-ERR-002", M, "A2A errors map to their gRPC status codes", "5.4", GRPC_ONLY),
+    _r(
+        "GRPC-ERR-003",
+        M,
+        "streams are server-streaming rpcs of StreamResponse",
+        "10.7",
+        GRPC_ONLY,
+        capability=STREAMING,
+    ),
 )
 
 BY_ID: dict[str, Requirement] = {r.id: r for r in REQUIREMENTS}
