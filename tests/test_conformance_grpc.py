@@ -5,6 +5,8 @@ every call with one wrong status code (tests/support/grpc_peers.py), which fails
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from a2acli.conformance import registry
 from tests.support.agent import demo_agent
 from tests.support.grpc_peers import grpc_card, hostile_grpc
 
+SDK_GRPC_SERVER = Path(__file__).parent / "interop" / "sdk_grpc" / "server.py"
 GRPC_IDS = {r.id for r in registry.REQUIREMENTS if r.id.startswith("GRPC-")}
 
 
@@ -64,3 +67,40 @@ def test_a_peer_answering_the_wrong_status_fails_the_status_ids(
     assert grpc["GRPC-ERR-001"]["status"] == "fail"
     assert "without a google.rpc.ErrorInfo" in grpc["GRPC-ERR-001"]["reason"]
     assert "GRPC-ERR-002" in err
+
+
+def test_the_plain_a2a_sdk_grpc_server_fails_only_on_the_version(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # the a2a-sdk 1.3's own GrpcHandler maps its errors to A2A's codes with ErrorInfo, but serves a SendMessage
+    # that says `a2a-version: 99.0` as if it were 1.0: GRPC-ERR-002 fails on VersionNotSupportedError alone
+    # (and VER-SERVER-002 with it), the other status codes are checked and right
+    proc = subprocess.Popen(
+        [sys.executable, str(SDK_GRPC_SERVER), "1.0"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        card = tmp_path / "card.json"
+        card.write_text(proc.stdout.readline())
+        code, doc, err = _json_run(capsys, "-a", str(card))
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert code == 1
+    failing = {c["id"] for c in doc["checks"] if c["status"] == "fail"}
+    assert failing == {"GRPC-ERR-002", "VER-SERVER-002"}, err
+    grpc = _grpc_checks(doc)
+    reason = grpc["GRPC-ERR-002"]["reason"]
+    assert reason.startswith("VersionNotSupportedError: expected an error, but the agent answered"), reason
+    assert "TaskNotFoundError" not in reason and "TaskNotCancelableError" not in reason
+    for rid in ("GRPC-SVC-001", "GRPC-META-001", "GRPC-ERR-001", "GRPC-ERR-003"):
+        assert grpc[rid]["status"] == "pass", rid
