@@ -174,3 +174,10 @@ def test_conformance_speaks_only_through_the_client() -> None:
     assert _offending(_in("a2acli.conformance"), ("httpx", "httpx_sse", "uvicorn", "a2a", "a2acli.agent")) == {}
     pure = ["a2acli.conformance.registry", "a2acli.conformance.report", "a2acli.conformance.formats"]
     assert _offending(pure, ("a2acli.client", "a2acli.conformance.checks", "a2acli.conformance.runner")) == {}
+
+
+def test_the_client_and_auth_code_leave_the_agent_alone() -> None:
+    # a lock both sides need (a2acli/oslock.py) lives outside agent/: the client and the stored logins never import
+    # the server
+    assert _offending([*_in("a2acli.client"), *_in("a2acli.auth")], ("a2acli.agent",)) == {}
+    assert not [i for i in GRAPH["a2acli.oslock"] if i.startswith("a2acli")]

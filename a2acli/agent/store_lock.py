@@ -3,17 +3,19 @@
 Two servers on one sqlite file each take the other's live tasks for tasks left over by a crash (recovery.py
 resumes them), and a cancel through one is undone by the other's producer: a terminal task reopened, which
 A2A forbids. So the second server refuses to start, naming the store and the holder. The lock is the
-kernel's (`flock` on POSIX, `msvcrt.locking` on Windows), not the file's existence: it goes away with the
-process however it ends, so a crash never leaves a stale lock, only a stale pid in the file, overwritten by
-the next holder. (Several replicas on one store need a shared database, not a shared sqlite file.)
+kernel's (a2acli/oslock.py: `flock` on POSIX, `msvcrt.locking` on Windows), not the file's existence: it goes
+away with the process however it ends, so a crash never leaves a stale lock, only a stale pid in the file,
+overwritten by the next holder. (Several replicas on one store need a shared database, not a shared sqlite file.)
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import IO
+
+from a2acli.oslock import try_lock as _lock
+from a2acli.oslock import unlock as _unlock
 
 
 class StoreInUseError(Exception):
@@ -86,24 +88,3 @@ class StoreLock:
             _unlock(handle)
         finally:
             handle.close()
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _lock(handle: IO[str]) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-
-    def _unlock(handle: IO[str]) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock(handle: IO[str]) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(handle: IO[str]) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -4,6 +4,7 @@ when the agent answers 401 `invalid_token` (once; a second refusal is exit 4 wit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
 from typing import TYPE_CHECKING
@@ -25,9 +26,30 @@ def can_refresh(login: Login) -> bool:
     return bool(login.refresh_token) or (login.flow == "client_credentials" and bool(login.client_secret))
 
 
+# How long a process waits for another one renewing the same login (a token request, bounded by its timeouts).
+RENEWAL_WAIT = 30.0
+
+
 async def renew(client: httpx.AsyncClient, login: Login) -> Login:
-    """A fresh access token for `login` (its refresh token, or the client-credentials grant again), stored; the
-    stored login is left as it was when this fails."""
+    """A fresh access token for `login`, stored. One renewal at a time per login across processes (an OS lock next
+    to the store): with a rotating refresh token, two `a2a` renewing at once would send the same refresh token
+    twice and the second would be refused. Under the lock the stored login is read again: when another process
+    renewed it meanwhile, that login is used, not renewed again."""
+    from a2acli.oslock import held_async
+
+    path = store.renewal_lock_path(login.agent)
+    with contextlib.suppress(OSError):  # not lockable: renew unserialised, as before
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    async with held_async(path, timeout=RENEWAL_WAIT):
+        current = store.get(login.agent)
+        if current is not None and current.access_token != login.access_token and not current.expired():
+            return current  # renewed by another process while this one waited
+        return await _renew(client, current if current is not None else login)
+
+
+async def _renew(client: httpx.AsyncClient, login: Login) -> Login:
+    """Its refresh token, or the client-credentials grant again; the stored login is left as it was when this
+    fails."""
     from a2acli.client import oauth
 
     auth = oauth.ClientAuth(login.client_id, login.client_secret)

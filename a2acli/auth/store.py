@@ -78,6 +78,13 @@ def index_path() -> Path:
     return auth_dir() / "logins.json"
 
 
+def renewal_lock_path(agent: str) -> Path:
+    """The OS lock file (next to the index) that serialises renewing the login for `agent` across processes."""
+    import hashlib
+
+    return auth_dir() / f".renew-{hashlib.sha256(agent.encode()).hexdigest()[:16]}.lock"
+
+
 def has_logins() -> bool:
     """Cheap: is there any stored login at all (one stat)."""
     return index_path().is_file()

@@ -8,6 +8,7 @@ revocation; every request recorded.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import secrets
@@ -52,8 +53,10 @@ class MiniAuthServer:
     device_lifetime: int = 60
     interval: int = 1
     # "" (behave) | html | 500 | no_token_type | expires_0 | expires_negative | refresh_fails | slow_down_once |
-    # lying_expiry | wrong_issuer
+    # lying_expiry | wrong_issuer | held_refresh (a refresh answer waits until another token request arrives, or
+    # `hold` seconds: two clients racing on one refresh token both reach the server before either is answered)
     mode: str = ""
+    hold: float = 3.0
     base: str = ""
     key: Any = field(default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048))
     kid: str = field(default_factory=lambda: secrets.token_hex(4))
@@ -203,9 +206,14 @@ class MiniAuthServer:
         if grant == "refresh_token":
             if self.mode == "refresh_fails":
                 return JSONResponse({"error": "invalid_grant", "error_description": "refresh token revoked"}, 400)
+            # rotated: a refresh token is good once (popped on receipt), a reused one is refused
             found = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
             if found is None or found[0] != client:
                 return JSONResponse({"error": "invalid_grant"}, status_code=400)
+            if self.mode == "held_refresh":
+                seen, deadline = len(self.requests), time.monotonic() + self.hold
+                while len(self.requests) == seen and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
             return self._token_answer(client, found[1], refresh=True)
         return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
 
