@@ -341,3 +341,23 @@ def test_config_show_reports_the_defaults_the_commands_use(capsys: pytest.Captur
     assert "A2ACLI_POLL_INTERVAL: 2s (default)" in capsys.readouterr().out.splitlines()
     timeout = rows["A2ACLI_TIMEOUT"]  # the card commands' 30s deadline, the others' none: listed per command
     assert timeout["defaults"]["card"] == "30s" and timeout["defaults"]["task get"] is None
+
+
+def test_catalog_is_listed_among_environment_only_settings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    rows, _, err = _show(capsys)
+    row = rows["A2ACLI_CATALOG"]
+    assert row["flag"] is None and row["source"] == "default" and row["value"].endswith("catalog.json")
+    assert {"send", "chat", "catalog"} <= set(row["commands"])
+    monkeypatch.setenv("A2ACLI_CATALOG", str(tmp_path / "team.json"))
+    rows, _, err = _show(capsys)
+    assert rows["A2ACLI_CATALOG"]["value"] == str(tmp_path / "team.json") and rows["A2ACLI_CATALOG"]["source"] == "env"
+    monkeypatch.delenv("A2ACLI_CATALOG")
+    env = _local("A2ACLI_CATALOG=https://catalog.example/agents.json\n")
+    rows, _, err = _show(capsys)
+    row = rows["A2ACLI_CATALOG"]
+    assert (row["value"], row["source"], row["file"]) == ("https://catalog.example/agents.json", "file", str(env))
+    assert "A2ACLI_CATALOG" not in err  # a .env file's A2ACLI_CATALOG is read (settings.catalog_location): no warning
+    rows, _, _ = _show(capsys, "send")
+    assert "A2ACLI_CATALOG" in rows

@@ -162,18 +162,19 @@ def effective_settings(ctx: typer.Context, only: list[str]) -> dict[str, Any]:
         if only and not any(" ".join(only).startswith(c) for c in commands):
             continue
         raw = os.environ.get(name)
+        in_file = name in _ALSO_FROM_FILE and not raw and bool(settings.LOADED.values.get(name))
         rows.append(
             {
                 "name": name,
                 "flag": None,
-                "value": raw if raw else default,
-                "source": "env" if raw else "default",
-                "file": None,
+                "value": raw if raw else settings.LOADED.values[name] if in_file else default,
+                "source": "env" if raw else "file" if in_file else "default",
+                "file": str(settings.LOADED.origin[name]) if in_file else None,
                 "secret": False,
                 "commands": list(commands),
             }
         )
-        if name in settings.LOADED.values:
+        if name in settings.LOADED.values and name not in _ALSO_FROM_FILE:
             stale = settings.LOADED.origin[name]
             warnings.append(f"{name} in {stale} is not read: it is a tuning knob of the environment only")
     known = set(options) | {"A2ACLI_CONFIG"} | settings.SESSION_KEYS | set(_environment_only())
@@ -203,14 +204,22 @@ def effective_settings(ctx: typer.Context, only: list[str]) -> dict[str, Any]:
 
 
 def _environment_only() -> dict[str, tuple[Any, tuple[str, ...]]]:
-    """Tuning knobs the client reads straight from the environment (no flag): name -> (default, commands)."""
+    """Settings with no flag, read straight from the environment (A2ACLI_CATALOG from a .env file too): name ->
+    (default, commands)."""
     talking = ("card", "send", "stream", "task")
+    catalog_users = (*talking, "chat", "catalog")
     return {
         "A2ACLI_READ_TIMEOUT": (f"{settings.DEFAULT_READ_TIMEOUT:g}", talking),
         "A2ACLI_MAX_EVENT_BYTES": (str(settings.DEFAULT_MAX_EVENT_BYTES), talking),
         # Where `a2a auth login` keeps logins: auto (the OS keyring when usable, else a 0600 file), keyring, file.
         "A2ACLI_TOKEN_STORE": ("auto", (*talking, "auth")),
+        # Where `-a catalog:NAME` and `a2a catalog` look (a file or an http(s) URL; settings.catalog_location).
+        "A2ACLI_CATALOG": (str(settings.global_config_path().parent / "catalog.json"), catalog_users),
     }
+
+
+# Environment-only settings that a .env file may set too (settings.catalog_location reads both).
+_ALSO_FROM_FILE = frozenset({"A2ACLI_CATALOG"})
 
 
 def _argv_of(ctx: Any) -> list[str]:
