@@ -39,12 +39,12 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _bash_request(line: str) -> list[str]:
+def _bash_request(line: str, **env: str) -> list[str]:
     """Ask the real program what bash's Tab would offer after `line` (a trailing space = a new word)."""
     words = line.split(" ")
     proc = subprocess.run(
         [sys.executable, "-m", "a2acli"],
-        env=_env(_A2A_COMPLETE="complete_bash", COMP_WORDS=line, COMP_CWORD=str(len(words) - 1)),
+        env=_env(_A2A_COMPLETE="complete_bash", COMP_WORDS=line, COMP_CWORD=str(len(words) - 1), **env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -388,3 +388,67 @@ def test_a_broken_config_does_not_disturb_a_tab_press(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert (proc.returncode, proc.stdout.split(), proc.stderr) == (0, ["text", "json", "rich"], "")
+
+
+def test_tab_completes_catalog_names(tmp_path: Path) -> None:
+    """`-a catalog:<TAB>` offers the catalog's entries (a2acli/catalog.py), on every agent command."""
+    import json
+
+    book = tmp_path / "catalog.json"
+    agents = [{"name": n, "url": f"http://127.0.0.1:{port}"} for n, port in (("prod", 1), ("demo", 2), ("dev", 3))]
+    book.write_text(json.dumps({"agents": agents}))
+    book.chmod(0o600)
+    env = {"A2ACLI_CATALOG": str(book)}
+    assert _bash_request("a2a send -a catalog:", **env) == ["catalog:demo", "catalog:dev", "catalog:prod"]
+    assert _bash_request("a2a send -a catalog:de", **env) == ["catalog:demo", "catalog:dev"]
+    assert _bash_request("a2a stream --agent-card catalog:p", **env) == ["catalog:prod"]
+    assert _bash_request("a2a card get -a cat", **env) == ["catalog:demo", "catalog:dev", "catalog:prod"]
+    assert _bash_request("a2a task list --url catalog:x", **env) == []
+    assert _bash_request("a2a send -a ./", **env) == []  # a path: the shell's own file completion
+    assert _bash_request("a2a send -a ", **env) == []
+    book.chmod(0o666)  # a catalog others can write is not used (catalog.load): nothing offered, no error
+    assert _bash_request("a2a send -a catalog:", **env) == []
+    assert _bash_request("a2a send -a catalog:", A2ACLI_CATALOG=str(tmp_path / "absent.json")) == []
+
+
+def test_a_url_catalog_completes_nothing_and_is_never_fetched() -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from tests.support.server import serve_in_thread
+
+    hits: list[str] = []
+
+    async def catalog(request: Request) -> JSONResponse:
+        hits.append(request.url.path)
+        return JSONResponse({"agents": [{"name": "demo", "url": "http://127.0.0.1:1"}]})
+
+    with serve_in_thread(Starlette(routes=[Route("/catalog.json", catalog)])) as base:
+        assert _bash_request("a2a send -a catalog:", A2ACLI_CATALOG=base + "/catalog.json") == []
+    assert hits == []
+
+
+def test_completing_catalog_names_imports_nothing_heavy(tmp_path: Path) -> None:
+    book = tmp_path / "catalog.json"
+    book.write_text('{"agents": [{"name": "demo", "url": "http://127.0.0.1:2"}]}')
+    book.chmod(0o600)
+    code = (
+        "import atexit, sys\n"
+        f"HEAVY = {HEAVY!r}\n"
+        "atexit.register(lambda: sys.stderr.write('HEAVY=' + ','.join(m for m in HEAVY if m in sys.modules)))\n"
+        "from a2acli.cli import main\n"
+        "main()\n"
+    )
+    for where in (str(book), "http://127.0.0.1:9/catalog.json"):
+        line = "a2a send -a catalog:"
+        proc = subprocess.run(
+            [sys.executable, "-c", code],
+            env=_env(_A2A_COMPLETE="complete_bash", COMP_WORDS=line, COMP_CWORD="3", A2ACLI_CATALOG=where),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.stderr.strip().endswith("HEAVY="), proc.stderr
+        assert proc.stdout.split() == (["catalog:demo"] if where == str(book) else [])

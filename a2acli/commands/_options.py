@@ -71,6 +71,27 @@ def complete_task_state(incomplete: str) -> list[str]:
     return _starting_with(TASK_STATES if incomplete[:1].isupper() else short, incomplete)
 
 
+def complete_agent_card(incomplete: str) -> list[str]:
+    """`-a catalog:<TAB>`: the names of the catalog's entries, as `catalog:NAME`. A file catalog only (a URL
+    catalog is never fetched on a Tab press) and nothing for an unreadable or refused one; any other reference
+    is left to the shell (files)."""
+    from a2acli import catalog
+    from a2acli.errors import A2ACliError
+    from a2acli.settings import catalog_location
+
+    typed = incomplete.lower()
+    if not typed or not (typed.startswith(catalog.PREFIX) or catalog.PREFIX.startswith(typed)):
+        return []
+    where, explicit = catalog_location()
+    if where.lower().startswith(("http://", "https://")):
+        return []
+    try:
+        names = sorted(catalog.load(where, explicit=explicit))
+    except (A2ACliError, OSError):
+        return []
+    return _starting_with(tuple(catalog.PREFIX + name for name in names), incomplete)
+
+
 # SPEC §12.1 / A2ACLI_AUTH_002: the help of every option that carries a secret says how a flag exposes it.
 EXPOSED = "A flag is visible in the process table and shell history: prefer the variable (or a .env file)."
 
@@ -80,6 +101,7 @@ AgentCardOpt = Annotated[
         "--agent-card",
         "-a",
         "--url",
+        autocompletion=complete_agent_card,
         help="Agent Card reference: host[:port], origin, card URL, file path, file:// URL, or - for stdin.",
     ),
 ]
