@@ -69,12 +69,13 @@ def test_a_peer_answering_the_wrong_status_fails_the_status_ids(
     assert "GRPC-ERR-002" in err
 
 
-def test_the_plain_a2a_sdk_grpc_server_fails_only_on_the_version(
+def test_the_plain_a2a_sdk_grpc_server_fails_grpc_err_002_as_the_tck_does(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # the a2a-sdk 1.3's own GrpcHandler maps its errors to A2A's codes with ErrorInfo, but serves a SendMessage
-    # that says `a2a-version: 99.0` as if it were 1.0: GRPC-ERR-002 fails on VersionNotSupportedError alone
-    # (and VER-SERVER-002 with it), the other status codes are checked and right
+    # the a2a-sdk 1.3's own GrpcHandler (`_ERROR_CODE_MAP`) sends ErrorInfo and NOT_FOUND / FAILED_PRECONDITION for
+    # the task errors as A2A §5.4 says, but FAILED_PRECONDITION, not UNIMPLEMENTED, for
+    # PushNotificationNotSupportedError, and serves a SendMessage that says `a2a-version: 99.0` as if it were 1.0:
+    # GRPC-ERR-002 fails on those two (as the TCK's GRPC-ERR-002 does on this server), VER-SERVER-002 with it
     proc = subprocess.Popen(
         [sys.executable, str(SDK_GRPC_SERVER), "1.0"],
         stdin=subprocess.PIPE,
@@ -101,6 +102,7 @@ def test_the_plain_a2a_sdk_grpc_server_fails_only_on_the_version(
     grpc = _grpc_checks(doc)
     reason = grpc["GRPC-ERR-002"]["reason"]
     assert reason.startswith("VersionNotSupportedError: expected an error, but the agent answered"), reason
+    assert "PushNotificationNotSupportedError should be gRPC UNIMPLEMENTED, got FAILED_PRECONDITION" in reason
     assert "TaskNotFoundError" not in reason and "TaskNotCancelableError" not in reason
     for rid in ("GRPC-SVC-001", "GRPC-META-001", "GRPC-ERR-001", "GRPC-ERR-003"):
         assert grpc[rid]["status"] == "pass", rid

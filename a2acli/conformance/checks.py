@@ -1304,7 +1304,7 @@ async def grpc_status_codes(p: Probe) -> str:
     await refused(p.other_version("99.0").send_message({"message": message}), "VersionNotSupportedError")
     if p.capabilities.get("pushNotifications") is not True:
         config: JSONObject = {"url": PUSH_WEBHOOK, "id": f"tck-push-{uuid.uuid4().hex[:8]}"}
-        push = p.conn.create_push_config(task_id or unknown_task_id(), config)
+        push = p.conn.create_push_config(unknown_task_id(), config)  # as the TCK and CORE-CAP-001 send it
         await refused(push, "PushNotificationNotSupportedError")
     if p.capabilities.get("streaming") is not True:
         stream: JSONObject = {"message": user_message("tck-grpc-status-unsupported-003", "grpc status code test")}
