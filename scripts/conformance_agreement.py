@@ -46,9 +46,21 @@ NOTES = [
     " the card without an `A2A-Version` header, which A2A reads as 0.3, gets the 0.3-compatible card and fails"
     " CARD-STRUCT-001 on its 0.3 fields; `a2a conformance` asks for the 1.0 card (`A2A-Version: 1.0`, as every"
     " a2a command does) and checks that one.",
-    "- **gRPC**: `a2a serve` runs with `--grpc-port 0` here, so both tools check its gRPC binding as well (the"
-    " TCK's own `GRPC-*` requirements are not in `a2a conformance`'s registry, so not in this table; every other"
-    " requirement above ran on gRPC too, through the client's operation table).",
+    "- **gRPC**: `a2a serve` runs with `--grpc-port 0` here, so both tools check its gRPC binding as well: every"
+    " requirement above that applies to all bindings ran on gRPC too, through the client's operation table, and"
+    " the `GRPC-*` rows read the gRPC status code and `google.rpc.ErrorInfo` the client's gRPC wire keeps on the"
+    " A2A error it raises. Not in `a2a conformance`: GRPC-SVC-002 (proto3: the client parses every reply as the"
+    " proto3 message, so its pass would say nothing GRPC-SVC-001's does not) and GRPC-SVC-003 (TLS; the TCK does"
+    " not test it either).",
+    "- **The plain a2a-sdk 1.3 gRPC server** (tests/interop/sdk_grpc/server.py; not in the table: it serves no"
+    " HTTP card, so it was run by hand with its card served by `python -m http.server`, TCK `--transport grpc"
+    " --level must`: 7 failed, 47 passed, 181 skipped): its `GrpcHandler` maps PushNotificationNotSupportedError,"
+    " UnsupportedOperationError and VersionNotSupportedError to FAILED_PRECONDITION where A2A §5.4 (and the"
+    " TCK) say UNIMPLEMENTED, and it serves `a2a-version: 99.0` as 1.0; both tools fail GRPC-ERR-002 on the push"
+    " and version answers (`tests/test_conformance_grpc.py`). `a2a conformance` also fails VER-SERVER-002 there,"
+    " which the TCK checks on JSON-RPC and HTTP+JSON only (skipped on a gRPC-only card; on gRPC it is part of its"
+    " GRPC-ERR-002). The TCK's other failures there are its scenario tests (DM-ART-001, DM-MSG-001 and the"
+    " tck-input-required ones), which `a2a conformance` skips.",
     "- **The 0.3-only agent**: the TCK cannot create a client for a card without `supportedInterfaces` and errors"
     " in every binding test (`—` above: not tested); `a2a conformance` fails each binding requirement with the"
     " reason (the card declares JSON-RPC only for A2A 0.3).",
