@@ -107,7 +107,7 @@ def grpc_target(options: ServeOptions) -> str:
 
 #: what an auth check answers for a call's `authorization` metadata (None: not sent): None lets the call through,
 #: else (status code, details, trailing metadata) refuses it
-Refusal = tuple[Any, str, tuple[tuple[str, str], ...]]
+Refusal = tuple[Any, str, tuple[tuple[str, str | bytes], ...]]
 AuthCheck = Callable[[str | None], Awaitable[Refusal | None]]
 
 
@@ -144,25 +144,62 @@ def _oauth_check(tokens: AccessTokens) -> AuthCheck:
     return check
 
 
+def _metadata(details: Any, name: str) -> str | None:
+    """One metadata value of a call, as text."""
+    for key, value in details.invocation_metadata or ():
+        if key.lower() == name:
+            return value if isinstance(value, str) else bytes(value).decode("latin-1")
+    return None
+
+
 def _auth_interceptor(check: AuthCheck) -> Any:
     """Every call's `authorization` metadata asked of `check` before the call's handler runs."""
+
+    async def ask(details: Any) -> Refusal | None:
+        return await check(_metadata(details, "authorization"))
+
+    return _refusing_interceptor(ask)
+
+
+def _version_interceptor() -> Any:
+    """The `A2A-Version` check the SDK does for HTTP only: a call to lf.a2a.v1.A2AService whose metadata names a
+    version other than 1.x gets VersionNotSupportedError, with UNIMPLEMENTED (the TCK's table; A2A 1.0.1 lists
+    FAILED_PRECONDITION: the ErrorInfo reason VERSION_NOT_SUPPORTED names it either way)."""
+    import grpc
+    from google.protobuf import any_pb2
+    from google.rpc import error_details_pb2, status_pb2
+
+    async def ask(details: Any) -> Refusal | None:
+        version = _metadata(details, "a2a-version")
+        if version is None or not str(details.method or "").startswith("/lf.a2a.v1.A2AService/"):
+            return None
+        if version.strip().lstrip("vV").split(".")[0] == "1":
+            return None
+        message = f"A2A version {version.strip()[:40]!r} is not served on lf.a2a.v1.A2AService (A2A 1.x)"
+        code = grpc.StatusCode.UNIMPLEMENTED
+        status = status_pb2.Status(code=code.value[0], message=message)
+        detail = any_pb2.Any()
+        detail.Pack(error_details_pb2.ErrorInfo(reason="VERSION_NOT_SUPPORTED", domain="a2a-protocol.org"))
+        status.details.append(detail)
+        return code, message, (("grpc-status-details-bin", status.SerializeToString()),)
+
+    return _refusing_interceptor(ask)
+
+
+def _refusing_interceptor(check: Callable[[Any], Awaitable[Refusal | None]]) -> Any:
+    """A server interceptor that asks `check` of every call's details before its handler runs, and answers the
+    refusal it returns (status, message, trailing metadata) in place of the handler."""
     import grpc
     import grpc.aio
 
-    def _authorization(details: Any) -> str | None:
-        for key, value in details.invocation_metadata or ():
-            if key.lower() == "authorization":
-                return value if isinstance(value, str) else bytes(value).decode("latin-1")
-        return None
-
-    class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    class RefusingInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         async def intercept_service(
             self, continuation: Callable[[Any], Awaitable[Any]], handler_call_details: Any
         ) -> Any:
             handler = await continuation(handler_call_details)
             if handler is None:
                 return handler
-            refusal = await check(_authorization(handler_call_details))
+            refusal = await check(handler_call_details)
             if refusal is None:
                 return handler
             code, details, trailers = refusal
@@ -189,49 +226,7 @@ def _auth_interceptor(check: AuthCheck) -> Any:
                 response_serializer=handler.response_serializer,
             )
 
-    return AuthInterceptor()
-
-
-# ------------------------------------------------------------------------------------------------ the servicer
-
-
-def _servicer(handler: Any) -> Any:
-    """The SDK's `GrpcHandler` on `handler`, plus the `A2A-Version` check the SDK does for HTTP only: a call
-    whose metadata names a version other than 1.x gets VersionNotSupportedError, with UNIMPLEMENTED (the TCK's
-    table; A2A 1.0.1 lists FAILED_PRECONDITION: the ErrorInfo reason VERSION_NOT_SUPPORTED names it either way)."""
-    import grpc
-    from a2a.server.request_handlers.grpc_handler import GrpcHandler
-    from a2a.utils.errors import A2AError, VersionNotSupportedError
-    from google.protobuf import any_pb2
-    from google.rpc import error_details_pb2, status_pb2
-
-    class DemoGrpcHandler(GrpcHandler):  # type: ignore[misc]
-        def _build_call_context(self, context: Any, request: Any) -> Any:
-            for key, value in context.invocation_metadata() or ():
-                if key.lower() == "a2a-version":
-                    version = value if isinstance(value, str) else value.decode("utf-8", "replace")
-                    major = version.strip().lstrip("vV").split(".")[0]
-                    if major != "1":
-                        raise VersionNotSupportedError(
-                            message=f"A2A version {version.strip()[:40]!r} is not served on lf.a2a.v1.A2AService "
-                            "(A2A 1.x)"
-                        )
-            return super()._build_call_context(context, request)
-
-        async def abort_context(self, error: A2AError, context: Any) -> None:
-            if not isinstance(error, VersionNotSupportedError):
-                await super().abort_context(error, context)
-                return
-            code = grpc.StatusCode.UNIMPLEMENTED
-            message = getattr(error, "message", None) or str(error)
-            status = status_pb2.Status(code=code.value[0], message=message)
-            detail = any_pb2.Any()
-            detail.Pack(error_details_pb2.ErrorInfo(reason="VERSION_NOT_SUPPORTED", domain="a2a-protocol.org"))
-            status.details.append(detail)
-            context.set_trailing_metadata((("grpc-status-details-bin", status.SerializeToString()),))
-            await context.abort(code, message)
-
-    return DemoGrpcHandler(handler)
+    return RefusingInterceptor()
 
 
 # ------------------------------------------------------------------------------------------------ the service
@@ -285,9 +280,12 @@ class GrpcService:
             interceptors.append(_auth_interceptor(_bearer_check(options.bearer_token)))
         if self.tokens is not None:
             interceptors.append(_auth_interceptor(_oauth_check(self.tokens)))
+        interceptors.append(_version_interceptor())
         server = grpc.aio.server(interceptors=interceptors, options=channel_options)
         if options.serves_v10:
-            a2a_pb2_grpc.add_A2AServiceServicer_to_server(_servicer(self.handler), server)  # type: ignore[no-untyped-call]
+            from a2a.server.request_handlers.grpc_handler import GrpcHandler
+
+            a2a_pb2_grpc.add_A2AServiceServicer_to_server(GrpcHandler(self.handler), server)  # type: ignore[no-untyped-call]
         if options.serves_v03:
             from a2a.compat.v0_3 import a2a_v0_3_pb2_grpc
             from a2a.compat.v0_3.grpc_handler import CompatGrpcHandler
