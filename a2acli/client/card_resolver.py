@@ -691,19 +691,22 @@ async def resolve_card(
     return await _fetch_http(card_ref, conn, client, limit, send_credentials)
 
 
-async def fetch_key_document(url: str, conn: ConnectionSettings, *, limit: int = 256 * 1024) -> bytes:
-    """GET a JWKS (a `--jwks URL` or a signature's `jku`): https only, except loopback; capped; no credentials."""
+def _https_unless_loopback(url: str, what: str, plain_http: str, hint: str) -> None:
+    """A side document's URL (a key set, a catalog): http(s) with a host, and https unless the host is loopback."""
     parts = urlsplit(url)
     try:
         host = parts.hostname or ""
     except ValueError:
         host = ""
     if parts.scheme not in ("http", "https") or not host:
-        raise CardNotFoundError(f"invalid key set URL: {url!r}")
+        raise CardNotFoundError(f"invalid {what} URL: {url!r}")
     if parts.scheme == "http" and not is_loopback_host(host):
-        raise CardNotFoundError(
-            f"refusing to fetch keys over plain http from {host}", hint="keys must come over https (A2A §8.4.3)"
-        )
+        raise CardNotFoundError(f"refusing to fetch {plain_http} over plain http from {host}", hint=hint)
+
+
+async def fetch_key_document(url: str, conn: ConnectionSettings, *, limit: int = 256 * 1024) -> bytes:
+    """GET a JWKS (a `--jwks URL` or a signature's `jku`): https only, except loopback; capped; no credentials."""
+    _https_unless_loopback(url, "key set", "keys", "keys must come over https (A2A §8.4.3)")
     headers = _request_headers(conn)
     headers["Accept"] = "application/jwk-set+json, application/json;q=0.9"
     deadline = conn.timeout if conn.timeout is not None else DEFAULT_CARD_TIMEOUT
@@ -731,18 +734,9 @@ def fetch_catalog_document(url: str, *, limit: int) -> bytes:
     any other operation, from code that may itself be inside an event loop (`a2a mcp`), so it gets its own."""
     from concurrent.futures import ThreadPoolExecutor
 
-    parts = urlsplit(url)
-    try:
-        host = parts.hostname or ""
-    except ValueError:
-        host = ""
-    if parts.scheme not in ("http", "https") or not host:
-        raise CardNotFoundError(f"invalid catalog URL: {url!r}")
-    if parts.scheme == "http" and not is_loopback_host(host):
-        raise CardNotFoundError(
-            f"refusing to fetch the catalog over plain http from {host}",
-            hint="a catalog decides which agent you reach: serve it over https",
-        )
+    _https_unless_loopback(
+        url, "catalog", "the catalog", "a catalog decides which agent you reach: serve it over https"
+    )
     headers = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate, identity"}
     headers["User-Agent"] = f"a2acli/{__version__}"
 
